@@ -1,0 +1,145 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+)
+
+// DefaultThreshold is the confidence at or above which a candidate counts as a
+// finding when Config.Threshold is zero.
+const DefaultThreshold = 0.5
+
+// Config configures an Engine. The zero value is valid: built-in detectors,
+// no business rules, threshold DefaultThreshold.
+type Config struct {
+	// Threshold is the minimum confidence in [0,1] for a finding to be
+	// reported; zero means DefaultThreshold.
+	Threshold float64
+	// Business lists the tenant's business-IP rules.
+	Business []BusinessRule
+}
+
+// BusinessRule is one tenant-defined business-IP rule. Its ID is reported as
+// the finding's Rule.
+type BusinessRule struct {
+	ID string
+	// Terms is a dictionary matched case-insensitively on whole words
+	// ("Acme Supplies", "internal only").
+	Terms []string
+	// Patterns are Go regular expressions, compiled at New.
+	Patterns []string
+	// Keys are JSON key names whose values are business data ("cost_price").
+	Keys []string
+}
+
+// Engine classifies bodies. It is immutable after New and safe for concurrent
+// use; all patterns and automata are compiled once, at New.
+type Engine struct {
+	threshold float64
+	biz       *bizMatcher
+	pool      sync.Pool // *scanner scratch, so a clean scan allocates nothing
+}
+
+// ErrConfig reports an invalid Config.
+var ErrConfig = errors.New("classify: invalid config")
+
+// ErrMalformedJSON reports a body that is not valid JSON. Its message never
+// contains body data.
+var ErrMalformedJSON = errors.New("classify: malformed JSON")
+
+// New compiles cfg into an Engine.
+func New(cfg Config) (*Engine, error) {
+	th := cfg.Threshold
+	if th == 0 {
+		th = DefaultThreshold
+	}
+	if th < 0 || th > 1 {
+		return nil, fmt.Errorf("%w: threshold must be in [0,1]", ErrConfig)
+	}
+	biz, err := newBizMatcher(cfg.Business)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{threshold: th, biz: biz}
+	e.pool.New = func() any { return newScanner() }
+	return e, nil
+}
+
+// Scan classifies body, JSON-aware if body (after leading whitespace) is a JSON
+// object or array that parses, as text otherwise. Findings are appended to dst
+// (which may be nil) sorted by Start, without overlaps.
+func (e *Engine) Scan(body []byte, dst []Finding) []Finding {
+	if looksJSON(body) {
+		out, err := e.JSON(body, dst)
+		if err == nil {
+			return out
+		}
+		dst = dst[:len(dst)]
+	}
+	return e.Text(body, dst)
+}
+
+// Text classifies body as plain text.
+func (e *Engine) Text(body []byte, dst []Finding) []Finding {
+	s := e.get()
+	defer e.put(s)
+	s.dst = dst
+	s.scanText(body)
+	return s.dst
+}
+
+// JSON classifies a JSON body, walking it without building a tree. Findings
+// carry the key path of the value they were found in. It returns dst unchanged
+// and an error wrapping ErrMalformedJSON if body is not valid JSON.
+func (e *Engine) JSON(body []byte, dst []Finding) ([]Finding, error) {
+	s := e.get()
+	defer e.put(s)
+	n := len(dst)
+	s.dst = dst
+	if err := s.scanJSON(body); err != nil {
+		clear(s.dst[n:])
+		return dst[:n], err
+	}
+	return s.dst, nil
+}
+
+func (e *Engine) get() *scanner {
+	s := e.pool.Get().(*scanner)
+	s.eng = e
+	return s
+}
+
+func (e *Engine) put(s *scanner) {
+	s.reset()
+	e.pool.Put(s)
+}
+
+// looksJSON reports whether body starts, after whitespace, with '{' or '['.
+func looksJSON(body []byte) bool {
+	for _, c := range body {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// compilePatterns compiles business patterns; errors name the rule, not the data.
+func compilePatterns(id string, pats []string) ([]*regexp.Regexp, error) {
+	out := make([]*regexp.Regexp, 0, len(pats))
+	for i, p := range pats {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("%w: business rule %q pattern %d: %w", ErrConfig, id, i, err)
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
