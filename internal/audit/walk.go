@@ -14,19 +14,19 @@ import (
 
 // Problem kinds, stable names shown by verify.
 const (
-	KindFrameCRC    = "crc"            // a frame's checksum does not match
-	KindFrameLength = "frame-length"   // a frame's length field is out of range
-	KindShortFrame  = "short-frame"    // a frame is cut off at the end of its file
-	KindPayload     = "payload"        // a frame holds no valid record payload
-	KindIndex       = "index"          // a record sits at the wrong position
-	KindSegment     = "segment"        // a segment file is missing, misnamed or damaged
-	KindRoot        = "root-mismatch"  // records do not hash to a signed root
-	KindTruncated   = "truncated"      // fewer records than a checkpoint signs
-	KindSignature   = "signature"      // a checkpoint's signature does not verify
-	KindCheckpoint  = "checkpoint"     // a checkpoint is missing or malformed
-	KindPruneState  = "prune-state"    // prune.json is unreadable
-	KindTornTail    = "torn-tail"      // (warning) damaged unsigned tail, as a crash leaves
-	KindUnsigned    = "unsigned-tail"  // (warning) records after the latest checkpoint
+	KindFrameCRC    = "crc"               // a frame's checksum does not match
+	KindFrameLength = "frame-length"      // a frame's length field is out of range
+	KindShortFrame  = "short-frame"       // a frame is cut off at the end of its file
+	KindPayload     = "payload"           // a frame holds no valid record payload
+	KindIndex       = "index"             // a record sits at the wrong position
+	KindSegment     = "segment"           // a segment file is missing, misnamed or damaged
+	KindRoot        = "root-mismatch"     // records do not hash to a signed root
+	KindTruncated   = "truncated"         // fewer records than a checkpoint signs
+	KindSignature   = "signature"         // a checkpoint's signature does not verify
+	KindCheckpoint  = "checkpoint"        // a checkpoint is missing or malformed
+	KindPruneState  = "prune-state"       // prune.json is unreadable
+	KindTornTail    = "torn-tail"         // (warning) damaged unsigned tail, as a crash leaves
+	KindUnsigned    = "unsigned-tail"     // (warning) records after the latest checkpoint
 	KindUncheckable = "pruned-checkpoint" // (warning) checkpoint older than the pruned prefix
 )
 

@@ -309,4 +309,3 @@ func (l *Log) writeCheckpoint(c Checkpoint) error {
 	l.stats.checkpoint.Store(c.Size)
 	return nil
 }
-
