@@ -279,9 +279,21 @@ func (l *Log) Close() error {
 	return nil
 }
 
+// segmentWriter is what the writer needs of a segment file; tests wrap it to
+// inject write and fsync failures.
+type segmentWriter interface {
+	Write(p []byte) (int, error)
+	Sync() error
+	Close() error
+	Name() string
+}
+
+// wrapSegment is a test hook around every segment file the writer opens.
+var wrapSegment = func(f *os.File) segmentWriter { return f }
+
 // writerState is the writer goroutine's view of the log.
 type writerState struct {
-	seg        *os.File
+	seg        segmentWriter
 	segFirst   uint64
 	segBytes   int64
 	segCount   int64

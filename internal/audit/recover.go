@@ -51,7 +51,7 @@ func (l *Log) recover(cs *checkpointSet) error {
 			f.Close()
 			return fmt.Errorf("fsync segment: %w", err)
 		}
-		w.seg, w.segFirst, w.segBytes, w.segCount = f, last.first, last.bytes, int64(last.count)
+		w.seg, w.segFirst, w.segBytes, w.segCount = wrapSegment(f), last.first, last.bytes, int64(last.count)
 		w.segments = res.segments[:n-1]
 	} else if err := l.createSegment(res.next()); err != nil {
 		return err

@@ -250,7 +250,7 @@ func (l *Log) createSegment(first uint64) error {
 		f.Close()
 		return err
 	}
-	w.seg, w.segFirst, w.segBytes, w.segCount = f, first, segmentHeaderSize, 0
+	w.seg, w.segFirst, w.segBytes, w.segCount = wrapSegment(f), first, segmentHeaderSize, 0
 	return nil
 }
 
