@@ -253,6 +253,15 @@ func (l *Log) Status() Status {
 	return s
 }
 
+// failedErr returns the sticky write failure, if any (unlike Health it
+// ignores Close, so the writer can still drain the queue).
+func (l *Log) failedErr() error {
+	if e := l.failed.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
 // fail makes the log refuse every later append (fail closed).
 func (l *Log) fail(err error) {
 	e := fmt.Errorf("%w: %w", ErrFailed, err)

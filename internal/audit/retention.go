@@ -12,7 +12,7 @@ import (
 // deleted prefix, so the remaining records still hash to the signed roots.
 // The active segment is never deleted.
 func (l *Log) retain() {
-	if l.opts.Retention <= 0 || l.Health() != nil {
+	if l.opts.Retention <= 0 || l.failedErr() != nil {
 		return
 	}
 	w := &l.w

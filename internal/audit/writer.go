@@ -72,7 +72,7 @@ func (l *Log) writer() {
 // commit writes one batch. It reports whether unsynced bytes remain (batch
 // mode), so the caller arms the batch window.
 func (l *Log) commit(batch []*pending) (dirty bool) {
-	err := l.Health()
+	err := l.failedErr()
 	needSync := l.opts.Mode == ModeSync
 	if err == nil {
 		for _, p := range batch {
@@ -93,7 +93,7 @@ func (l *Log) commit(batch []*pending) (dirty bool) {
 	}
 	if err != nil {
 		l.fail(err)
-		err = l.Health()
+		err = l.failedErr()
 	}
 	for _, p := range batch {
 		if p.done != nil {
@@ -171,7 +171,7 @@ func (l *Log) fsync() error {
 // syncAndCheckpoint fsyncs unsynced records, then checkpoints if due (force:
 // the interval elapsed).
 func (l *Log) syncAndCheckpoint(force bool) {
-	if l.Health() != nil && l.failed.Load() != nil {
+	if l.failedErr() != nil {
 		return
 	}
 	if l.stats.durable.Load() < l.stats.appended.Load() {
