@@ -1,0 +1,117 @@
+package llmtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type chatChoice struct {
+	Index        int         `json:"index"`
+	Message      chatMessage `json:"message"`
+	FinishReason string      `json:"finish_reason"`
+}
+
+type usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+type chatCompletion struct {
+	ID                string       `json:"id"`
+	Object            string       `json:"object"`
+	Created           int64        `json:"created"`
+	Model             string       `json:"model"`
+	SystemFingerprint string       `json:"system_fingerprint"`
+	Choices           []chatChoice `json:"choices"`
+	Usage             usage        `json:"usage"`
+}
+
+type delta struct {
+	Role    string  `json:"role,omitempty"`
+	Content *string `json:"content,omitempty"`
+}
+
+type chunkChoice struct {
+	Index        int     `json:"index"`
+	Delta        delta   `json:"delta"`
+	FinishReason *string `json:"finish_reason"`
+}
+
+type chatChunk struct {
+	ID                string        `json:"id"`
+	Object            string        `json:"object"`
+	Created           int64         `json:"created"`
+	Model             string        `json:"model"`
+	SystemFingerprint string        `json:"system_fingerprint"`
+	Choices           []chunkChoice `json:"choices"`
+}
+
+func (u *Upstream) chat(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req ChatRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeError(w, http.StatusBadRequest, "malformed JSON")
+		return
+	}
+	n := max(req.N, 1)
+	text := u.opts.Reply(&req)
+	tokens := len(body) / 4
+	if !req.Stream {
+		c := chatCompletion{
+			ID: "chatcmpl-llmtest", Object: "chat.completion", Created: 1700000000, Model: req.Model,
+			SystemFingerprint: u.opts.Name,
+			Usage:             usage{PromptTokens: tokens, CompletionTokens: len(text) / 4, TotalTokens: tokens + len(text)/4},
+		}
+		for i := range n {
+			c.Choices = append(c.Choices, chatChoice{Index: i, Message: chatMessage{Role: "assistant", Content: text}, FinishReason: "stop"})
+		}
+		writeJSON(w, c)
+		return
+	}
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	flusher, _ := w.(http.Flusher)
+	send := func(choices ...chunkChoice) bool {
+		b, _ := json.Marshal(chatChunk{ID: "chatcmpl-llmtest", Object: "chat.completion.chunk", Created: 1700000000,
+			Model: req.Model, SystemFingerprint: u.opts.Name, Choices: choices})
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
+			return false
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		return r.Context().Err() == nil
+	}
+	empty := ""
+	for i := range n {
+		if !send(chunkChoice{Index: i, Delta: delta{Role: "assistant", Content: &empty}}) {
+			return
+		}
+	}
+	// Choices interleave, as real servers do with n > 1.
+	for _, part := range u.opts.Chunks(text) {
+		for i := range n {
+			if !send(chunkChoice{Index: i, Delta: delta{Content: &part}}) {
+				return
+			}
+		}
+	}
+	stop := "stop"
+	for i := range n {
+		if !send(chunkChoice{Index: i, Delta: delta{}, FinishReason: &stop}) {
+			return
+		}
+	}
+	fmt.Fprint(w, "data: [DONE]\n\n")
+	if flusher != nil {
+		flusher.Flush()
+	}
+}

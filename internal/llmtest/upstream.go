@@ -1,0 +1,148 @@
+package llmtest
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Request is one request as the upstream received it.
+type Request struct {
+	Method string
+	Path   string
+	Header http.Header
+	Body   []byte
+}
+
+// Fault makes the upstream misbehave on purpose.
+type Fault int
+
+// Faults.
+const (
+	// Healthy answers normally.
+	Healthy Fault = iota
+	// Unavailable answers every request, health checks included, with 503.
+	Unavailable
+	// Hangup closes the connection without answering.
+	Hangup
+)
+
+// Options shape the replies.
+type Options struct {
+	// Name tags replies (the "system_fingerprint" field) so a caller can tell
+	// upstreams apart.
+	Name string
+	// Reply returns the assistant text for a chat request; default Echo.
+	Reply func(*ChatRequest) string
+	// Chunks splits a streamed reply into content deltas; default ChunkBy(4).
+	Chunks func(string) []string
+	// Delay is waited before answering (after the body is read).
+	Delay time.Duration
+	// Models lists the model ids GET /v1/models returns.
+	Models []string
+}
+
+// Upstream is a running double on 127.0.0.1.
+type Upstream struct {
+	opts  Options
+	srv   *httptest.Server
+	fault atomic.Int32
+	// failNext answers this many data requests with 500 before recovering.
+	failNext atomic.Int32
+
+	mu   sync.Mutex
+	reqs []Request
+}
+
+// Start runs a double on a free loopback port.
+func Start(opts Options) *Upstream {
+	u := New(opts)
+	u.srv = httptest.NewServer(u)
+	return u
+}
+
+// StartOn runs a double on addr (host:port), for fixed-port demos.
+func StartOn(addr string, opts Options) (*Upstream, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	u := New(opts)
+	u.srv = httptest.NewUnstartedServer(u)
+	u.srv.Listener.Close()
+	u.srv.Listener = ln
+	u.srv.Start()
+	return u, nil
+}
+
+// New returns a double to serve with a server of the caller's choice.
+func New(opts Options) *Upstream {
+	if opts.Reply == nil {
+		opts.Reply = Echo
+	}
+	if opts.Chunks == nil {
+		opts.Chunks = ChunkBy(4)
+	}
+	if opts.Name == "" {
+		opts.Name = "llmtest"
+	}
+	return &Upstream{opts: opts}
+}
+
+// URL is the OpenAI base URL, ending in /v1.
+func (u *Upstream) URL() string { return u.srv.URL + "/v1" }
+
+// Close stops the server.
+func (u *Upstream) Close() { u.srv.Close() }
+
+// SetFault switches a fault on (or Healthy to switch it off).
+func (u *Upstream) SetFault(f Fault) { u.fault.Store(int32(f)) }
+
+// FailNext answers the next n data requests (POST) with 500.
+func (u *Upstream) FailNext(n int) { u.failNext.Store(int32(n)) }
+
+// Requests returns a copy of every request received, health checks included.
+func (u *Upstream) Requests() []Request {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]Request(nil), u.reqs...)
+}
+
+// Calls returns the data requests (POST) received.
+func (u *Upstream) Calls() []Request {
+	var out []Request
+	for _, r := range u.Requests() {
+		if r.Method == http.MethodPost {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Saw reports whether any request (headers or body) contained s.
+func (u *Upstream) Saw(s string) bool {
+	for _, r := range u.Requests() {
+		if bytes.Contains(r.Body, []byte(s)) {
+			return true
+		}
+		for _, vs := range r.Header {
+			for _, v := range vs {
+				if bytes.Contains([]byte(v), []byte(s)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// Reset forgets the recorded requests.
+func (u *Upstream) Reset() {
+	u.mu.Lock()
+	u.reqs = nil
+	u.mu.Unlock()
+}
