@@ -35,7 +35,7 @@ func testRecord(i int) *Record {
 		RequestID:           fmt.Sprintf("req-%06d", i),
 		Tenant:              []string{"shop-eu", "shop-uk"}[i%2],
 		Client:              "support-bot",
-		SubjectJurisdiction: []string{"EU", "UK", "EU"}[i%3],
+		SubjectJurisdiction: []string{"EU", "UK", "EU", "US"}[i%4],
 		Purpose:             "support",
 		Face:                []string{"llm", "crm"}[i%2],
 		Operation:           []string{"chat.completions", "sobject.create"}[i%2],
