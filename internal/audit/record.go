@@ -20,6 +20,7 @@ type Record struct {
 	Operation           string        `json:"operation"` // "chat.completions", "sobject.create", ...
 	Destination         Destination   `json:"destination"`
 	Findings            []Count       `json:"findings,omitempty"`
+	OutputFindings      []Count       `json:"output_findings,omitempty"` // found in the upstream's answer (LLM face)
 	Fields              *FieldOutcome `json:"fields,omitempty"` // CRM: which fields crossed, which stayed
 	Action              string        `json:"action"`           // allow, pseudonymize, redact, block
 	Rules               []string      `json:"rules,omitempty"`  // ids of the rules that decided
