@@ -20,7 +20,6 @@ type Record struct {
 	Operation           string        `json:"operation"` // "chat.completions", "sobject.create", ...
 	Destination         Destination   `json:"destination"`
 	Findings            []Count       `json:"findings,omitempty"`
-	OutputFindings      []Count       `json:"output_findings,omitempty"` // found in the upstream's answer (LLM face)
 	Fields              *FieldOutcome `json:"fields,omitempty"` // CRM: which fields crossed, which stayed
 	Action              string        `json:"action"`           // allow, pseudonymize, redact, block
 	Rules               []string      `json:"rules,omitempty"`  // ids of the rules that decided
@@ -31,6 +30,7 @@ type Record struct {
 	LatencyMicros       int64         `json:"latency_us"`
 	Outcome             string        `json:"outcome"`         // forwarded, blocked, error, upstream_error, dry_run
 	Error               string        `json:"error,omitempty"` // public error code, never a message with data
+	OutputFindings      []Count       `json:"output_findings,omitempty"` // LLM face: found in the upstream's answer
 }
 
 // Destination is where the data went or would have gone.
