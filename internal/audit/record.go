@@ -28,8 +28,8 @@ type Record struct {
 	BytesIn             int64         `json:"bytes_in"`
 	BytesOut            int64         `json:"bytes_out"`
 	LatencyMicros       int64         `json:"latency_us"`
-	Outcome             string        `json:"outcome"`         // forwarded, blocked, error, upstream_error, dry_run
-	Error               string        `json:"error,omitempty"` // public error code, never a message with data
+	Outcome             string        `json:"outcome"`                   // forwarded, blocked, error, upstream_error, dry_run
+	Error               string        `json:"error,omitempty"`           // public error code, never a message with data
 	OutputFindings      []Count       `json:"output_findings,omitempty"` // LLM face: found in the upstream's answer
 }
 
