@@ -1,9 +1,6 @@
 package transform
 
-import (
-	"bytes"
-	"encoding/json"
-)
+import "bytes"
 
 // form picks which form of an original a restore writes.
 type form uint8
@@ -75,9 +72,9 @@ func (v *Vault) replace(dst, src []byte, f form) []byte {
 
 // RestoreJSON appends the JSON document src to dst with placeholders inside
 // its strings replaced by the originals, escaped so the document stays
-// valid. Placeholders that an upstream escaped ("\u003cEMAIL_1\u003e", as
-// Go's encoding/json writes '<' and '>') are found too: such a string is
-// decoded, restored and encoded again. Bytes outside strings are copied.
+// valid. Placeholders whose angle brackets an upstream escaped
+// ("\u003cEMAIL_1\u003e", as Go's encoding/json writes them) are found too.
+// Every other byte is copied as it is.
 func (v *Vault) RestoreJSON(dst, src []byte) []byte {
 	if len(v.entries) == 0 {
 		return append(dst, src...)
@@ -91,18 +88,10 @@ func (v *Vault) RestoreJSON(dst, src []byte) []byte {
 		start := i + q + 1
 		end := stringEnd(src, start)
 		content := src[start:end]
-		if bytes.IndexByte(content, '\\') < 0 {
-			if bytes.IndexByte(content, '<') >= 0 {
-				dst = append(dst, src[last:start]...)
-				dst = v.replace(dst, content, formJSON)
-				last = end
-			}
-		} else if mayHoldPlaceholder(content) {
-			if restored, ok := v.restoreEscaped(content); ok {
-				dst = append(dst, src[last:start]...)
-				dst = appendJSONEscaped(dst, restored)
-				last = end
-			}
+		if bytes.IndexByte(content, '<') >= 0 || bytes.IndexByte(content, '\\') >= 0 {
+			dst = append(dst, src[last:start]...)
+			dst = v.replaceEscaped(dst, content)
+			last = end
 		}
 		i = end + 1
 	}
@@ -123,25 +112,74 @@ func stringEnd(src []byte, start int) int {
 	return len(src)
 }
 
-// mayHoldPlaceholder reports whether escaped JSON string content can hold a
-// '<', literally or as \u003c.
-func mayHoldPlaceholder(content []byte) bool {
-	return bytes.IndexByte(content, '<') >= 0 ||
-		bytes.Contains(content, []byte(`\u003c`)) || bytes.Contains(content, []byte(`\u003C`))
+// replaceEscaped copies escaped JSON string content, replacing placeholders
+// written with literal or \u-escaped angle brackets by their JSON form.
+func (v *Vault) replaceEscaped(dst, content []byte) []byte {
+	last := 0
+	for i := 0; i < len(content); {
+		step := 1
+		switch c := content[i]; {
+		case c == '\\' && escapedAngle(content[i:]) == '<':
+			step = 6
+		case c == '\\':
+			i += 2 // an escaped byte (or the start of \uXXXX, whose digits are plain)
+			continue
+		case c != '<':
+			i++
+			continue
+		}
+		if e, n := v.matchEscaped(content[i:]); e != nil {
+			dst = append(dst, content[last:i]...)
+			dst = append(dst, e.json...)
+			i += n
+			last = i
+			continue
+		}
+		i += step
+	}
+	return append(dst, content[last:]...)
 }
 
-// restoreEscaped decodes escaped string content and restores it; ok is
-// false when nothing was restored (or it does not decode).
-func (v *Vault) restoreEscaped(content []byte) (string, bool) {
-	quoted := make([]byte, 0, len(content)+2)
-	quoted = append(append(append(quoted, '"'), content...), '"')
-	var s string
-	if err := json.Unmarshal(quoted, &s); err != nil {
-		return "", false
+// escapedAngle returns '<' or '>' when b starts with its \u escape, else 0.
+func escapedAngle(b []byte) byte {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' || b[2] != '0' || b[3] != '0' || b[4] != '3' {
+		return 0
 	}
-	out := v.replace(nil, []byte(s), formText)
-	if string(out) == s {
-		return "", false
+	switch b[5] {
+	case 'c', 'C':
+		return '<'
+	case 'e', 'E':
+		return '>'
 	}
-	return string(out), true
+	return 0
+}
+
+// matchEscaped is match over escaped JSON content: it decodes only the
+// escapes of '<' and '>' (a placeholder holds nothing else that JSON
+// escapes) and returns the entry and the raw length consumed.
+func (v *Vault) matchEscaped(b []byte) (*entry, int) {
+	var buf [64]byte
+	dec := buf[:0]
+	for j := 0; j < len(b) && len(dec) < v.maxLen; {
+		c := b[j]
+		n := 1
+		if c == '\\' {
+			if c = escapedAngle(b[j:]); c == 0 {
+				return nil, 0
+			}
+			n = 6
+		}
+		if c == '<' && len(dec) > 0 {
+			return nil, 0
+		}
+		dec = append(dec, c)
+		j += n
+		if c == '>' {
+			if i, ok := v.byPlaceholder[string(dec)]; ok {
+				return &v.entries[i], j
+			}
+			return nil, 0
+		}
+	}
+	return nil, 0
 }

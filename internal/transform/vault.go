@@ -84,9 +84,9 @@ func typeLabel(t classify.Type) string {
 }
 
 // placeholder returns the placeholder for a value of type t, creating it on
-// first sight. body is the whole request body: a number whose placeholder
-// already appears in it literally is skipped, so restoring never replaces
-// text the caller wrote.
+// first sight. body is the whole request body: a number whose LABEL_N
+// already appears in it is skipped (in any spelling of the brackets, such as
+// \u003cEMAIL_1\u003e), so restoring never replaces text the caller wrote.
 func (v *Vault) placeholder(t classify.Type, raw []byte, text string, fromJSON bool, body []byte) string {
 	key := string(t) + "\x00" + text
 	if i, ok := v.byValue[key]; ok {
@@ -97,8 +97,9 @@ func (v *Vault) placeholder(t classify.Type, raw []byte, text string, fromJSON b
 	var ph string
 	for {
 		n++
-		ph = "<" + label + "_" + strconv.Itoa(n) + ">"
-		if _, taken := v.byPlaceholder[ph]; !taken && !containsString(body, ph) {
+		core := label + "_" + strconv.Itoa(n)
+		ph = "<" + core + ">"
+		if _, taken := v.byPlaceholder[ph]; !taken && !containsString(body, core) {
 			break
 		}
 	}
