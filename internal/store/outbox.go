@@ -75,6 +75,17 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	return err
 }
 
+// Unfinished reports whether the record has a row still waiting or in flight,
+// so a new row for it must not be delivered before that one.
+func (t *Tx) Unfinished(ctx context.Context, localID string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE local_id=? AND state IN ('pending','inflight')`, localID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: read outbox: %w", err)
+	}
+	return n > 0, nil
+}
+
 // PrevFields returns the sealed fields blob and version the record had before
 // this write, for Enqueue; nil for a record that does not exist yet.
 func (t *Tx) PrevFields(ctx context.Context, localID string) ([]byte, int64, error) {

@@ -188,3 +188,17 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// External returns the local id a tokenized external id maps to.
+func (s *Store) External(ctx context.Context, tenant, object, field, token string) (string, error) {
+	var id string
+	err := s.r.QueryRowContext(ctx, `SELECT local_id FROM externals WHERE tenant=? AND object=? AND field=? AND token=?`,
+		tenant, object, field, token).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: read external id: %w", err)
+	}
+	return id, nil
+}
