@@ -244,7 +244,11 @@ func printVerify(w io.Writer, res *audit.VerifyResult, took time.Duration) {
 	for _, p := range res.Warnings {
 		fmt.Fprintln(w, "  warning:", p)
 	}
-	fmt.Fprintf(w, "root: %s (over %d records read in %s)\n", base64.StdEncoding.EncodeToString(res.Root), res.Records-res.Pruned, took.Round(time.Millisecond))
+	if res.Intact() {
+		fmt.Fprintf(w, "root: %s (%d records read in %s)\n", base64.StdEncoding.EncodeToString(res.Root), res.Records-res.Pruned, took.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(w, "stopped after %d good records in %s\n", res.Records-res.Pruned, took.Round(time.Millisecond))
+	}
 }
 
 func auditExport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
