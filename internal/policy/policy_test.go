@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -163,5 +165,61 @@ func checkDecision(t *testing.T, c decideCase, got Decision) {
 	}
 	if !slices.Equal(per, c.PerFinding) {
 		t.Errorf("%s: per finding %v, want %v", c.Name, per, c.PerFinding)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/bad/*.err from the current output")
+
+func TestGoodPolicies(t *testing.T) {
+	files, _ := filepath.Glob("testdata/good/*.yaml")
+	files = append(files, "../../examples/three-regions.yaml", "testdata/base.yaml")
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			eng, err := Compile(loadConfig(t, f))
+			if err != nil {
+				t.Fatalf("want compiled, got:\n%v", err)
+			}
+			if len(eng.Hash()) != 64 {
+				t.Fatalf("hash %q", eng.Hash())
+			}
+		})
+	}
+}
+
+// TestBadPolicies checks each bad fixture against the exact problem list in
+// its .err file: CEL faults located at the rule's line (regenerate with
+// -update after reading the diff).
+func TestBadPolicies(t *testing.T) {
+	files, _ := filepath.Glob("testdata/bad/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no bad fixtures")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			_, err := Compile(loadConfig(t, f))
+			var ps *config.Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("want *config.Problems, got %v", err)
+			}
+			for _, p := range ps.List {
+				if p.Line == 0 {
+					t.Errorf("problem without a line: %v", p)
+				}
+			}
+			got := err.Error() + "\n"
+			want := strings.TrimSuffix(f, ".yaml") + ".err"
+			if *update {
+				if err := os.WriteFile(want, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			exp, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(exp) {
+				t.Errorf("problems differ\n--- got\n%s--- want\n%s", got, exp)
+			}
+		})
 	}
 }
