@@ -1,0 +1,44 @@
+# Sovereign's build, run and test entry points. The README's two commands are
+# `make run` and `make test`; .ci/run calls `make test`.
+
+GO      ?= go
+PKGS    ?= ./...
+BENCH   ?= .
+COUNT   ?= 6
+
+.PHONY: all build run test lint vet fmt-check staticcheck test-race bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o bin/sovereign ./cmd/sovereign
+
+# Runs the gateway on the embedded quick-start defaults.
+run:
+	$(GO) run ./cmd/sovereign serve
+
+# The test command: formatting, vet, staticcheck and the race-enabled suite.
+test: lint test-race
+
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))"; \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(GO) tool staticcheck $(PKGS)
+
+test-race:
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+# Benchmarks: make bench PKGS=./internal/classify BENCH=Scan > new.txt, then
+# go tool benchstat old.txt new.txt
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKGS)
+
+clean:
+	rm -rf bin dist

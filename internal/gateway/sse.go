@@ -1,0 +1,262 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+)
+
+// restoreStream relays an upstream SSE stream to the caller event by event.
+// For every chunk it restores placeholders in each choice's delta.content
+// (and tool-call arguments) with one StreamRestorer per choice, which holds
+// back only the tail that may still become a placeholder; it flushes that
+// tail with the choice's finish_reason. Output findings are redacted when
+// the policy blocks them (guard.go) and counted for the record. The record
+// is appended before [DONE] is relayed: if it cannot be, the caller gets an
+// error event and no [DONE].
+func (x *exchange) restoreStream() *apiError {
+	resp := x.up.resp
+	defer resp.Body.Close()
+	h := x.w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	x.wrote = true
+	x.w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(x.w)
+	_ = rc.Flush()
+
+	st := &stream{x: x}
+	br := bufio.NewReaderSize(resp.Body, 16<<10)
+	maxLine := int(min(x.s.cfg.Limits.MaxResponseBytes, 16<<20))
+	var out []byte
+	for {
+		line, err := readLine(br, maxLine)
+		if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
+			if errors.Is(err, io.EOF) {
+				break // upstream ended without [DONE]: still flush and record
+			}
+			if x.r.Context().Err() != nil {
+				return newError(499, codeCanceled, "the client closed the request")
+			}
+			return newError(http.StatusBadGateway, codeUpstreamFailed, "the upstream stream broke off")
+		}
+		var done bool
+		var e *apiError
+		out, done, e = st.line(out, line)
+		if e != nil {
+			return e
+		}
+		if len(line) == 0 || done { // end of an event: send it now
+			if _, err := x.w.Write(out); err != nil {
+				return newError(499, codeCanceled, "the client closed the request")
+			}
+			_ = rc.Flush()
+			out = out[:0]
+		}
+		if done {
+			return nil
+		}
+	}
+	out = st.flushAll(out)
+	if e := st.end(); e != nil {
+		_, _ = x.w.Write(out)
+		return e
+	}
+	_, _ = x.w.Write(out)
+	_ = rc.Flush()
+	return nil
+}
+
+// readLine returns the next line without its line ending.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		buf := append([]byte(nil), line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			if len(buf) > max {
+				return nil, errors.New("stream line too long")
+			}
+			line, err = br.ReadSlice('\n')
+			buf = append(buf, line...)
+		}
+		line = buf
+	}
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	return line, err
+}
+
+// stream is the state of one relayed stream.
+type stream struct {
+	x       *exchange
+	choices []*choiceState // by index
+	meta    chunkMeta      // of the last chunk, for synthetic chunks
+}
+
+type chunkMeta struct {
+	ID      json.RawMessage `json:"id,omitempty"`
+	Object  json.RawMessage `json:"object,omitempty"`
+	Created json.RawMessage `json:"created,omitempty"`
+	Model   json.RawMessage `json:"model,omitempty"`
+}
+
+// line handles one SSE line, appending what to send to out.
+func (s *stream) line(out, line []byte) ([]byte, bool, *apiError) {
+	payload, ok := bytes.CutPrefix(line, []byte("data:"))
+	if !ok {
+		return append(append(out, line...), '\n'), false, nil
+	}
+	payload = bytes.TrimPrefix(payload, []byte(" "))
+	if string(payload) == "[DONE]" {
+		out = s.flushAll(out)
+		if e := s.end(); e != nil {
+			return out, true, e
+		}
+		return append(out, "data: [DONE]\n\n"...), true, nil
+	}
+	chunk, e := s.chunk(payload)
+	if e != nil {
+		return out, false, e
+	}
+	out = append(out, "data: "...)
+	out = append(out, chunk...)
+	return append(out, '\n'), false, nil
+}
+
+// end records the request; a failed append becomes an error event.
+func (s *stream) end() *apiError {
+	x := s.x
+	for _, c := range s.choices {
+		if c != nil && len(c.seen) > 0 {
+			x.noteOutput(x.s.classify.Text(c.seen, nil))
+		}
+	}
+	if err := x.commit(); err != nil {
+		e := errAuditUnavailable(err)
+		b, _ := json.Marshal(errorBody{Error: errorDetail{Message: e.Msg, Type: e.Type, Code: e.Code, RequestID: x.id}})
+		_, _ = x.w.Write(append(append([]byte("data: "), b...), "\n\n"...))
+		return e
+	}
+	return nil
+}
+
+func (s *stream) choice(i int) *choiceState {
+	if i < 0 || i > 127 {
+		return nil
+	}
+	for len(s.choices) <= i {
+		s.choices = append(s.choices, nil)
+	}
+	if s.choices[i] == nil {
+		s.choices[i] = newChoiceState(s.x)
+	}
+	return s.choices[i]
+}
+
+// chunk rewrites one chat.completion.chunk.
+func (s *stream) chunk(payload []byte) ([]byte, *apiError) {
+	invalid := func() *apiError {
+		return newError(http.StatusBadGateway, codeUpstreamInvalid, "the upstream sent a stream event that is not valid JSON")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &top); err != nil {
+		return nil, invalid()
+	}
+	s.meta = chunkMeta{ID: top["id"], Object: top["object"], Created: top["created"], Model: top["model"]}
+	raw, ok := top["choices"]
+	if !ok || string(raw) == "null" {
+		return payload, nil
+	}
+	var choices []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &choices); err != nil {
+		return nil, invalid()
+	}
+	for _, ch := range choices {
+		var idx int
+		if err := json.Unmarshal(ch["index"], &idx); err != nil {
+			return nil, invalid()
+		}
+		cs := s.choice(idx)
+		if cs == nil {
+			return nil, invalid()
+		}
+		finished := len(ch["finish_reason"]) > 0 && string(ch["finish_reason"]) != "null"
+		d, err := cs.delta(ch["delta"], finished)
+		if err != nil {
+			return nil, invalid()
+		}
+		if d != nil {
+			ch["delta"] = d
+		}
+	}
+	b, err := marshalNoEscape(choices)
+	if err != nil {
+		return nil, errInternal(err)
+	}
+	top["choices"] = b
+	out, err := marshalNoEscape(top)
+	if err != nil {
+		return nil, errInternal(err)
+	}
+	return out, nil
+}
+
+// flushAll emits, as one synthetic chunk per choice, whatever is still held
+// back when a stream ends without finish_reason.
+func (s *stream) flushAll(out []byte) []byte {
+	for i, c := range s.choices {
+		if c == nil {
+			continue
+		}
+		content, tools := c.flush()
+		if content == "" && len(tools) == 0 {
+			continue
+		}
+		d := map[string]any{}
+		if content != "" {
+			d["content"] = content
+		}
+		if len(tools) > 0 {
+			d["tool_calls"] = tools
+		}
+		ch := map[string]any{"index": i, "delta": d, "finish_reason": nil}
+		b, err := marshalNoEscape(struct {
+			chunkMeta
+			Choices []any `json:"choices"`
+		}{s.meta, []any{ch}})
+		if err != nil {
+			continue
+		}
+		out = append(out, "data: "...)
+		out = append(out, b...)
+		out = append(out, "\n\n"...)
+	}
+	return out
+}
+
+// marshalNoEscape encodes v without HTML escaping, so restored text keeps
+// its '<', '>' and '&' as the model wrote them.
+func marshalNoEscape(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// sortedToolIndexes returns the keys of m in order.
+func sortedToolIndexes[V any](m map[int]V) []int {
+	ks := make([]int, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
