@@ -32,7 +32,17 @@ type Server struct {
 	Listen string `yaml:"listen"` // host:port; default 127.0.0.1:8080
 	// DataDir holds embedded state (regional stores, token vault, keys).
 	DataDir string `yaml:"data_dir"` // default ./.sovereign
+	// UnknownFields says what happens to a top-level request field the
+	// OpenAI API does not define: allow (default; it passes through and is
+	// classified like every other field) or reject (400 naming the field).
+	UnknownFields string `yaml:"unknown_fields"`
 }
+
+// Values of Server.UnknownFields.
+const (
+	UnknownFieldsAllow  = "allow"
+	UnknownFieldsReject = "reject"
+)
 
 // Jurisdiction is a legal area (EU, UK, US, ...) and the ISO 3166 alpha-2
 // country codes that belong to it.

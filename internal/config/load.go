@@ -47,7 +47,9 @@ func Parse(data []byte, source string, env Env) (*Config, error) {
 		return nil, ps.Err()
 	}
 
-	cfg := &Config{Source: source}
+	// Retries is set before decoding: zero is a meaningful value (no retry),
+	// so it cannot be defaulted afterwards like the other zero fields.
+	cfg := &Config{Source: source, Health: Health{Retries: DefaultHealth.Retries}}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
@@ -100,6 +102,9 @@ func (c *Config) applyDefaults() {
 	if c.Server.DataDir == "" {
 		c.Server.DataDir = DefaultDataDir
 	}
+	if c.Server.UnknownFields == "" {
+		c.Server.UnknownFields = UnknownFieldsAllow
+	}
 	if c.Classify.Threshold == 0 {
 		c.Classify.Threshold = DefaultThreshold
 	}
@@ -121,9 +126,6 @@ func (c *Config) applyDefaults() {
 	}
 	if h.EjectAfter == 0 {
 		h.EjectAfter = dh.EjectAfter
-	}
-	if h.Retries == 0 {
-		h.Retries = dh.Retries
 	}
 	if c.Audit.Mode == "" {
 		c.Audit.Mode = DefaultAuditMode

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -21,6 +22,9 @@ func (c *Config) validate(ps *Problems, loc locator) {
 
 	if c.Version != 1 {
 		bad("version", "version must be 1 (got %d)", c.Version)
+	}
+	if _, port, err := net.SplitHostPort(c.Server.Listen); err != nil || port == "" {
+		bad("server.listen", "listen %q must be host:port (e.g. 127.0.0.1:8080)", c.Server.Listen)
 	}
 
 	jurs := map[string]bool{}
@@ -238,6 +242,12 @@ func (c *Config) validate(ps *Problems, loc locator) {
 		if d < 0 {
 			bad(path, "duration must be positive")
 		}
+	}
+	if c.Server.UnknownFields != UnknownFieldsAllow && c.Server.UnknownFields != UnknownFieldsReject {
+		bad("server.unknown_fields", "unknown_fields must be %s or %s (got %q)", UnknownFieldsAllow, UnknownFieldsReject, c.Server.UnknownFields)
+	}
+	if c.Health.EjectAfter < 1 {
+		bad("health.eject_after", "eject_after must be at least 1")
 	}
 	if c.Health.Retries < 0 {
 		bad("health.retries", "retries must be zero or more")

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"errors"
 
 	"github.com/sovereign-gateway/sovereign/internal/transform"
 )
@@ -89,10 +90,12 @@ func (c *choiceState) delta(raw json.RawMessage, finished bool) (json.RawMessage
 		if finished {
 			out += c.content.flush()
 		}
-		if d["content"], err = marshalNoEscape(out); err != nil {
-			return nil, err
+		if out != text {
+			if d["content"], err = marshalNoEscape(out); err != nil {
+				return nil, err
+			}
+			changed = true
 		}
-		changed = true
 	} else if finished {
 		if tail := c.content.flush(); tail != "" {
 			d["content"], _ = marshalNoEscape(tail)
@@ -104,16 +107,21 @@ func (c *choiceState) delta(raw json.RawMessage, finished bool) (json.RawMessage
 		if err := json.Unmarshal(tr, &calls); err != nil {
 			return nil, err
 		}
+		toolsChanged := false
 		for _, call := range calls {
-			if err := c.toolCall(call); err != nil {
+			ch, err := c.toolCall(call)
+			if err != nil {
 				return nil, err
 			}
+			toolsChanged = toolsChanged || ch
 		}
-		var err error
-		if d["tool_calls"], err = marshalNoEscape(calls); err != nil {
-			return nil, err
+		if toolsChanged {
+			var err error
+			if d["tool_calls"], err = marshalNoEscape(calls); err != nil {
+				return nil, err
+			}
+			changed = true
 		}
-		changed = true
 	}
 	if finished {
 		if tails := c.flushTools(); len(tails) > 0 {
@@ -128,27 +136,31 @@ func (c *choiceState) delta(raw json.RawMessage, finished bool) (json.RawMessage
 	return marshalNoEscape(d)
 }
 
-// toolCall restores a streamed tool call's arguments fragment in place.
-func (c *choiceState) toolCall(call map[string]json.RawMessage) error {
+// toolCall restores a streamed tool call's arguments fragment in place and
+// reports whether it changed.
+func (c *choiceState) toolCall(call map[string]json.RawMessage) (bool, error) {
 	var idx int
 	if err := json.Unmarshal(call["index"], &idx); err != nil {
-		return err
+		return false, err
+	}
+	if idx < 0 || idx > 127 {
+		return false, errTooManyTools
 	}
 	fr, ok := call["function"]
 	if !ok || string(fr) == "null" {
-		return nil
+		return false, nil
 	}
 	var fn map[string]json.RawMessage
 	if err := json.Unmarshal(fr, &fn); err != nil {
-		return err
+		return false, err
 	}
 	ar, ok := fn["arguments"]
 	if !ok || string(ar) == "null" {
-		return nil
+		return false, nil
 	}
 	var args string
 	if err := json.Unmarshal(ar, &args); err != nil {
-		return err
+		return false, err
 	}
 	if c.tools == nil {
 		c.tools = map[int]*textPipe{}
@@ -160,15 +172,17 @@ func (c *choiceState) toolCall(call map[string]json.RawMessage) error {
 		c.tools[idx] = p
 	}
 	out, err := p.write(args)
-	if err != nil {
-		return err
+	if err != nil || out == args {
+		return false, err
 	}
 	if fn["arguments"], err = marshalNoEscape(out); err != nil {
-		return err
+		return false, err
 	}
 	call["function"], err = marshalNoEscape(fn)
-	return err
+	return true, err
 }
+
+var errTooManyTools = errors.New("tool call index out of range")
 
 // flushTools returns tool call deltas carrying held-back argument tails.
 func (c *choiceState) flushTools() []toolDelta {

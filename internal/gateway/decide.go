@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sovereign-gateway/sovereign/internal/classify"
 	"github.com/sovereign-gateway/sovereign/internal/policy"
 	"github.com/sovereign-gateway/sovereign/internal/transform"
 )
@@ -122,15 +121,4 @@ func needsTransform(actions []policy.Action) bool {
 		}
 	}
 	return false
-}
-
-// findingTypes lists distinct finding types, for messages.
-func findingTypes(fs []classify.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		if !slices.Contains(out, string(f.Type)) {
-			out = append(out, string(f.Type))
-		}
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ const (
 	codeUpstreamFailed   = "upstream_unavailable"
 	codeUpstreamRejected = "upstream_rejected"
 	codeUpstreamInvalid  = "upstream_invalid_response"
+	codeUpstreamLimited  = "upstream_rate_limited"
 	codeCanceled         = "client_closed_request"
 )
 
@@ -24,16 +26,17 @@ type upstream struct {
 }
 
 // route: send it to a healthy endpoint of an allowed candidate, in order,
-// with at most 1+retries attempts; never anywhere else. A transport error or
-// 5xx moves on to the next endpoint (re-transforming if the next candidate's
-// decision differs); a 4xx is the answer for every upstream and stops.
+// with at most 1+retries attempts; never anywhere else. A transport error, a
+// 5xx or a 429 moves on to the next endpoint (re-transforming if the next
+// candidate's decision differs); any other 4xx is the answer of every
+// upstream and stops.
 func (x *exchange) route() *apiError {
 	if err := x.s.audit.Health(); err != nil {
 		x.s.metrics.audit.Store(0)
 		return errAuditUnavailable(err) // nothing leaves that cannot be recorded
 	}
 	attempts := 1 + x.s.cfg.Health.Retries
-	tried, healthy := 0, 0
+	tried, healthy, limited := 0, 0, 0
 	now := x.s.router.Now()
 	for _, p := range x.plans {
 		for _, ep := range p.dest.Healthy(nil, now) {
@@ -50,8 +53,8 @@ func (x *exchange) route() *apiError {
 			resp, err := x.s.router.Send(x.ctx, ep, x.op.path, body, x.env.Stream)
 			if err != nil {
 				x.s.metrics.upstream.observe(time.Since(t0), p.view.Name, "error")
-				if x.r.Context().Err() != nil {
-					return newError(499, codeCanceled, "the client closed the request")
+				if e := x.canceled(); e != nil {
+					return e
 				}
 				x.s.log.Warn("upstream attempt failed", "request_id", x.id, "destination", p.view.Name,
 					"endpoint", ep.Index, "cause", err.Error())
@@ -59,24 +62,27 @@ func (x *exchange) route() *apiError {
 			}
 			x.s.metrics.upstream.observe(time.Since(t0), p.view.Name, "ok")
 			x.chosen = p
-			x.sent = int64(len(body))
-			if resp.StatusCode >= 400 {
+			x.sent += int64(len(body))
+			if resp.StatusCode == http.StatusTooManyRequests {
 				drainClose(resp.Body)
-				e := newError(http.StatusBadGateway, codeUpstreamRejected,
-					fmt.Sprintf("upstream %s rejected the request with status %d", p.view.Name, resp.StatusCode))
-				return e
+				limited++
+				x.s.log.Warn("upstream rate limited", "request_id", x.id, "destination", p.view.Name, "endpoint", ep.Index)
+				continue
+			}
+			if resp.StatusCode >= 400 {
+				return upstreamRejected(p.view.Name, resp)
 			}
 			up := &upstream{resp: resp}
 			if !x.streaming(resp) {
 				b, err := readLimited(resp.Body, x.s.cfg.Limits.MaxResponseBytes)
 				resp.Body.Close()
 				if err != nil {
+					if e := x.canceled(); e != nil {
+						return e
+					}
 					x.s.router.Fail(ep)
 					x.s.log.Warn("upstream answer unreadable", "request_id", x.id, "destination", p.view.Name,
 						"endpoint", ep.Index, "cause", err.Error())
-					if x.r.Context().Err() != nil {
-						return newError(499, codeCanceled, "the client closed the request")
-					}
 					continue
 				}
 				up.body = b
@@ -90,14 +96,54 @@ func (x *exchange) route() *apiError {
 	for i, p := range x.plans {
 		names[i] = p.view.Name
 	}
-	if healthy == 0 {
+	switch {
+	case healthy == 0:
 		return newError(http.StatusServiceUnavailable, codeNoHealthy,
 			fmt.Sprintf("no healthy upstream among the destinations the policy allows for this request (%s); nothing was sent elsewhere",
 				strings.Join(names, ", ")))
+	case limited == tried:
+		e := newError(http.StatusTooManyRequests, codeUpstreamLimited,
+			fmt.Sprintf("every allowed upstream that was tried is rate limiting (%d attempts among %s); retry later",
+				tried, strings.Join(names, ", ")))
+		return e
 	}
 	return newError(http.StatusServiceUnavailable, codeUpstreamFailed,
 		fmt.Sprintf("every attempt to reach an allowed upstream failed (%d attempts among %s); nothing was sent elsewhere",
 			tried, strings.Join(names, ", ")))
+}
+
+// canceled is the error for a caller who went away, or nil.
+func (x *exchange) canceled() *apiError {
+	if x.r.Context().Err() != nil {
+		return newError(499, codeCanceled, "the client closed the request")
+	}
+	return nil
+}
+
+// upstreamRejected turns an upstream's 4xx into the caller's error. Statuses
+// that say something about the request (400, 404, 413, 422) keep their
+// status; others (401, 403: the gateway's own upstream credentials) become
+// 502. The upstream's message is not relayed (it may quote the request);
+// its error code is, when it is a plain token.
+func upstreamRejected(dest string, resp *http.Response) *apiError {
+	defer drainClose(resp.Body)
+	status := http.StatusBadGateway
+	switch resp.StatusCode {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
+		status = resp.StatusCode
+	}
+	msg := fmt.Sprintf("upstream %s rejected the request with status %d", dest, resp.StatusCode)
+	var body struct {
+		Error struct {
+			Code any `json:"code"`
+		} `json:"error"`
+	}
+	if b, err := readLimited(resp.Body, 64<<10); err == nil && json.Unmarshal(b, &body) == nil {
+		if c, ok := body.Error.Code.(string); ok && plainName(c) {
+			msg += " (upstream code " + c + ")"
+		}
+	}
+	return newError(status, codeUpstreamRejected, msg)
 }
 
 // streaming reports whether the answer is an SSE stream.

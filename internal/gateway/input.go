@@ -2,24 +2,15 @@ package gateway
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/sovereign-gateway/sovereign/internal/resolve"
 )
-
-// envelope is what the gateway itself reads of a request body; everything
-// else passes through (and is classified).
-type envelope struct {
-	Model    string          `json:"model"`
-	Stream   bool            `json:"stream"`
-	Messages json.RawMessage `json:"messages"`
-	Input    json.RawMessage `json:"input"`
-}
 
 // resolve: who is this for?
 func (x *exchange) resolve() *apiError {
@@ -40,18 +31,17 @@ func resolveError(err error) *apiError {
 
 // classify: read the body (bounded), check it is a JSON request for a
 // configured model, and find what is in it. Every finding anywhere in the
-// body counts: unknown fields pass through, so they are classified too.
+// body counts: fields the gateway does not read pass through, so they are
+// classified too.
 func (x *exchange) classify() *apiError {
 	if e := x.readBody(); e != nil {
 		return e
 	}
-	if err := json.Unmarshal(x.body, &x.env); err != nil {
-		// The decoder's message can quote a byte of the body: not shown.
-		return newError(http.StatusBadRequest, "invalid_json", "request body is not a valid JSON object")
-	}
-	if e := x.checkShape(); e != nil {
+	env, e := parseEnvelope(x.body, x.op, x.s.rejectUnknown)
+	if e != nil {
 		return e
 	}
+	x.env = env
 	m, ok := x.s.cfg.Model(x.env.Model)
 	if !ok {
 		e := newError(http.StatusNotFound, "model_not_found",
@@ -62,7 +52,12 @@ func (x *exchange) classify() *apiError {
 	x.model = m
 	fs, err := x.s.classify.JSON(x.body, nil)
 	if err != nil {
-		return newError(http.StatusBadRequest, "invalid_json", "request body is not valid JSON")
+		// parseEnvelope accepted the body, so the classifier failing on it
+		// is the classifier's fault: refuse rather than forward unclassified.
+		e := newError(http.StatusInternalServerError, "classify_error",
+			"the request could not be classified, so it is refused")
+		e.Cause = err
+		return e
 	}
 	x.findings = fs
 	for _, f := range fs {
@@ -71,12 +66,12 @@ func (x *exchange) classify() *apiError {
 	return nil
 }
 
+// readBody reads the whole request body into a buffer the gateway owns,
+// refusing what it cannot classify: other media types, compressed bodies and
+// bodies over the limit.
 func (x *exchange) readBody() *apiError {
-	ct := x.r.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" {
-		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type",
-			"send the request body as JSON with 'Content-Type: application/json'")
+	if e := checkContentType(x.r.Header); e != nil {
+		return e
 	}
 	limit := x.s.cfg.Limits.MaxBodyBytes
 	if x.r.ContentLength > limit {
@@ -86,46 +81,45 @@ func (x *exchange) readBody() *apiError {
 	if x.r.ContentLength > 0 {
 		buf.Grow(int(x.r.ContentLength))
 	}
-	_, err = buf.ReadFrom(http.MaxBytesReader(x.w, x.r.Body, limit))
+	_, err := buf.ReadFrom(http.MaxBytesReader(x.w, x.r.Body, limit))
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
 		return errTooLarge(limit)
 	case err != nil && !errors.Is(err, io.EOF):
-		return newError(http.StatusBadRequest, "body_read_failed", "the request body could not be read")
+		if x.r.Context().Err() != nil {
+			return newError(499, codeCanceled, "the client closed the request")
+		}
+		e := newError(http.StatusBadRequest, "body_read_failed",
+			"the request body could not be read completely (a slow or interrupted upload)")
+		e.Cause = err
+		return e
 	}
 	x.body = buf.Bytes()
+	return nil
+}
+
+// checkContentType accepts application/json (charset utf-8, if given) with
+// no content coding: a compressed body cannot be classified as it arrives,
+// and decompressing it would let a small upload become a large body.
+func checkContentType(h http.Header) *apiError {
+	if ce := strings.TrimSpace(h.Get("Content-Encoding")); ce != "" && !strings.EqualFold(ce, "identity") {
+		return newError(http.StatusUnsupportedMediaType, "unsupported_content_encoding",
+			"compressed request bodies are not accepted: send the JSON body without Content-Encoding")
+	}
+	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"send the request body as JSON with 'Content-Type: application/json'")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"the request body must be UTF-8 JSON (charset=utf-8)")
+	}
 	return nil
 }
 
 func errTooLarge(limit int64) *apiError {
 	return newError(http.StatusRequestEntityTooLarge, "body_too_large",
 		fmt.Sprintf("request body is larger than the limit of %d bytes", limit))
-}
-
-// checkShape asks for the fields an operation cannot do without.
-func (x *exchange) checkShape() *apiError {
-	missing := func(param string) *apiError {
-		e := newError(http.StatusBadRequest, "missing_field", fmt.Sprintf("%s is required", param))
-		e.Param = param
-		return e
-	}
-	if x.env.Model == "" {
-		return missing("model")
-	}
-	switch x.op {
-	case opChat, opInspect:
-		if len(x.env.Messages) == 0 || x.env.Messages[0] != '[' {
-			if x.op == opChat || len(x.env.Input) == 0 {
-				e := missing("messages")
-				e.Msg = "messages is required and must be an array"
-				return e
-			}
-		}
-	case opEmbeddings:
-		if len(x.env.Input) == 0 || string(x.env.Input) == "null" {
-			return missing("input")
-		}
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -35,15 +36,15 @@ var dryRun = []stage{
 
 // face returns the handler of one LLM operation.
 func (s *Server) face(op operation) http.Handler {
-	stages := pipeline
-	if op == opInspect {
-		stages = dryRun
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			writeError(w, r, newError(http.StatusMethodNotAllowed, "method_not_allowed", "use POST"))
 			return
+		}
+		stages := s.pipeline
+		if op == opInspect {
+			stages = dryRun
 		}
 		x := s.newExchange(w, r, op)
 		x.run(stages)
@@ -85,7 +86,12 @@ func (x *exchange) fail(e *apiError) {
 		x.outcome = outcomeFor(e)
 	}
 	if x.wrote {
-		// Headers are gone: the only honest signal left is to cut the stream.
+		// Headers are gone: say why in an error event (SDKs surface it), then
+		// cut the stream so that nobody takes it for a complete answer.
+		x.s.log.Warn("stream failed", "request_id", x.id, "stage", x.stage, "code", e.Code, "cause", causeText(e))
+		b, _ := json.Marshal(errorBody{Error: errorDetail{Message: e.Msg, Type: e.Type, Code: e.Code, RequestID: x.id}})
+		_, _ = x.w.Write(append(append([]byte("data: "), b...), "\n\n"...))
+		_ = http.NewResponseController(x.w).Flush()
 		x.abort = true
 		return
 	}
@@ -98,8 +104,16 @@ func (x *exchange) fail(e *apiError) {
 		attrs = append(attrs, "rule", e.Rules)
 	}
 	if e.Cause != nil {
-		attrs = append(attrs, "cause", e.Cause.Error())
+		attrs = append(attrs, "cause", causeText(e))
 	}
 	x.s.log.Log(x.r.Context(), level, "request refused", attrs...)
 	writeError(x.w, x.r, e)
+}
+
+// causeText is the internal cause for a log line, or "".
+func causeText(e *apiError) string {
+	if e.Cause == nil {
+		return ""
+	}
+	return e.Cause.Error()
 }

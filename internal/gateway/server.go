@@ -19,13 +19,32 @@ import (
 	"github.com/sovereign-gateway/sovereign/internal/route"
 )
 
+// Classifier finds what is in a body; *classify.Engine is the one the
+// gateway runs with. Findings are sorted by Start and do not overlap.
+type Classifier interface {
+	JSON(body []byte, dst []classify.Finding) ([]classify.Finding, error)
+	Text(body []byte, dst []classify.Finding) []classify.Finding
+}
+
+// Policy decides what may go where; *policy.Engine is the one the gateway
+// runs with.
+type Policy interface {
+	Decide(in *policy.Input) (policy.Decision, error)
+	Hash() string
+}
+
+var (
+	_ Classifier = (*classify.Engine)(nil)
+	_ Policy     = (*policy.Engine)(nil)
+)
+
 // Options are what a Server is built from. Config, Policy, Classifier and
 // Audit are required: a gateway that cannot classify, decide or record does
 // not serve.
 type Options struct {
 	Config     *config.Config
-	Policy     *policy.Engine
-	Classifier *classify.Engine
+	Policy     Policy
+	Classifier Classifier
 	Audit      audit.Sink
 	// Logger gets JSON-able structured lines, never payloads; default slog.Default().
 	Logger *slog.Logger
@@ -41,15 +60,19 @@ type Options struct {
 // Server is the gateway: one config, its pipeline and its HTTP handler.
 type Server struct {
 	cfg      *config.Config
-	policy   *policy.Engine
-	classify *classify.Engine
+	policy   Policy
+	classify Classifier
 	audit    audit.Sink
-	log      *slog.Logger
-	resolver *resolve.Resolver
-	router   *route.Router
-	metrics  *metrics
-	now      func() time.Time
-	handler  http.Handler
+	// pipeline is the stage order of the LLM operations (pipeline.go);
+	// tests swap a stage to inject a fault.
+	pipeline      []stage
+	rejectUnknown bool
+	log           *slog.Logger
+	resolver      *resolve.Resolver
+	router        *route.Router
+	metrics       *metrics
+	now           func() time.Time
+	handler       http.Handler
 }
 
 // New builds a server. It does not listen: use Handler, or Serve.
@@ -73,6 +96,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, policy: o.Policy, classify: o.Classifier, audit: o.Audit,
 		log: o.Logger, resolver: resolve.New(o.Config), metrics: newMetrics(), now: o.Now,
+		pipeline: pipeline, rejectUnknown: o.Config.Server.UnknownFields == config.UnknownFieldsReject,
 	}
 	s.router = route.New(o.Config, route.Options{
 		Transport: o.Transport, Now: o.Now, Logger: o.Logger,
@@ -92,13 +116,14 @@ func New(o Options) (*Server, error) {
 	mux.Handle("/v1/embeddings", s.face(opEmbeddings))
 	mux.Handle("/v1/inspect", s.face(opInspect))
 	mux.HandleFunc("/v1/models", s.models)
+	mux.HandleFunc("/v1/models/{model}", s.model)
 	mux.HandleFunc("/healthz", s.healthz)
 	mux.HandleFunc("/readyz", s.readyz)
 	mux.Handle("/metrics", s.metrics.handler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errNotFound) })
 	for prefix, h := range o.Mounts {
-		if !strings.HasPrefix(prefix, "/") {
-			return nil, fmt.Errorf("gateway: mount %q must start with /", prefix)
+		if len(prefix) < 3 || prefix[0] != '/' || !strings.HasSuffix(prefix, "/") || strings.HasPrefix(prefix, "/v1/") {
+			return nil, fmt.Errorf("gateway: mount %q must be a path prefix like /services/data/, outside /v1/", prefix)
 		}
 		mux.Handle(prefix, h)
 	}
@@ -151,6 +176,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), t.Shutdown)
 	defer cancel()
 	err := hs.Shutdown(sctx)
+	if err != nil {
+		// Streams still running after the grace period are cut.
+		_ = hs.Close()
+	}
 	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
 	}

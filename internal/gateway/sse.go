@@ -17,7 +17,7 @@ import (
 // tail with the choice's finish_reason. Output findings are redacted when
 // the policy blocks them (guard.go) and counted for the record. The record
 // is appended before [DONE] is relayed: if it cannot be, the caller gets an
-// error event and no [DONE].
+// error event and no [DONE] (exchange.fail).
 func (x *exchange) restoreStream() *apiError {
 	resp := x.up.resp
 	defer resp.Body.Close()
@@ -29,9 +29,14 @@ func (x *exchange) restoreStream() *apiError {
 	x.w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(x.w)
 	_ = rc.Flush()
+	return x.relay(resp.Body, x.w, func() { _ = rc.Flush() })
+}
 
+// relay copies the SSE stream src to dst event by event, restoring and
+// guarding each chunk, and flushes after each event.
+func (x *exchange) relay(src io.Reader, dst io.Writer, flush func()) *apiError {
 	st := &stream{x: x}
-	br := bufio.NewReaderSize(resp.Body, 16<<10)
+	br := bufio.NewReaderSize(src, 16<<10)
 	maxLine := int(min(x.s.cfg.Limits.MaxResponseBytes, 16<<20))
 	var out []byte
 	for {
@@ -40,10 +45,12 @@ func (x *exchange) restoreStream() *apiError {
 			if errors.Is(err, io.EOF) {
 				break // upstream ended without [DONE]: still flush and record
 			}
-			if x.r.Context().Err() != nil {
-				return newError(499, codeCanceled, "the client closed the request")
+			if e := x.canceled(); e != nil {
+				return e
 			}
-			return newError(http.StatusBadGateway, codeUpstreamFailed, "the upstream stream broke off")
+			e := newError(http.StatusBadGateway, codeUpstreamFailed, "the upstream stream broke off")
+			e.Cause = err
+			return e
 		}
 		var done bool
 		var e *apiError
@@ -52,10 +59,10 @@ func (x *exchange) restoreStream() *apiError {
 			return e
 		}
 		if len(line) == 0 || done { // end of an event: send it now
-			if _, err := x.w.Write(out); err != nil {
+			if _, err := dst.Write(out); err != nil {
 				return newError(499, codeCanceled, "the client closed the request")
 			}
-			_ = rc.Flush()
+			flush()
 			out = out[:0]
 		}
 		if done {
@@ -64,11 +71,10 @@ func (x *exchange) restoreStream() *apiError {
 	}
 	out = st.flushAll(out)
 	if e := st.end(); e != nil {
-		_, _ = x.w.Write(out)
 		return e
 	}
-	_, _ = x.w.Write(out)
-	_ = rc.Flush()
+	_, _ = dst.Write(out)
+	flush()
 	return nil
 }
 
@@ -128,7 +134,8 @@ func (s *stream) line(out, line []byte) ([]byte, bool, *apiError) {
 	return append(out, '\n'), false, nil
 }
 
-// end records the request; a failed append becomes an error event.
+// end classifies what the model said and records the request; a failed
+// append fails the stream before [DONE].
 func (s *stream) end() *apiError {
 	x := s.x
 	for _, c := range s.choices {
@@ -137,10 +144,7 @@ func (s *stream) end() *apiError {
 		}
 	}
 	if err := x.commit(); err != nil {
-		e := errAuditUnavailable(err)
-		b, _ := json.Marshal(errorBody{Error: errorDetail{Message: e.Msg, Type: e.Type, Code: e.Code, RequestID: x.id}})
-		_, _ = x.w.Write(append(append([]byte("data: "), b...), "\n\n"...))
-		return e
+		return errAuditUnavailable(err)
 	}
 	return nil
 }
@@ -176,6 +180,7 @@ func (s *stream) chunk(payload []byte) ([]byte, *apiError) {
 	if err := json.Unmarshal(raw, &choices); err != nil {
 		return nil, invalid()
 	}
+	changed := false
 	for _, ch := range choices {
 		var idx int
 		if err := json.Unmarshal(ch["index"], &idx); err != nil {
@@ -187,12 +192,20 @@ func (s *stream) chunk(payload []byte) ([]byte, *apiError) {
 		}
 		finished := len(ch["finish_reason"]) > 0 && string(ch["finish_reason"]) != "null"
 		d, err := cs.delta(ch["delta"], finished)
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return nil, ae // the output policy failed: not the upstream's fault
+		}
 		if err != nil {
 			return nil, invalid()
 		}
 		if d != nil {
 			ch["delta"] = d
+			changed = true
 		}
+	}
+	if !changed {
+		return payload, nil
 	}
 	b, err := marshalNoEscape(choices)
 	if err != nil {

@@ -7,15 +7,21 @@ import (
 )
 
 // Start runs active health checks on every endpoint until Close: one round
-// at once, then one every health.interval.
+// at once, then one every health.interval. Checked is closed once the first
+// round is done.
 func (r *Router) Start() {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		t := time.NewTicker(r.cfg.Health.Interval)
 		defer t.Stop()
+		first := true
 		for {
 			r.CheckAll(context.Background())
+			if first {
+				close(r.checked)
+				first = false
+			}
 			select {
 			case <-r.stop:
 				return
@@ -24,6 +30,9 @@ func (r *Router) Start() {
 		}
 	}()
 }
+
+// Checked is closed once Start's first round of health checks is done.
+func (r *Router) Checked() <-chan struct{} { return r.checked }
 
 // Close stops the health checks and closes idle upstream connections.
 func (r *Router) Close() {

@@ -38,6 +38,7 @@ type Router struct {
 
 	stopOnce sync.Once
 	stop     chan struct{}
+	checked  chan struct{}
 	wg       sync.WaitGroup
 }
 
@@ -54,11 +55,12 @@ func New(cfg *config.Config, opts Options) *Router {
 		opts.Transport = NewTransport(cfg.Timeouts)
 	}
 	r := &Router{
-		cfg:    cfg,
-		dests:  map[string]*Destination{},
-		client: &http.Client{Transport: opts.Transport, CheckRedirect: noRedirects},
-		opts:   opts,
-		stop:   make(chan struct{}),
+		cfg:     cfg,
+		dests:   map[string]*Destination{},
+		client:  &http.Client{Transport: opts.Transport, CheckRedirect: noRedirects},
+		opts:    opts,
+		stop:    make(chan struct{}),
+		checked: make(chan struct{}),
 	}
 	for i := range cfg.Destinations {
 		d := &cfg.Destinations[i]

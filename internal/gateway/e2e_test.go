@@ -1,0 +1,240 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"gopkg.in/yaml.v3"
+
+	"github.com/sovereign-gateway/sovereign/internal/llmtest"
+)
+
+type routingCase struct {
+	Name         string `yaml:"name"`
+	Jurisdiction string `yaml:"jurisdiction"`
+	Purpose      string `yaml:"purpose"`
+	Model        string `yaml:"model"`
+	Message      string `yaml:"message"`
+	Config       []struct {
+		Old string `yaml:"old"`
+		New string `yaml:"new"`
+	} `yaml:"config"`
+	Down       []string `yaml:"down"`
+	Failing    []string `yaml:"failing"`
+	Received   []string `yaml:"received"`
+	AnsweredBy string   `yaml:"answered_by"`
+	Action     string   `yaml:"action"`
+	Sees       []string `yaml:"sees"`
+	Never      []string `yaml:"never"`
+	Reply      string   `yaml:"reply"`
+	Status     int      `yaml:"status"`
+	Code       string   `yaml:"code"`
+	Rules      []string `yaml:"rules"`
+}
+
+func loadRoutingCases(t *testing.T) []routingCase {
+	t.Helper()
+	b, err := os.ReadFile("testdata/routing.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Cases []routingCase `yaml:"cases"`
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Cases) == 0 {
+		t.Fatal("no cases")
+	}
+	return doc.Cases
+}
+
+// TestRouting runs testdata/routing.yaml through the official SDK, as JSON
+// and as a stream, and checks what each regional upstream received.
+func TestRouting(t *testing.T) {
+	for _, tc := range loadRoutingCases(t) {
+		for _, stream := range []bool{false, true} {
+			name := tc.Name + map[bool]string{false: "/json", true: "/stream"}[stream]
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				runRoutingCase(t, tc, stream)
+			})
+		}
+	}
+}
+
+func runRoutingCase(t *testing.T, tc routingCase, stream bool) {
+	down := map[string]bool{}
+	for _, r := range tc.Down {
+		down[r] = true
+	}
+	h := newHarness(t, harnessOptions{
+		noUp: down,
+		yaml: func(s string) string {
+			for _, r := range tc.Config {
+				if !strings.Contains(s, r.Old) {
+					t.Fatalf("config has no %q", r.Old)
+				}
+				s = strings.ReplaceAll(s, r.Old, r.New)
+			}
+			return s
+		},
+	})
+	for _, r := range tc.Failing {
+		h.up[r].FailNext(1000)
+	}
+	opts := []option.RequestOption{subject(tc.Jurisdiction)}
+	if tc.Purpose != "" {
+		opts = append(opts, option.WithHeader("Sovereign-Purpose", tc.Purpose))
+	}
+	model := tc.Model
+	if model == "" {
+		model = "regional"
+	}
+	c := h.client(opts...)
+	params := openai.ChatCompletionNewParams{
+		Model:    model,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(tc.Message)},
+	}
+	var resp *http.Response
+	var reply string
+	var err error
+	if stream {
+		s := c.Chat.Completions.NewStreaming(context.Background(), params, option.WithResponseInto(&resp))
+		var acc openai.ChatCompletionAccumulator
+		for s.Next() {
+			acc.AddChunk(s.Current())
+		}
+		err = s.Err()
+		if err == nil && len(acc.Choices) > 0 {
+			reply = acc.Choices[0].Message.Content
+		}
+	} else {
+		var comp *openai.ChatCompletion
+		comp, err = c.Chat.Completions.New(context.Background(), params, option.WithResponseInto(&resp))
+		if err == nil {
+			reply = comp.Choices[0].Message.Content
+		}
+	}
+
+	if tc.Status != 0 {
+		e := sdkError(t, err)
+		if e.StatusCode != tc.Status || e.Code != tc.Code {
+			t.Fatalf("got %d %s (%s), want %d %s", e.StatusCode, e.Code, e.Message, tc.Status, tc.Code)
+		}
+		for _, r := range tc.Rules {
+			if !strings.Contains(e.Message, r) {
+				t.Errorf("error %q does not name rule %s", e.Message, r)
+			}
+		}
+		if id := e.Response.Header.Get("X-Request-Id"); id == "" || !strings.Contains(e.RawJSON(), id) {
+			t.Errorf("error body %s does not carry the request id %q", e.RawJSON(), id)
+		}
+		if strings.Contains(e.RawJSON(), "canary") {
+			t.Errorf("error body echoes request data: %s", e.RawJSON())
+		}
+	} else {
+		if err != nil {
+			t.Fatalf("request failed: %v", err)
+		}
+		want := tc.Reply
+		if want == "" {
+			want = tc.Message
+		}
+		if reply != want {
+			t.Errorf("reply %q, want %q", reply, want)
+		}
+		if got := resp.Header.Get("Sovereign-Destination"); got != "llm-"+tc.AnsweredBy {
+			t.Errorf("answered by %q, want llm-%s", got, tc.AnsweredBy)
+		}
+		if tc.Action != "" && resp.Header.Get("Sovereign-Action") != tc.Action {
+			t.Errorf("action %q, want %s", resp.Header.Get("Sovereign-Action"), tc.Action)
+		}
+		rec := h.record(resp.Header.Get("X-Request-Id"))
+		if rec.Outcome != outcomeForwarded || rec.Destination.Name != "llm-"+tc.AnsweredBy {
+			t.Errorf("record: outcome %s destination %s", rec.Outcome, rec.Destination.Name)
+		}
+	}
+
+	for region, n := range h.calls() {
+		if want := slices.Contains(tc.Received, region); want != (n > 0) {
+			t.Errorf("upstream %s received %d requests, want received=%v", region, n, want)
+		}
+	}
+	for _, s := range tc.Sees {
+		if !slices.ContainsFunc(tc.Received, func(r string) bool { return h.up[r].Saw(s) }) {
+			t.Errorf("no receiving upstream saw %q", s)
+		}
+	}
+	for _, s := range tc.Never {
+		if got := h.sawAnywhere(s); len(got) > 0 {
+			t.Errorf("upstreams %v saw %q", got, s)
+		}
+	}
+}
+
+// TestStreamRestoreAtEverySplit streams a reply whose placeholders the
+// upstream splits into two deltas at every byte position, and requires the
+// caller to get the original values back each time.
+func TestStreamRestoreAtEverySplit(t *testing.T) {
+	const msg = "Dear <x> ann.canary@example.com, cc dave.canary@example.org & ann.canary@example.com"
+	var at atomic.Int64
+	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
+		return llmtest.Options{Chunks: func(s string) []string { return llmtest.SplitAt(int(at.Load()))(s) }}
+	}})
+	c := h.client(subject("EU"))
+	params := openai.ChatCompletionNewParams{
+		Model:    "us-frontier",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(msg)},
+	}
+	collect := func() string {
+		t.Helper()
+		s := c.Chat.Completions.NewStreaming(context.Background(), params)
+		var got strings.Builder
+		for s.Next() {
+			for _, ch := range s.Current().Choices {
+				got.WriteString(ch.Delta.Content)
+			}
+		}
+		if err := s.Err(); err != nil {
+			t.Fatalf("split at %d: %v", at.Load(), err)
+		}
+		return got.String()
+	}
+	collect()
+	// What the us upstream received, and so echoes: the pseudonymized text.
+	calls := h.up["us"].Calls()
+	if len(calls) != 1 {
+		t.Fatalf("us upstream got %d calls", len(calls))
+	}
+	sent := llmtest.Echo(mustChat(t, calls[0].Body))
+	if strings.Contains(sent, "canary") || !strings.Contains(sent, "<EMAIL_2>") {
+		t.Fatalf("upstream saw %q", sent)
+	}
+	for i := 0; i <= len(sent); i++ {
+		at.Store(int64(i))
+		if got := collect(); got != msg {
+			t.Fatalf("split at %d of %q: got %q, want %q", i, sent, got, msg)
+		}
+	}
+}
+
+func mustChat(t testing.TB, body []byte) *llmtest.ChatRequest {
+	t.Helper()
+	var r llmtest.ChatRequest
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
