@@ -26,13 +26,19 @@ type textPipe struct {
 }
 
 func newChoiceState(x *exchange) *choiceState {
-	return &choiceState{x: x, content: newTextPipe(x)}
+	return &choiceState{x: x, content: newTextPipe(x, false)}
 }
 
-func newTextPipe(x *exchange) textPipe {
+// newTextPipe restores decoded text, or, for tool call arguments (JSON
+// text), writes the originals JSON-escaped so the arguments stay valid.
+func newTextPipe(x *exchange, arguments bool) textPipe {
 	p := textPipe{guard: guard{x: x}}
 	if x.vault != nil && x.vault.Len() > 0 {
-		p.restorer = x.vault.NewStreamRestorer()
+		if arguments {
+			p.restorer = x.vault.NewEscapedStreamRestorer()
+		} else {
+			p.restorer = x.vault.NewStreamRestorer()
+		}
 	}
 	return p
 }
@@ -167,7 +173,7 @@ func (c *choiceState) toolCall(call map[string]json.RawMessage) (bool, error) {
 	}
 	p, ok := c.tools[idx]
 	if !ok {
-		np := newTextPipe(c.x)
+		np := newTextPipe(c.x, true)
 		p = &np
 		c.tools[idx] = p
 	}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -237,4 +238,49 @@ func mustChat(t testing.TB, body []byte) *llmtest.ChatRequest {
 		t.Fatal(err)
 	}
 	return &r
+}
+
+// TestToolCallRestore: placeholders inside a tool call's arguments come
+// back as the originals, escaped so that the arguments stay valid JSON,
+// whole and streamed in small deltas.
+func TestToolCallRestore(t *testing.T) {
+	const msg = `Send to René "Ren" Ørsted at ann.canary@example.com`
+	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
+		return llmtest.Options{ToolCall: true, Chunks: llmtest.ChunkBy(3)}
+	}})
+	c := h.client(subject("EU"))
+	params := openai.ChatCompletionNewParams{
+		Model:    "us-frontier",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(msg)},
+	}
+	check := func(how, args string) {
+		t.Helper()
+		var got struct{ Text string }
+		if err := json.Unmarshal([]byte(args), &got); err != nil {
+			t.Fatalf("%s: arguments %q are not JSON: %v", how, args, err)
+		}
+		if got.Text != msg {
+			t.Fatalf("%s: arguments text %q, want %q", how, got.Text, msg)
+		}
+	}
+	comp, err := c.Chat.Completions.New(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("json", comp.Choices[0].Message.ToolCalls[0].Function.Arguments)
+
+	s := c.Chat.Completions.NewStreaming(context.Background(), params)
+	var acc openai.ChatCompletionAccumulator
+	for s.Next() {
+		acc.AddChunk(s.Current())
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	check("stream", acc.Choices[0].Message.ToolCalls[0].Function.Arguments)
+	for _, call := range h.up["us"].Calls() {
+		if bytes.Contains(call.Body, []byte("Ørsted")) || bytes.Contains(call.Body, []byte("canary")) {
+			t.Fatalf("us upstream saw %s", call.Body)
+		}
+	}
 }

@@ -286,6 +286,7 @@ var testPatterns = []struct {
 	rule  string
 }{
 	{regexp.MustCompile(`sk-[A-Za-z0-9_-]{20,}`), classify.Secret, classify.ClassSecret, "openai_api_key"},
+	{regexp.MustCompile(`René \\"Ren\\" Ørsted`), classify.PersonName, classify.ClassPersonal, ""}, // as escaped in JSON
 	{regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`), classify.Email, classify.ClassPersonal, ""},
 }
 

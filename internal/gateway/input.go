@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 
@@ -87,11 +88,17 @@ func (x *exchange) readBody() *apiError {
 	case errors.As(err, &mbe):
 		return errTooLarge(limit)
 	case err != nil && !errors.Is(err, io.EOF):
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			e := newError(http.StatusRequestTimeout, "request_timeout",
+				"the request body did not arrive within the read timeout")
+			e.Cause = err
+			return e
+		}
 		if x.r.Context().Err() != nil {
 			return newError(499, codeCanceled, "the client closed the request")
 		}
-		e := newError(http.StatusBadRequest, "body_read_failed",
-			"the request body could not be read completely (a slow or interrupted upload)")
+		e := newError(http.StatusBadRequest, "body_read_failed", "the request body could not be read completely")
 		e.Cause = err
 		return e
 	}

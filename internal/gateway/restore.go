@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"github.com/sovereign-gateway/sovereign/internal/classify"
@@ -27,7 +29,7 @@ func (x *exchange) restore() *apiError {
 			return e
 		}
 		if x.vault != nil {
-			body = x.vault.RestoreJSON(make([]byte, 0, len(body)+64), body)
+			body = restoreChat(x.vault, body)
 		}
 	}
 	x.pending, x.pendingType = body, "application/json"
@@ -89,4 +91,89 @@ func (x *exchange) noteOutput(fs []classify.Finding) {
 	for _, f := range fs {
 		x.s.metrics.findings.add(1, string(f.Type), string(f.Class), "response")
 	}
+}
+
+// restoreChat restores a chat completion answer. Tool call arguments are
+// JSON text inside a JSON string: they are restored as documents of their
+// own first, so that an original holding a quote or a newline keeps them
+// valid; then the rest of the answer.
+func restoreChat(v *transform.Vault, body []byte) []byte {
+	if bytes.Contains(body, []byte(`"arguments"`)) {
+		if b, err := restoreArguments(v, body); err == nil {
+			body = b
+		}
+	}
+	return v.RestoreJSON(make([]byte, 0, len(body)+64), body)
+}
+
+// restoreArguments rewrites choices[].message.tool_calls[].function.arguments
+// (and the legacy function_call.arguments) with their placeholders restored.
+func restoreArguments(v *transform.Vault, body []byte) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, err
+	}
+	var choices []map[string]json.RawMessage
+	if err := json.Unmarshal(top["choices"], &choices); err != nil {
+		return nil, err
+	}
+	for _, ch := range choices {
+		var msg map[string]json.RawMessage
+		if err := json.Unmarshal(ch["message"], &msg); err != nil {
+			return nil, err
+		}
+		var calls []map[string]json.RawMessage
+		if raw, ok := msg["tool_calls"]; ok && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &calls); err != nil {
+				return nil, err
+			}
+			for _, call := range calls {
+				if err := restoreFunction(v, call); err != nil {
+					return nil, err
+				}
+			}
+			var err error
+			if msg["tool_calls"], err = marshalNoEscape(calls); err != nil {
+				return nil, err
+			}
+		}
+		if raw, ok := msg["function_call"]; ok && string(raw) != "null" {
+			if err := restoreFunction(v, msg); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if ch["message"], err = marshalNoEscape(msg); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if top["choices"], err = marshalNoEscape(choices); err != nil {
+		return nil, err
+	}
+	return marshalNoEscape(top)
+}
+
+// restoreFunction restores holder["function"].arguments (a tool call) or
+// holder["function_call"].arguments (the legacy field) in place.
+func restoreFunction(v *transform.Vault, holder map[string]json.RawMessage) error {
+	key := "function"
+	if _, ok := holder[key]; !ok {
+		key = "function_call"
+	}
+	var fn map[string]json.RawMessage
+	if err := json.Unmarshal(holder[key], &fn); err != nil {
+		return err
+	}
+	var args string
+	if raw, ok := fn["arguments"]; !ok || json.Unmarshal(raw, &args) != nil {
+		return nil
+	}
+	restored := v.RestoreJSON(nil, []byte(args))
+	var err error
+	if fn["arguments"], err = marshalNoEscape(string(restored)); err != nil {
+		return err
+	}
+	holder[key], err = marshalNoEscape(fn)
+	return err
 }

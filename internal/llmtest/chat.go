@@ -4,11 +4,35 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 type chatMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
+	Role      string     `json:"role"`
+	Content   *string    `json:"content"`
+	ToolCalls []toolCall `json:"tool_calls,omitempty"`
+}
+
+type toolCall struct {
+	Index    *int         `json:"index,omitempty"` // streamed deltas only
+	ID       string       `json:"id,omitempty"`
+	Type     string       `json:"type,omitempty"`
+	Function toolFunction `json:"function"`
+}
+
+type toolFunction struct {
+	Name      string `json:"name,omitempty"`
+	Arguments string `json:"arguments"`
+}
+
+// toolArguments encodes {"text": reply} the way models write JSON: without
+// escaping '<', '>' or '&'.
+func toolArguments(reply string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]string{"text": reply})
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 type chatChoice struct {
@@ -34,8 +58,9 @@ type chatCompletion struct {
 }
 
 type delta struct {
-	Role    string  `json:"role,omitempty"`
-	Content *string `json:"content,omitempty"`
+	Role      string     `json:"role,omitempty"`
+	Content   *string    `json:"content,omitempty"`
+	ToolCalls []toolCall `json:"tool_calls,omitempty"`
 }
 
 type chunkChoice struct {
@@ -69,7 +94,14 @@ func (u *Upstream) chat(w http.ResponseWriter, r *http.Request, body []byte) {
 			Usage:             usage{PromptTokens: tokens, CompletionTokens: len(text) / 4, TotalTokens: tokens + len(text)/4},
 		}
 		for i := range n {
-			c.Choices = append(c.Choices, chatChoice{Index: i, Message: chatMessage{Role: "assistant", Content: text}, FinishReason: "stop"})
+			ch := chatChoice{Index: i, Message: chatMessage{Role: "assistant", Content: &text}, FinishReason: "stop"}
+			if u.opts.ToolCall {
+				ch.Message.Content = nil
+				ch.Message.ToolCalls = []toolCall{{ID: "call_llmtest", Type: "function",
+					Function: toolFunction{Name: "reply", Arguments: toolArguments(text)}}}
+				ch.FinishReason = "tool_calls"
+			}
+			c.Choices = append(c.Choices, ch)
 		}
 		writeJSON(w, c)
 		return
@@ -91,20 +123,37 @@ func (u *Upstream) chat(w http.ResponseWriter, r *http.Request, body []byte) {
 		return r.Context().Err() == nil
 	}
 	empty := ""
+	zero := 0
 	for i := range n {
-		if !send(chunkChoice{Index: i, Delta: delta{Role: "assistant", Content: &empty}}) {
+		d := delta{Role: "assistant", Content: &empty}
+		if u.opts.ToolCall {
+			d = delta{Role: "assistant", ToolCalls: []toolCall{{Index: &zero, ID: "call_llmtest", Type: "function",
+				Function: toolFunction{Name: "reply"}}}}
+		}
+		if !send(chunkChoice{Index: i, Delta: d}) {
 			return
 		}
 	}
+	streamed := text
+	if u.opts.ToolCall {
+		streamed = toolArguments(text)
+	}
 	// Choices interleave, as real servers do with n > 1.
-	for _, part := range u.opts.Chunks(text) {
+	for _, part := range u.opts.Chunks(streamed) {
 		for i := range n {
-			if !send(chunkChoice{Index: i, Delta: delta{Content: &part}}) {
+			d := delta{Content: &part}
+			if u.opts.ToolCall {
+				d = delta{ToolCalls: []toolCall{{Index: &zero, Function: toolFunction{Arguments: part}}}}
+			}
+			if !send(chunkChoice{Index: i, Delta: d}) {
 				return
 			}
 		}
 	}
 	stop := "stop"
+	if u.opts.ToolCall {
+		stop = "tool_calls"
+	}
 	for i := range n {
 		if !send(chunkChoice{Index: i, Delta: delta{}, FinishReason: &stop}) {
 			return

@@ -44,6 +44,10 @@ type Options struct {
 	Delay time.Duration
 	// Models lists the model ids GET /v1/models returns.
 	Models []string
+	// ToolCall, when set, answers with a call of the function "reply" whose
+	// arguments are {"text": <the reply>} instead of content; streamed, the
+	// arguments arrive in the deltas Chunks makes of them.
+	ToolCall bool
 }
 
 // Upstream is a running double on 127.0.0.1.

@@ -30,6 +30,12 @@ func (v *Vault) Restore(dst, src []byte) []byte { return v.replace(dst, src, for
 // every known placeholder replaced by the decoded original value.
 func (v *Vault) RestoreText(dst, src []byte) []byte { return v.replace(dst, src, formText) }
 
+// RestoreEscaped appends src, decoded text that is itself JSON (a tool
+// call's arguments), with every known placeholder replaced by the original
+// escaped as JSON string content, so that a value holding a quote, a
+// backslash or a newline keeps the arguments valid JSON.
+func (v *Vault) RestoreEscaped(dst, src []byte) []byte { return v.replace(dst, src, formJSON) }
+
 // match reports the entry whose placeholder starts src, if any, and its
 // length.
 func (v *Vault) match(src []byte) (*entry, int) {

@@ -6,17 +6,27 @@ import "bytes"
 // (the content of SSE deltas) where a placeholder may be split across
 // fragments at any byte. It holds back only a tail that could still become a
 // placeholder: at most MaxPlaceholderLen()-1 bytes, never the whole stream.
-// Its output equals RestoreText over the concatenated fragments.
+// Its output equals RestoreText (or RestoreEscaped) over the concatenated
+// fragments.
 //
 // One StreamRestorer serves one stream (one choice index) and is not safe
 // for concurrent use.
 type StreamRestorer struct {
 	v    *Vault
+	form form
 	held []byte
 }
 
-// NewStreamRestorer returns a restorer reading placeholders from v.
-func (v *Vault) NewStreamRestorer() *StreamRestorer { return &StreamRestorer{v: v} }
+// NewStreamRestorer returns a restorer reading placeholders from v that
+// writes the decoded originals, like RestoreText.
+func (v *Vault) NewStreamRestorer() *StreamRestorer { return &StreamRestorer{v: v, form: formText} }
+
+// NewEscapedStreamRestorer returns a restorer that writes the originals
+// escaped as JSON string content, like RestoreEscaped: for streamed tool
+// call arguments, which are JSON text.
+func (v *Vault) NewEscapedStreamRestorer() *StreamRestorer {
+	return &StreamRestorer{v: v, form: formJSON}
+}
 
 // Write appends to dst what can be emitted once fragment has arrived:
 // fragment with placeholders restored, minus a tail that is a proper prefix
@@ -40,7 +50,7 @@ func (s *StreamRestorer) Write(dst, fragment []byte) []byte {
 		p := i + k
 		if e, n := v.match(data[p:]); e != nil {
 			dst = append(dst, data[last:p]...)
-			dst = append(dst, e.text...)
+			dst = append(dst, e.in(s.form)...)
 			i = p + n
 			last = i
 			continue

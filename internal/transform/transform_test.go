@@ -253,3 +253,28 @@ func TestVaultNeverPrints(t *testing.T) {
 		t.Errorf("Len %d, want 1", v.Len())
 	}
 }
+
+// TestRestoreEscaped: tool-call arguments are JSON text, so a restored
+// value with a quote, a backslash or a newline must keep them valid, whole
+// and streamed.
+func TestRestoreEscaped(t *testing.T) {
+	v := vaultOf(t, []string{"person_name René \"Ren\" Ørsted", "postal_address 1 Main St\\\nSpringfield"})
+	args := []byte(`{"to":"<PERSON_NAME_1>","address":"<POSTAL_ADDRESS_1>"}`)
+	got := v.RestoreEscaped(nil, args)
+	var decoded struct{ To, Address string }
+	if err := json.Unmarshal(got, &decoded); err != nil {
+		t.Fatalf("restored arguments %s are not JSON: %v", got, err)
+	}
+	if decoded.To != `René "Ren" Ørsted` || decoded.Address != "1 Main St\\\nSpringfield" {
+		t.Fatalf("decoded %+v", decoded)
+	}
+	for cut := 0; cut <= len(args); cut++ {
+		r := v.NewEscapedStreamRestorer()
+		out := r.Write(nil, args[:cut])
+		out = r.Write(out, args[cut:])
+		out = r.Flush(out)
+		if !bytes.Equal(out, got) {
+			t.Fatalf("cut %d: %s, want %s", cut, out, got)
+		}
+	}
+}
