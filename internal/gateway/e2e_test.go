@@ -242,15 +242,27 @@ func mustChat(t testing.TB, body []byte) *llmtest.ChatRequest {
 
 // TestToolCallRestore: placeholders inside a tool call's arguments come
 // back as the originals, escaped so that the arguments stay valid JSON,
-// whole and streamed in small deltas.
+// whole and streamed in small deltas. The values are business terms with a
+// quote and a backslash, pseudonymized by a rule added for the test.
 func TestToolCallRestore(t *testing.T) {
-	const msg = `Send to René "Ren" Ørsted at ann.canary@example.com`
-	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
-		return llmtest.Options{ToolCall: true, Chunks: llmtest.ChunkBy(3)}
-	}})
+	const msg = `Status of Project "Falcon" and Falcon\Wing for ann.canary@example.com`
+	h := newHarness(t, harnessOptions{
+		upstream: func(string) llmtest.Options { return llmtest.Options{ToolCall: true, Chunks: llmtest.ChunkBy(3)} },
+		yaml: func(s string) string {
+			s = strings.Replace(s, "\npolicy:\n  rules:\n", `
+classify:
+  business:
+    - {id: codename, terms: ['Project "Falcon"', 'Falcon\Wing']}
+policy:
+  rules:
+    - {id: codenames-as-placeholders, when: 'finding.class == "business"', action: pseudonymize}
+`, 1)
+			return s
+		},
+	})
 	c := h.client(subject("EU"))
 	params := openai.ChatCompletionNewParams{
-		Model:    "us-frontier",
+		Model:    "regional",
 		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(msg)},
 	}
 	check := func(how, args string) {
@@ -278,9 +290,13 @@ func TestToolCallRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("stream", acc.Choices[0].Message.ToolCalls[0].Function.Arguments)
-	for _, call := range h.up["us"].Calls() {
-		if bytes.Contains(call.Body, []byte("Ørsted")) || bytes.Contains(call.Body, []byte("canary")) {
-			t.Fatalf("us upstream saw %s", call.Body)
+	calls := h.up["eu"].Calls()
+	if len(calls) != 2 {
+		t.Fatalf("eu upstream got %d calls", len(calls))
+	}
+	for _, call := range calls {
+		if bytes.Contains(call.Body, []byte("Falcon")) || !bytes.Contains(call.Body, []byte("<BUSINESS_2>")) {
+			t.Fatalf("eu upstream saw %s", call.Body)
 		}
 	}
 }

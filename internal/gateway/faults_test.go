@@ -93,6 +93,14 @@ func (t faultyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, errInjected
 }
 
+// faulty wraps the real engine in fc.
+func faulty(fc faultyClassifier) func(*classify.Engine) Classifier {
+	return func(e *classify.Engine) Classifier {
+		fc.Classifier = e
+		return fc
+	}
+}
+
 // panicIn replaces the named stage with one that panics.
 func panicIn(name string) func([]stage) []stage {
 	return func(st []stage) []stage {
@@ -118,9 +126,9 @@ func TestFailClosed(t *testing.T) {
 		code     string
 		upstream bool // the upstream is reached (faults after route)
 	}{
-		{name: "classify panics", opts: harnessOptions{classifier: faultyClassifier{panics: true}},
+		{name: "classify panics", opts: harnessOptions{classifier: faulty(faultyClassifier{panics: true})},
 			status: 500, code: "internal_error"},
-		{name: "classify fails", opts: harnessOptions{classifier: faultyClassifier{fails: true}},
+		{name: "classify fails", opts: harnessOptions{classifier: faulty(faultyClassifier{fails: true})},
 			status: 500, code: "classify_error"},
 		{name: "decide panics", opts: harnessOptions{policy: func(p Policy) Policy { return faultyPolicy{Policy: p, panics: true} }},
 			status: 500, code: "internal_error"},
@@ -129,17 +137,17 @@ func TestFailClosed(t *testing.T) {
 		{name: "a rule fails at run time", opts: harnessOptions{yaml: func(s string) string {
 			return strings.Replace(s, "policy:\n  rules:\n", "policy:\n  rules:\n    - {id: broken, when: 'findings.types[7] == \"x\"', action: redact}\n", 1)
 		}}, status: 500, code: "policy_error"},
-		{name: "transform gets findings outside the body", opts: harnessOptions{classifier: faultyClassifier{
+		{name: "transform gets findings outside the body", opts: harnessOptions{classifier: faulty(faultyClassifier{
 			bad: func(b []byte) []classify.Finding {
 				return []classify.Finding{{Type: classify.Email, Class: classify.ClassPersonal, Start: len(b) - 2, End: len(b) + 9, Path: "$"}}
-			}}}, status: 500, code: "internal_error"},
-		{name: "transform gets overlapping findings", opts: harnessOptions{classifier: faultyClassifier{
+			}})}, status: 500, code: "internal_error"},
+		{name: "transform gets overlapping findings", opts: harnessOptions{classifier: faulty(faultyClassifier{
 			bad: func(b []byte) []classify.Finding {
 				return []classify.Finding{
 					{Type: classify.Email, Class: classify.ClassPersonal, Start: 60, End: 70, Path: "$"},
 					{Type: classify.Email, Class: classify.ClassPersonal, Start: 65, End: 75, Path: "$"},
 				}
-			}}}, status: 500, code: "internal_error"},
+			}})}, status: 500, code: "internal_error"},
 		{name: "transform panics", opts: harnessOptions{pipeline: panicIn("transform")}, status: 500, code: "internal_error"},
 		{name: "route panics", opts: harnessOptions{pipeline: panicIn("route")}, status: 500, code: "internal_error"},
 		{name: "the upstream transport panics", opts: harnessOptions{transport: faultyTransport{panics: true, posts: posts}},
@@ -156,17 +164,14 @@ func TestFailClosed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.opts.classifier != nil {
-				if fc, ok := tc.opts.classifier.(faultyClassifier); ok && fc.Classifier == nil {
-					fc.Classifier = newTestClassifier()
-					tc.opts.classifier = fc
-				}
-			}
 			h := newHarness(t, tc.opts)
 			resp, got := h.post("/v1/chat/completions", http.Header{
 				"Content-Type": {"application/json"}, "Authorization": {"Bearer " + testKey}, "Sovereign-Jurisdiction": {"EU"},
 			}, []byte(body))
 			checkErrorBody(t, resp, got, tc.status, tc.code)
+			if strings.Contains(string(got), errInjected.Error()) {
+				t.Errorf("the fault's cause reached the caller: %s", got)
+			}
 			if n := h.calls()["us"]; (n > 0) != tc.upstream {
 				t.Errorf("us upstream received %d requests, want reached=%v", n, tc.upstream)
 			}

@@ -3,13 +3,11 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -52,8 +50,8 @@ type harnessOptions struct {
 	file       string              // config file; default ../../examples/three-regions.yaml
 	yaml       func(string) string // edits the config text before loading
 	upstream   func(region string) llmtest.Options
-	classifier Classifier          // default newTestClassifier()
-	policy     func(Policy) Policy // wraps the compiled engine
+	classifier func(*classify.Engine) Classifier // wraps the engine built from the config
+	policy     func(Policy) Policy               // wraps the compiled engine
 	sink       func(audit.Sink) audit.Sink
 	transport  http.RoundTripper
 	pipeline   func([]stage) []stage
@@ -124,11 +122,16 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	if o.sink != nil {
 		sink = o.sink(sink)
 	}
-	if o.classifier == nil {
-		o.classifier = newTestClassifier()
+	eng2, err := NewClassifier(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cls Classifier = eng2
+	if o.classifier != nil {
+		cls = o.classifier(eng2)
 	}
 	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.srv, err = New(Options{Config: h.cfg, Policy: pol, Classifier: o.classifier, Audit: sink,
+	h.srv, err = New(Options{Config: h.cfg, Policy: pol, Classifier: cls, Audit: sink,
 		Logger: logger, Transport: o.transport, Now: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)
@@ -270,64 +273,7 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// testClassifier is a stand-in for the classification engine while its
-// detectors are being finished: it finds e-mail addresses (personal) and
-// OpenAI-style keys (secret) by pattern, with JSON paths and spans like the
-// engine's. It exists so that the gateway's behaviour can be tested on real
-// findings; the engine's own accuracy is tested in internal/classify.
-type testClassifier struct{}
-
-func newTestClassifier() Classifier { return testClassifier{} }
-
-var testPatterns = []struct {
-	re    *regexp.Regexp
-	typ   classify.Type
-	class classify.Class
-	rule  string
-}{
-	{regexp.MustCompile(`sk-[A-Za-z0-9_-]{20,}`), classify.Secret, classify.ClassSecret, "openai_api_key"},
-	{regexp.MustCompile(`René \\"Ren\\" Ørsted`), classify.PersonName, classify.ClassPersonal, ""}, // as escaped in JSON
-	{regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`), classify.Email, classify.ClassPersonal, ""},
-}
-
-func (testClassifier) find(b []byte, path string, dst []classify.Finding) []classify.Finding {
-	var fs []classify.Finding
-	taken := make([]bool, len(b))
-	for _, p := range testPatterns {
-	next:
-		for _, m := range p.re.FindAllIndex(b, -1) {
-			for i := m[0]; i < m[1]; i++ {
-				if taken[i] {
-					continue next
-				}
-			}
-			for i := m[0]; i < m[1]; i++ {
-				taken[i] = true
-			}
-			fs = append(fs, classify.Finding{Type: p.typ, Class: p.class, Rule: p.rule, Start: m[0], End: m[1], Path: path, Confidence: 0.99})
-		}
-	}
-	// Sorted by start, as the engine returns them.
-	for i := 1; i < len(fs); i++ {
-		for j := i; j > 0 && fs[j].Start < fs[j-1].Start; j-- {
-			fs[j], fs[j-1] = fs[j-1], fs[j]
-		}
-	}
-	return append(dst, fs...)
-}
-
-func (c testClassifier) JSON(body []byte, dst []classify.Finding) ([]classify.Finding, error) {
-	if !json.Valid(body) {
-		return dst, classify.ErrMalformedJSON
-	}
-	return c.find(body, "$", dst), nil
-}
-
-func (c testClassifier) Text(body []byte, dst []classify.Finding) []classify.Finding {
-	return c.find(body, "", dst)
-}
-
-// apiError unwraps the SDK's error for a status and code check.
+// sdkError unwraps the SDK's error for a status and code check.
 func sdkError(t testing.TB, err error) *openai.Error {
 	t.Helper()
 	var e *openai.Error
