@@ -24,18 +24,24 @@ type Env struct {
 // OSEnv reads the real environment and files.
 var OSEnv = Env{LookupEnv: os.LookupEnv, ReadFile: defaultReadFile}
 
+// Check validates a decoded config beyond this package's own rules (the
+// policy package compiles the CEL rules, say), adding each problem to ps
+// with Config.Addf so that it is located like the others.
+type Check func(c *Config, ps *Problems)
+
 // LoadFile reads and validates the config at path.
-func LoadFile(path string) (*Config, error) {
+func LoadFile(path string, checks ...Check) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(data, path, OSEnv)
+	return Parse(data, path, OSEnv, checks...)
 }
 
-// Parse decodes, defaults, resolves and validates a config document. On
-// failure the error is a *Problems listing every problem found.
-func Parse(data []byte, source string, env Env) (*Config, error) {
+// Parse decodes, defaults, resolves and validates a config document, then
+// runs checks. On failure the error is a *Problems listing every problem
+// found, the checks' included.
+func Parse(data []byte, source string, env Env, checks ...Check) (*Config, error) {
 	ps := &Problems{Source: source}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -59,10 +65,13 @@ func Parse(data []byte, source string, env Env) (*Config, error) {
 	cfg.applyDefaults()
 	cfg.resolveSecrets(env, ps, loc)
 	cfg.validate(ps, loc)
+	cfg.index = buildIndex(cfg, loc)
+	for _, check := range checks {
+		check(cfg, ps)
+	}
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
-	cfg.index = buildIndex(cfg, loc)
 	return cfg, nil
 }
 

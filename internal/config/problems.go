@@ -69,3 +69,19 @@ func (ps *Problems) Err() error {
 	ps.Sort()
 	return ps
 }
+
+// Merge adds the problems of other that are not at a path ps already
+// reports, so that two checks of one field do not list it twice.
+func (ps *Problems) Merge(other *Problems) {
+	seen := map[string]bool{}
+	for _, p := range ps.List {
+		if p.Path != "" {
+			seen[p.Path] = true
+		}
+	}
+	for _, p := range other.List {
+		if p.Path == "" || !seen[p.Path] {
+			ps.List = append(ps.List, p)
+		}
+	}
+}

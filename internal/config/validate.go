@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 var (
@@ -251,6 +252,9 @@ func (c *Config) validate(ps *Problems, loc locator) {
 	}
 	if c.Health.Retries < 0 {
 		bad("health.retries", "retries must be zero or more")
+	}
+	if o := c.Audit.Origin; strings.ContainsAny(o, "+ \t\r\n") {
+		bad("audit.origin", "origin %q must not contain spaces or '+' (it names the checkpoint signer)", o)
 	}
 	if c.Audit.Mode != "sync" && c.Audit.Mode != "batch" {
 		bad("audit.mode", "mode must be sync or batch (got %q)", c.Audit.Mode)

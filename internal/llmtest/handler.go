@@ -88,9 +88,13 @@ func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read error", http.StatusBadRequest)
 		return
 	}
+	req := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	u.mu.Lock()
-	u.reqs = append(u.reqs, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	u.reqs = append(u.reqs, req)
 	u.mu.Unlock()
+	if u.opts.OnRequest != nil {
+		u.opts.OnRequest(req)
+	}
 
 	switch Fault(u.fault.Load()) {
 	case Unavailable:

@@ -44,6 +44,9 @@ type Options struct {
 	Delay time.Duration
 	// Models lists the model ids GET /v1/models returns.
 	Models []string
+	// OnRequest, when set, is told every request as it arrives (the demo
+	// command prints what each upstream received).
+	OnRequest func(Request)
 	// ToolCall, when set, answers with a call of the function "reply" whose
 	// arguments are {"text": <the reply>} instead of content; streamed, the
 	// arguments arrive in the deltas Chunks makes of them.

@@ -96,6 +96,22 @@ func Compile(cfg *config.Config, opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
+// Check compiles cfg's rules and adds their problems to ps; pass it to
+// config.Parse so that a rule that does not compile is listed with every
+// other problem of the config.
+func Check(cfg *config.Config, ps *config.Problems) {
+	_, err := Compile(cfg, WithCacheSize(0))
+	var cps *config.Problems
+	switch {
+	case errors.As(err, &cps):
+		ps.Merge(cps)
+	case err != nil:
+		ps.List = append(ps.List, config.Problem{Path: "policy", Msg: err.Error()})
+	}
+}
+
+var _ config.Check = Check
+
 // compileRule parses, type-checks and plans one expression. The messages say
 // what is wrong and where inside the expression.
 func compileRule(env *cel.Env, src string) (cel.Program, []string) {
