@@ -16,6 +16,9 @@ func init() {
 }
 
 const checkUsage = `usage: sovereign check --config FILE
+       sovereign check --schema
+
+--schema prints the config's JSON Schema (internal/config/schema.json).
 
 Loads and validates everything serve would, without serving or touching the
 network: strict YAML (unknown fields are errors), every reference between
@@ -34,11 +37,16 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fset.SetOutput(stderr)
 	fset.Usage = func() { fmt.Fprint(stderr, checkUsage) }
 	path := fset.String("config", "", "")
+	schema := fset.Bool("schema", false, "")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
+	}
+	if *schema && *path == "" && fset.NArg() == 0 {
+		_, _ = stdout.Write(config.Schema)
+		return 0
 	}
 	if *path == "" || fset.NArg() > 0 {
 		fmt.Fprint(stderr, checkUsage)
