@@ -54,11 +54,16 @@ func (p *textPipe) write(text string) (string, error) {
 	return string(p.restorer.Write(nil, g)), nil
 }
 
-func (p *textPipe) flush() string {
-	if p.restorer == nil {
-		return ""
+// flush returns what the guard and the restorer still hold.
+func (p *textPipe) flush() (string, error) {
+	g, err := p.guard.flush()
+	if err != nil {
+		return "", err
 	}
-	return string(p.restorer.Flush(nil))
+	if p.restorer == nil {
+		return string(g), nil
+	}
+	return string(p.restorer.Flush(p.restorer.Write(nil, g))), nil
 }
 
 type toolDelta struct {
@@ -94,7 +99,11 @@ func (c *choiceState) delta(raw json.RawMessage, finished bool) (json.RawMessage
 			return nil, err
 		}
 		if finished {
-			out += c.content.flush()
+			tail, err := c.content.flush()
+			if err != nil {
+				return nil, err
+			}
+			out += tail
 		}
 		if out != text {
 			if d["content"], err = marshalNoEscape(out); err != nil {
@@ -103,7 +112,11 @@ func (c *choiceState) delta(raw json.RawMessage, finished bool) (json.RawMessage
 			changed = true
 		}
 	} else if finished {
-		if tail := c.content.flush(); tail != "" {
+		tail, err := c.content.flush()
+		if err != nil {
+			return nil, err
+		}
+		if tail != "" {
 			d["content"], _ = marshalNoEscape(tail)
 			changed = true
 		}
@@ -130,7 +143,11 @@ func (c *choiceState) delta(raw json.RawMessage, finished bool) (json.RawMessage
 		}
 	}
 	if finished {
-		if tails := c.flushTools(); len(tails) > 0 {
+		tails, err := c.flushTools()
+		if err != nil {
+			return nil, err
+		}
+		if len(tails) > 0 {
 			b, _ := marshalNoEscape(tails)
 			d["tool_calls"] = b
 			changed = true
@@ -191,19 +208,28 @@ func (c *choiceState) toolCall(call map[string]json.RawMessage) (bool, error) {
 var errTooManyTools = errors.New("tool call index out of range")
 
 // flushTools returns tool call deltas carrying held-back argument tails.
-func (c *choiceState) flushTools() []toolDelta {
+func (c *choiceState) flushTools() ([]toolDelta, error) {
 	var out []toolDelta
 	for _, i := range sortedToolIndexes(c.tools) {
-		if tail := c.tools[i].flush(); tail != "" {
+		tail, err := c.tools[i].flush()
+		if err != nil {
+			return nil, err
+		}
+		if tail != "" {
 			td := toolDelta{Index: i}
 			td.Function.Arguments = tail
 			out = append(out, td)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // flush returns everything still held back for this choice.
-func (c *choiceState) flush() (string, []toolDelta) {
-	return c.content.flush(), c.flushTools()
+func (c *choiceState) flush() (string, []toolDelta, error) {
+	content, err := c.content.flush()
+	if err != nil {
+		return "", nil, err
+	}
+	tools, err := c.flushTools()
+	return content, tools, err
 }

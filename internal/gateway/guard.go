@@ -7,64 +7,124 @@ import (
 )
 
 // guardWindow is how much earlier output a guard rescans with each new
-// fragment, so that a finding split across fragments is still seen.
+// fragment, so that a finding split across fragments is still seen, and the
+// longest run it holds back.
 const guardWindow = 256
 
+// plainWordMax is the longest all-letter word a guard lets through at once.
+const plainWordMax = 16
+
 // guard redacts, in one streamed text, what the model adds that the policy
-// blocks toward the chosen destination (a credential, say). It sees each
-// fragment together with the last guardWindow bytes before it; a finding
-// that reaches into the new fragment is cut out of it. What it guarantees:
-// a blocked finding that arrives whole in one fragment never reaches the
-// caller; one split across fragments is cut from the first fragment in
-// which the classifier recognizes it, so a prefix too short to recognize
-// may already have been sent.
+// blocks toward the chosen destination (a credential, say).
+//
+// It holds back a trailing run of token characters (letters, digits and
+// "-_.+/=~@:") unless the run is a short plain word, so that a finding
+// without whitespace (a key, a token, an e-mail address, an unspaced IBAN
+// or card number) is classified whole before any of it is sent: it never
+// reaches the caller, up to guardWindow bytes long. Plain words pass at
+// once, so ordinary text is not delayed. A finding that contains whitespace
+// (a name, a spaced phone number) is recognized only once its last word has
+// arrived, so its first words may already have been sent; the non-streamed
+// answer is always classified whole.
 type guard struct {
 	x    *exchange
-	tail []byte
+	held []byte // not yet sent
+	tail []byte // the last guardWindow bytes sent, as context
 }
 
+// apply takes the next fragment and returns what may be sent now.
 func (g *guard) apply(frag []byte) ([]byte, error) {
-	if len(frag) == 0 {
+	if len(frag) == 0 && len(g.held) == 0 {
 		return frag, nil
 	}
-	win := make([]byte, 0, len(g.tail)+len(frag))
-	win = append(append(win, g.tail...), frag...)
+	buf := append(g.held, frag...)
+	cut := holdPoint(buf)
+	g.held = append([]byte(nil), buf[cut:]...)
+	return g.check(buf[:cut])
+}
+
+// flush returns everything still held, checked.
+func (g *guard) flush() ([]byte, error) {
+	buf := g.held
+	g.held = nil
+	return g.check(buf)
+}
+
+// check classifies emit with the text sent before it and redacts the
+// findings that reach into it and that the policy blocks.
+func (g *guard) check(emit []byte) ([]byte, error) {
+	if len(emit) == 0 {
+		return nil, nil
+	}
+	win := make([]byte, 0, len(g.tail)+len(emit))
+	win = append(append(win, g.tail...), emit...)
 	off := len(g.tail)
 	g.tail = append(g.tail[:0], win[max(0, len(win)-guardWindow):]...)
 
 	fs := g.x.s.classify.Text(win, nil)
 	n := 0
 	for _, f := range fs {
-		if f.End > off { // reaches into the new fragment
+		if f.End > off { // reaches into the new text
 			fs[n] = f
 			n++
 		}
 	}
 	fs = fs[:n]
 	if len(fs) == 0 {
-		return frag, nil
+		return emit, nil
 	}
 	actions, e := g.x.outputActions(fs)
 	if e != nil {
 		return nil, e
 	}
 	var out []byte
-	prev := 0 // in frag
+	prev := 0 // in emit
+	redacted := false
 	for i, f := range fs {
 		if actions[i] != policy.Redact {
 			continue
 		}
-		start, end := f.Start-off, f.End-off
-		if start >= prev {
-			out = append(out, frag[prev:start]...)
-			out = append(out, '[')
-			out = append(out, strings.ToUpper(string(f.Type))...)
-			out = append(out, ']')
+		start, end := max(f.Start-off, prev), f.End-off
+		if end <= prev {
+			continue
 		}
-		prev = max(prev, end)
+		out = append(out, emit[prev:start]...)
+		out = append(out, '[')
+		out = append(out, strings.ToUpper(string(f.Type))...)
+		out = append(out, ']')
+		prev = end
+		redacted = true
 	}
-	if out == nil && prev == 0 {
-		return frag, nil
+	if !redacted {
+		return emit, nil
 	}
-	return append(out, frag[prev:]...), nil
+	return append(out, emit[prev:]...), nil
+}
+
+// holdPoint returns where the held-back tail of b starts: at the trailing
+// run of token characters, unless that run is empty, a plain word of at
+// most plainWordMax letters, or longer than guardWindow.
+func holdPoint(b []byte) int {
+	i := len(b)
+	letters := true
+	for i > 0 && isTokenByte(b[i-1]) && len(b)-i < guardWindow {
+		c := b[i-1]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			letters = false
+		}
+		i--
+	}
+	run := len(b) - i
+	if run == 0 || run >= guardWindow || letters && run <= plainWordMax {
+		return len(b)
+	}
+	return i
+}
+
+func isTokenByte(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-_.+/=~@:", c) >= 0
 }

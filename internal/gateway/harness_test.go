@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -281,4 +282,9 @@ func sdkError(t testing.TB, err error) *openai.Error {
 		t.Fatalf("want an API error, got %v", err)
 	}
 	return e
+}
+
+// chatBody is a one-message chat completion request body.
+func chatBody(model, text string) ([]byte, error) {
+	return json.Marshal(map[string]any{"model": model, "messages": []map[string]string{{"role": "user", "content": text}}})
 }

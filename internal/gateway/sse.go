@@ -69,7 +69,10 @@ func (x *exchange) relay(src io.Reader, dst io.Writer, flush func()) *apiError {
 			return nil
 		}
 	}
-	out = st.flushAll(out)
+	out, e := st.flushAll(out)
+	if e != nil {
+		return e
+	}
 	if e := st.end(); e != nil {
 		return e
 	}
@@ -119,7 +122,10 @@ func (s *stream) line(out, line []byte) ([]byte, bool, *apiError) {
 	}
 	payload = bytes.TrimPrefix(payload, []byte(" "))
 	if string(payload) == "[DONE]" {
-		out = s.flushAll(out)
+		out, e := s.flushAll(out)
+		if e != nil {
+			return out, true, e
+		}
 		if e := s.end(); e != nil {
 			return out, true, e
 		}
@@ -221,12 +227,15 @@ func (s *stream) chunk(payload []byte) ([]byte, *apiError) {
 
 // flushAll emits, as one synthetic chunk per choice, whatever is still held
 // back when a stream ends without finish_reason.
-func (s *stream) flushAll(out []byte) []byte {
+func (s *stream) flushAll(out []byte) ([]byte, *apiError) {
 	for i, c := range s.choices {
 		if c == nil {
 			continue
 		}
-		content, tools := c.flush()
+		content, tools, err := c.flush()
+		if err != nil {
+			return out, asAPIError(err)
+		}
 		if content == "" && len(tools) == 0 {
 			continue
 		}
@@ -249,7 +258,17 @@ func (s *stream) flushAll(out []byte) []byte {
 		out = append(out, b...)
 		out = append(out, "\n\n"...)
 	}
-	return out
+	return out, nil
+}
+
+// asAPIError keeps an *apiError (the output policy failing) and turns any
+// other error into an internal one.
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return errInternal(err)
 }
 
 // marshalNoEscape encodes v without HTML escaping, so restored text keeps

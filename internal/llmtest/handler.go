@@ -103,6 +103,11 @@ func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Hangup:
 		hangup(w)
 		return
+	case RejectEcho:
+		if r.Method == http.MethodPost {
+			writeError(w, http.StatusBadRequest, "invalid request: "+string(body))
+			return
+		}
 	}
 	if r.Method == http.MethodPost && u.failNext.Add(-1) >= 0 {
 		writeError(w, http.StatusInternalServerError, "injected failure")
@@ -142,7 +147,8 @@ func hangup(w http.ResponseWriter) {
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"error":{"message":%q,"type":"server_error","code":null}}`, msg)
+	b, _ := json.Marshal(msg)
+	fmt.Fprintf(w, `{"error":{"message":%s,"type":"server_error","code":"llmtest_error"}}`, b)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -29,6 +29,9 @@ const (
 	Unavailable
 	// Hangup closes the connection without answering.
 	Hangup
+	// RejectEcho answers data requests with 400 and an error message that
+	// quotes the request body, as some servers do.
+	RejectEcho
 )
 
 // Options shape the replies.

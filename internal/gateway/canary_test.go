@@ -1,0 +1,177 @@
+package gateway
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+
+	"github.com/sovereign-gateway/sovereign/internal/audit"
+	"github.com/sovereign-gateway/sovereign/internal/llmtest"
+)
+
+// canaries are personal data and a secret, each found by the engine, that
+// no gateway-side artifact may ever hold.
+var canaries = []string{
+	"Anna Canarysmith", "anna.canary@example.com", "+49 30 9876 5432", "DE89 3704 0044 0532 0130 00",
+	"4111 1111 1111 1111", "Hauptstraße 5", "sk-proj-CanaryKey0123456789abcdefghij",
+}
+
+const canaryText = "Customer Anna Canarysmith, anna.canary@example.com, +49 30 9876 5432, " +
+	"IBAN DE89 3704 0044 0532 0130 00, card 4111 1111 1111 1111, lives at Hauptstraße 5, 10115 Berlin."
+
+// TestNoCanaryLeaves runs a full gateway through forwarded, pseudonymized,
+// streamed, inspected, blocked and failed requests full of canary values,
+// then requires that none appears in any log line, in /metrics, in any
+// error body or inspect answer, or in any file of the audit directory.
+func TestNoCanaryLeaves(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := context.Background()
+	eu := h.client(subject("DE"))
+	chat := func(model, text string) openai.ChatCompletionNewParams {
+		return openai.ChatCompletionNewParams{Model: model,
+			Messages: []openai.ChatCompletionMessageParamUnion{openai.SystemMessage("Be brief."), openai.UserMessage(text)}}
+	}
+	for _, model := range []string{"regional", "us-frontier"} {
+		comp, err := eu.Chat.Completions.New(ctx, chat(model, canaryText))
+		if err != nil || comp.Choices[0].Message.Content != canaryText {
+			t.Fatalf("%s: %v %+v", model, err, comp)
+		}
+		s := eu.Chat.Completions.NewStreaming(ctx, chat(model, canaryText))
+		for s.Next() {
+		}
+		if err := s.Err(); err != nil {
+			t.Fatalf("%s stream: %v", model, err)
+		}
+	}
+	if _, err := eu.Embeddings.New(ctx, openai.EmbeddingNewParams{Model: "us-frontier",
+		Input: openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: []string{canaryText, "plain text"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if h.up["us"].Saw("anna.canary") || h.up["us"].Saw("Canarysmith") {
+		t.Fatal("the us upstream saw a canary")
+	}
+
+	// Answers that must hold no canary: errors and dry runs.
+	hdr := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + testKey}}
+	body := func(model, text string) []byte {
+		b, _ := chatBody(model, text)
+		return b
+	}
+	var answers []string
+	for _, r := range []struct {
+		path, jur string
+		body      []byte
+	}{
+		{"/v1/inspect", "EU", body("us-frontier", canaryText+" "+canaries[6])},
+		{"/v1/chat/completions", "EU", body("regional", "my key "+canaries[6])},                                // secret: 403
+		{"/v1/chat/completions", "UK", body("us-frontier", canaryText)},                                        // may not leave the UK: 403
+		{"/v1/chat/completions", "EU", []byte(`{"model":"regional","messages":[` + canaryText)},                // malformed
+		{"/v1/chat/completions", "EU", append([]byte(`{"model":"regional","x":"`+canaryText), 0xff, '"', '}')}, // invalid UTF-8
+		{"/v1/chat/completions", "EU", body(canaries[1], canaryText)},                                          // unknown model
+	} {
+		hdr.Set("Sovereign-Jurisdiction", r.jur)
+		_, got := h.post(r.path, hdr, r.body)
+		answers = append(answers, string(got))
+	}
+	// An upstream whose 400 quotes the request: its text is not relayed.
+	h.up["eu"].SetFault(llmtest.RejectEcho)
+	hdr.Set("Sovereign-Jurisdiction", "EU")
+	resp, got := h.post("/v1/chat/completions", hdr, body("regional", canaryText))
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(got), "upstream_rejected") {
+		t.Fatalf("upstream 400: %d %s", resp.StatusCode, got)
+	}
+	answers = append(answers, string(got))
+	h.up["eu"].SetFault(llmtest.Healthy)
+
+	mresp, err := http.Get(strings.TrimSuffix(h.base, "/v1") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	if !strings.Contains(string(metrics), `sovereign_findings_total{type="email",class="personal",direction="request"}`) {
+		t.Errorf("metrics do not count findings:\n%s", metrics)
+	}
+	if len(h.records()) < 10 {
+		t.Fatalf("only %d records", len(h.records()))
+	}
+	if err := h.sink.Sink.(*audit.Log).Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	logs := h.logs.String()
+	for _, c := range canaries {
+		for _, a := range answers {
+			if strings.Contains(a, c) {
+				t.Errorf("an answer holds %q: %s", c, a)
+			}
+		}
+		if strings.Contains(logs, c) {
+			t.Errorf("the log holds %q", c)
+		}
+		if strings.Contains(string(metrics), c) {
+			t.Errorf("the metrics hold %q", c)
+		}
+		hits, err := audit.ScanForCanary(h.auditDir, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) > 0 {
+			t.Errorf("the audit directory holds %q at %+v", c, hits)
+		}
+	}
+}
+
+// TestOutputGuard: a credential the model adds to its answer is redacted
+// before the caller gets it, whole and streamed in deltas of every size,
+// while the caller's own values are restored.
+func TestOutputGuard(t *testing.T) {
+	const key = "sk-proj-ModelLeakedKey0123456789abcdefgh"
+	var chunk atomic.Int64
+	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
+		return llmtest.Options{
+			Reply:  func(r *llmtest.ChatRequest) string { return llmtest.Echo(r) + " Use key " + key + " now." },
+			Chunks: func(s string) []string { return llmtest.ChunkBy(int(chunk.Load()))(s) },
+		}
+	}})
+	c := h.client(subject("EU"))
+	const msg = "Mail anna.canary@example.com."
+	params := openai.ChatCompletionNewParams{Model: "us-frontier", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(msg)}}
+	want := msg + " Use key [SECRET] now."
+	chunk.Store(1000)
+	comp, err := c.Chat.Completions.New(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := comp.Choices[0].Message.Content; got != want {
+		t.Fatalf("json: %q, want %q", got, want)
+	}
+	for _, n := range []int{1, 2, 3, 5, 8, 13, 40, 1000} {
+		chunk.Store(int64(n))
+		s := c.Chat.Completions.NewStreaming(context.Background(), params)
+		var got strings.Builder
+		for s.Next() {
+			for _, ch := range s.Current().Choices {
+				got.WriteString(ch.Delta.Content)
+			}
+		}
+		if err := s.Err(); err != nil {
+			t.Fatal(err)
+		}
+		// A plain-letter prefix ("sk") may pass before the rest makes it a
+		// finding; nothing after it may.
+		if got.String() != want && !regexp.MustCompile(`^`+regexp.QuoteMeta(msg)+` Use key sk?\[SECRET\] now\.$`).MatchString(got.String()) {
+			t.Fatalf("deltas of %d bytes: %q", n, got.String())
+		}
+	}
+	rec := h.records()
+	if last := rec[len(rec)-1]; len(last.OutputFindings) == 0 || last.OutputFindings[0].Type != "secret" {
+		t.Errorf("record output findings: %+v", last.OutputFindings)
+	}
+}
