@@ -3,9 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -55,72 +53,195 @@ func knownFields(op operation) map[string]bool {
 // route one way and be read upstream another), a field spelt in another case
 // than the API's, a known field of the wrong type, a missing required field
 // and, when rejectUnknown, a field the API does not define.
+//
+// It reads only the top level and skips nested values by their brackets:
+// the classifier's JSON walk, which comes next and reads every byte anyway,
+// is what rejects malformed JSON inside them (one validating pass, not two).
 func parseEnvelope(body []byte, op operation, rejectUnknown bool) (envelope, *apiError) {
 	var env envelope
 	if !utf8.Valid(body) {
 		return env, newError(http.StatusBadRequest, "invalid_utf8", "request body is not valid UTF-8")
 	}
-	invalid := newError(http.StatusBadRequest, "invalid_json", "request body is not valid JSON")
-	dec := json.NewDecoder(bytes.NewReader(body))
-	t, err := dec.Token()
-	if err != nil {
-		return env, invalid
-	}
-	if t != json.Delim('{') {
-		return env, newError(http.StatusBadRequest, "invalid_json", "request body must be a JSON object")
+	i := skipSpace(body, 0)
+	if i == len(body) || body[i] != '{' {
+		if i < len(body) && (body[i] == '[' || body[i] == '"' || body[i] == 't' || body[i] == 'f' || body[i] == 'n' || body[i] == '-' || body[i] >= '0' && body[i] <= '9') {
+			return env, newError(http.StatusBadRequest, "invalid_json", "request body must be a JSON object")
+		}
+		return env, errInvalidJSON()
 	}
 	known := knownFields(op)
-	seen := make(map[string]bool, 8)
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return env, invalid
+	var seen [8]string // most bodies have few fields: no map
+	extra := map[string]bool(nil)
+	n := 0
+	i = skipSpace(body, i+1)
+	for first := true; ; first = false {
+		if i < len(body) && body[i] == '}' && first {
+			i++
+			break
 		}
-		key, _ := t.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return env, invalid
+		kEnd, ok := stringEnd(body, i)
+		if !ok {
+			return env, errInvalidJSON()
 		}
-		if seen[key] {
+		key, ok := jsonString(body[i:kEnd])
+		if !ok {
+			return env, errInvalidJSON()
+		}
+		i = skipSpace(body, kEnd)
+		if i == len(body) || body[i] != ':' {
+			return env, errInvalidJSON()
+		}
+		vStart := skipSpace(body, i+1)
+		vEnd, ok := valueEnd(body, vStart)
+		if !ok {
+			return env, errInvalidJSON()
+		}
+		dup := false
+		for _, k := range seen[:min(n, len(seen))] {
+			dup = dup || k == key
+		}
+		if extra != nil && extra[key] {
+			dup = true
+		}
+		if dup {
 			return env, fieldError("duplicate_field", key, "appears more than once")
 		}
-		seen[key] = true
-		if e := env.set(key, raw, op); e != nil {
+		if n < len(seen) {
+			seen[n] = key
+		} else {
+			if extra == nil {
+				extra = map[string]bool{}
+			}
+			extra[key] = true
+		}
+		n++
+		if e := env.set(key, body[vStart:vEnd], op); e != nil {
 			return env, e
 		}
-		if known[key] {
-			continue
-		}
-		for k := range known {
-			if strings.EqualFold(k, key) {
-				return env, fieldError("invalid_field", key, "is not a field of this API; field names are case-sensitive (use "+k+")")
+		if !known[key] {
+			for k := range known {
+				if strings.EqualFold(k, key) {
+					return env, fieldError("invalid_field", key, "is not a field of this API; field names are case-sensitive (use "+k+")")
+				}
+			}
+			if rejectUnknown {
+				return env, fieldError("unknown_field", key, "is not a field of this API and this gateway refuses unknown fields")
 			}
 		}
-		if rejectUnknown {
-			return env, fieldError("unknown_field", key, "is not a field of this API and this gateway refuses unknown fields")
+		i = skipSpace(body, vEnd)
+		if i < len(body) && body[i] == ',' {
+			i = skipSpace(body, i+1)
+			continue
 		}
+		if i < len(body) && body[i] == '}' {
+			i++
+			break
+		}
+		return env, errInvalidJSON()
 	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return env, invalid
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if skipSpace(body, i) != len(body) {
 		return env, newError(http.StatusBadRequest, "invalid_json", "request body holds data after its JSON object")
 	}
 	return env, env.required(op)
+}
+
+func errInvalidJSON() *apiError {
+	return newError(http.StatusBadRequest, "invalid_json", "request body is not valid JSON")
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the JSON string starting at b[i].
+func stringEnd(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return 0, false
+	}
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, true
+		}
+	}
+	return 0, false
+}
+
+// valueEnd returns the index after the JSON value starting at b[i],
+// following strings and brackets only: the classifier validates the rest.
+func valueEnd(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				e, ok := stringEnd(b, i)
+				if !ok {
+					return 0, false
+				}
+				i = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, true
+				}
+			}
+		}
+		return 0, false
+	}
+	j := i
+	for j < len(b) && !strings.ContainsRune(",}] \t\r\n", rune(b[j])) {
+		j++
+	}
+	return j, j > i
+}
+
+// jsonString decodes a JSON string literal, quotes included.
+func jsonString(raw []byte) (string, bool) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		for _, c := range raw {
+			if c < 0x20 {
+				return "", false
+			}
+		}
+		return string(raw[1 : len(raw)-1]), true
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
 }
 
 // set reads one known field into the envelope, checking its JSON type.
 func (env *envelope) set(key string, raw json.RawMessage, op operation) *apiError {
 	switch key {
 	case "model":
-		if raw[0] != '"' || json.Unmarshal(raw, &env.Model) != nil {
+		m, ok := "", false
+		if raw[0] == '"' {
+			m, ok = jsonString(raw)
+		}
+		if !ok {
 			return fieldError("invalid_type", key, "must be a string")
 		}
+		env.Model = m
 	case "stream":
-		if string(raw) == "null" {
-			return nil
-		}
-		if json.Unmarshal(raw, &env.Stream) != nil {
+		switch string(raw) {
+		case "null", "false":
+			env.Stream = false
+		case "true":
+			env.Stream = true
+		default:
 			return fieldError("invalid_type", key, "must be a boolean")
 		}
 		if env.Stream && op == opEmbeddings {

@@ -68,11 +68,16 @@ func envelopeSeeds(f *testing.F) {
 	}
 }
 
-// FuzzParseEnvelope: whatever the body, parseEnvelope does not panic, and
-// what it accepts is one valid UTF-8 JSON object without duplicate keys
-// whose model is the one the envelope read.
+// FuzzParseEnvelope: whatever the body, parseEnvelope does not panic and
+// never calls a valid JSON object invalid; what it and the classifier's walk
+// (which validates what parseEnvelope skips) accept is one valid UTF-8 JSON
+// object without duplicate keys whose model is the one the envelope read.
 func FuzzParseEnvelope(f *testing.F) {
 	envelopeSeeds(f)
+	eng, err := classify.New(classify.Config{})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, op := range []operation{opChat, opEmbeddings, opInspect} {
 			env, e := parseEnvelope(body, op, op == opInspect)
@@ -83,7 +88,14 @@ func FuzzParseEnvelope(f *testing.F) {
 				if e.Param != "" && !plainName(e.Param) {
 					t.Fatalf("param %q is not a plain name", e.Param)
 				}
+				var obj map[string]json.RawMessage
+				if e.Code == "invalid_json" && json.Unmarshal(body, &obj) == nil {
+					t.Fatalf("%s: a valid JSON object called invalid: %q", op.name, body)
+				}
 				continue
+			}
+			if _, err := eng.JSON(body, nil); err != nil {
+				continue // the classify stage refuses it: 400 invalid_json
 			}
 			if !utf8.Valid(body) || !json.Valid(body) {
 				t.Fatalf("%s accepted %q", op.name, body)

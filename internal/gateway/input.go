@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sovereign-gateway/sovereign/internal/classify"
 	"github.com/sovereign-gateway/sovereign/internal/resolve"
 )
 
@@ -52,9 +53,10 @@ func (x *exchange) classify() *apiError {
 	}
 	x.model = m
 	fs, err := x.s.classify.JSON(x.body, nil)
-	if err != nil {
-		// parseEnvelope accepted the body, so the classifier failing on it
-		// is the classifier's fault: refuse rather than forward unclassified.
+	switch {
+	case errors.Is(err, classify.ErrMalformedJSON):
+		return errInvalidJSON() // the walk validates what parseEnvelope skipped
+	case err != nil:
 		e := newError(http.StatusInternalServerError, "classify_error",
 			"the request could not be classified, so it is refused")
 		e.Cause = err

@@ -94,13 +94,6 @@ func (c *counterVec) add(n uint64, vals ...string) {
 	v.(*atomic.Uint64).Add(n)
 }
 
-func (c *counterVec) get(vals ...string) uint64 {
-	if v, ok := c.m.Load(labelKey(vals)); ok {
-		return v.(*atomic.Uint64).Load()
-	}
-	return 0
-}
-
 func (c *counterVec) write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", c.name, c.help, c.name)
 	for _, k := range sortedKeys(&c.m) {

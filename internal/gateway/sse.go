@@ -168,11 +168,122 @@ func (s *stream) choice(i int) *choiceState {
 	return s.choices[i]
 }
 
-// chunk rewrites one chat.completion.chunk.
+func errInvalidEvent() *apiError {
+	return newError(http.StatusBadGateway, codeUpstreamInvalid, "the upstream sent a stream event that is not a valid chunk")
+}
+
+// chunkView is what the relay reads of a chunk, in one typed decode.
+type chunkView struct {
+	chunkMeta
+	Choices []struct {
+		Index        *int            `json:"index"`
+		Delta        deltaView       `json:"delta"`
+		FinishReason json.RawMessage `json:"finish_reason"`
+	} `json:"choices"`
+}
+
+type deltaView struct {
+	Content   *string         `json:"content"`
+	ToolCalls json.RawMessage `json:"tool_calls"`
+}
+
+// chunk restores and guards one chat.completion.chunk. A chunk whose text
+// comes out as it went in is relayed byte for byte; one that changes is
+// re-encoded. Chunks with tool calls take the general path (chunkTools).
 func (s *stream) chunk(payload []byte) ([]byte, *apiError) {
-	invalid := func() *apiError {
-		return newError(http.StatusBadGateway, codeUpstreamInvalid, "the upstream sent a stream event that is not valid JSON")
+	var cv chunkView
+	if err := json.Unmarshal(payload, &cv); err != nil {
+		return nil, errInvalidEvent()
 	}
+	s.meta = cv.chunkMeta
+	for _, ch := range cv.Choices {
+		if ch.Index == nil {
+			return nil, errInvalidEvent()
+		}
+		if len(ch.Delta.ToolCalls) > 0 && string(ch.Delta.ToolCalls) != "null" {
+			return s.chunkTools(payload)
+		}
+		if cs := s.choice(*ch.Index); cs != nil && len(cs.tools) > 0 {
+			return s.chunkTools(payload) // held tool arguments to flush
+		}
+	}
+	var changed map[int]string // choice position → new content
+	for i, ch := range cv.Choices {
+		cs := s.choice(*ch.Index)
+		if cs == nil {
+			return nil, errInvalidEvent()
+		}
+		finished := len(ch.FinishReason) > 0 && string(ch.FinishReason) != "null"
+		text, out := "", ""
+		if d := ch.Delta; d.Content != nil {
+			text = *d.Content
+			if len(cs.seen) < seenLimit {
+				cs.seen = append(cs.seen, text[:min(len(text), seenLimit-len(cs.seen))]...)
+			}
+			var err error
+			if out, err = cs.content.write(text); err != nil {
+				return nil, asAPIError(err)
+			}
+		}
+		if finished {
+			tail, err := cs.content.flush()
+			if err != nil {
+				return nil, asAPIError(err)
+			}
+			out += tail
+		}
+		if out != text {
+			if changed == nil {
+				changed = map[int]string{}
+			}
+			changed[i] = out
+		}
+	}
+	if changed == nil {
+		return payload, nil
+	}
+	return rewriteContent(payload, changed)
+}
+
+// rewriteContent re-encodes a chunk with choices[i].delta.content replaced.
+func rewriteContent(payload []byte, content map[int]string) ([]byte, *apiError) {
+	var top map[string]json.RawMessage
+	var choices []map[string]json.RawMessage
+	if json.Unmarshal(payload, &top) != nil || json.Unmarshal(top["choices"], &choices) != nil {
+		return nil, errInvalidEvent()
+	}
+	for i, text := range content {
+		var d map[string]json.RawMessage
+		if raw := choices[i]["delta"]; len(raw) > 0 && string(raw) != "null" {
+			if json.Unmarshal(raw, &d) != nil {
+				return nil, errInvalidEvent()
+			}
+		}
+		if d == nil {
+			d = map[string]json.RawMessage{}
+		}
+		var err error
+		if d["content"], err = marshalNoEscape(text); err != nil {
+			return nil, errInternal(err)
+		}
+		if choices[i]["delta"], err = marshalNoEscape(d); err != nil {
+			return nil, errInternal(err)
+		}
+	}
+	var err error
+	if top["choices"], err = marshalNoEscape(choices); err != nil {
+		return nil, errInternal(err)
+	}
+	out, err := marshalNoEscape(top)
+	if err != nil {
+		return nil, errInternal(err)
+	}
+	return out, nil
+}
+
+// chunkTools rewrites a chunk that carries tool calls, field by field.
+func (s *stream) chunkTools(payload []byte) ([]byte, *apiError) {
+	invalid := errInvalidEvent
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &top); err != nil {
 		return nil, invalid()
