@@ -192,13 +192,22 @@ func BenchmarkAddedLatency(b *testing.B) {
 }
 
 // BenchmarkStreamTTFT measures the time to the first content delta of a
-// streamed chat completion, direct and through the gateway.
+// streamed chat completion, direct and through the gateway. The upstream
+// streams the first 64 bytes of the prompt back in 4-byte deltas 1 ms apart,
+// as a fast model would (back to back, a 512-event burst measures CPU
+// contention on two cores, not latency); in the pseudonymize case the first
+// deltas carry placeholders the gateway restores.
 func BenchmarkStreamTTFT(b *testing.B) {
 	for _, c := range []struct {
 		name, model, region string
 	}{{"allow", "regional", "eu"}, {"pseudonymize", "us-frontier", "us"}} {
 		b.Run(c.name, func(b *testing.B) {
-			h := newHarness(b, harnessOptions{})
+			h := newHarness(b, harnessOptions{upstream: func(string) llmtest.Options {
+				return llmtest.Options{
+					Reply:    func(r *llmtest.ChatRequest) string { return llmtest.Echo(r)[:64] },
+					Interval: time.Millisecond,
+				}
+			}})
 			body := benchBody(c.model, true)
 			l := run(b, 1, firstToken, h.up[c.region].URL()+"/chat/completions", h.base+"/chat/completions", body, body)
 			l.report(b, "ttft")

@@ -28,17 +28,18 @@ type routingCase struct {
 		Old string `yaml:"old"`
 		New string `yaml:"new"`
 	} `yaml:"config"`
-	Down       []string `yaml:"down"`
-	Failing    []string `yaml:"failing"`
-	Received   []string `yaml:"received"`
-	AnsweredBy string   `yaml:"answered_by"`
-	Action     string   `yaml:"action"`
-	Sees       []string `yaml:"sees"`
-	Never      []string `yaml:"never"`
-	Reply      string   `yaml:"reply"`
-	Status     int      `yaml:"status"`
-	Code       string   `yaml:"code"`
-	Rules      []string `yaml:"rules"`
+	Extra      map[string]string `yaml:"extra"`
+	Down       []string          `yaml:"down"`
+	Failing    []string          `yaml:"failing"`
+	Received   []string          `yaml:"received"`
+	AnsweredBy string            `yaml:"answered_by"`
+	Action     string            `yaml:"action"`
+	Sees       []string          `yaml:"sees"`
+	Never      []string          `yaml:"never"`
+	Reply      string            `yaml:"reply"`
+	Status     int               `yaml:"status"`
+	Code       string            `yaml:"code"`
+	Rules      []string          `yaml:"rules"`
 }
 
 func loadRoutingCases(t *testing.T) []routingCase {
@@ -98,6 +99,9 @@ func runRoutingCase(t *testing.T, tc routingCase, stream bool) {
 	opts := []option.RequestOption{subject(tc.Jurisdiction)}
 	if tc.Purpose != "" {
 		opts = append(opts, option.WithHeader("Sovereign-Purpose", tc.Purpose))
+	}
+	for k, v := range tc.Extra {
+		opts = append(opts, option.WithJSONSet(k, v))
 	}
 	model := tc.Model
 	if model == "" {

@@ -39,7 +39,7 @@ func outcomeFor(e *apiError) string {
 	switch {
 	case e.Code == codeBlocked:
 		return outcomeBlocked
-	case e.Code == codeNoHealthy || e.Code == codeUpstreamFailed || e.Code == codeUpstreamLimited || e.Code == codeUpstreamRejected || e.Code == codeUpstreamInvalid:
+	case e.Code == codeNoHealthy || e.Code == codeUpstreamFailed || e.Code == codeUpstreamLimited || e.Code == codeUpstreamTimeout || e.Code == codeUpstreamRejected || e.Code == codeUpstreamInvalid:
 		return outcomeUpstreamError
 	}
 	return outcomeError

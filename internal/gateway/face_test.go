@@ -10,10 +10,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 
 	"github.com/sovereign-gateway/sovereign/internal/audit"
+	"github.com/sovereign-gateway/sovereign/internal/llmtest"
 )
 
 // TestModels: GET /v1/models lists what the caller may reach, and
@@ -179,5 +181,54 @@ func TestConcurrentRequestsKeepTheirValues(t *testing.T) {
 	}
 	if h.up["us"].Saw("canary") {
 		t.Error("the us upstream saw a value")
+	}
+}
+
+// TestClientCancelReachesUpstream: a caller who leaves mid-stream cancels
+// the upstream request, and the record says so.
+func TestClientCancelReachesUpstream(t *testing.T) {
+	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
+		return llmtest.Options{Interval: 20 * time.Millisecond, Reply: llmtest.Fixed(strings.Repeat("word ", 200))}
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	c := h.client(subject("EU"))
+	s := c.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{Model: "regional",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hello")}})
+	for i := 0; i < 3 && s.Next(); i++ {
+	}
+	cancel()
+	s.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.up["eu"].Canceled() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the upstream stream was not canceled")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for range 200 {
+		if recs := h.records(); len(recs) == 1 {
+			if recs[0].Error != codeCanceled {
+				t.Fatalf("record %+v", recs[0])
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no record of the canceled request")
+}
+
+// TestUpstreamTimeout: an upstream slower than timeouts.upstream is a 504.
+func TestUpstreamTimeout(t *testing.T) {
+	h := newHarness(t, harnessOptions{
+		yaml: func(s string) string {
+			return strings.Replace(s, "version: 1\n", "version: 1\ntimeouts: {upstream: 200ms}\n", 1)
+		},
+		upstream: func(string) llmtest.Options { return llmtest.Options{Delay: 2 * time.Second} },
+	})
+	c := h.client(subject("EU"))
+	_, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "us-frontier",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hello")}})
+	if e := sdkError(t, err); e.StatusCode != http.StatusGatewayTimeout || e.Code != codeUpstreamTimeout {
+		t.Fatalf("got %d %s", e.StatusCode, e.Code)
 	}
 }

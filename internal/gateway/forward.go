@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +18,7 @@ const (
 	codeUpstreamRejected = "upstream_rejected"
 	codeUpstreamInvalid  = "upstream_invalid_response"
 	codeUpstreamLimited  = "upstream_rate_limited"
+	codeUpstreamTimeout  = "upstream_timeout"
 	codeCanceled         = "client_closed_request"
 )
 
@@ -112,10 +115,15 @@ func (x *exchange) route() *apiError {
 			tried, strings.Join(names, ", ")))
 }
 
-// canceled is the error for a caller who went away, or nil.
+// canceled is the error for a caller who went away or for the upstream
+// timeout running out, or nil.
 func (x *exchange) canceled() *apiError {
-	if x.r.Context().Err() != nil {
+	switch {
+	case x.r.Context().Err() != nil:
 		return newError(499, codeCanceled, "the client closed the request")
+	case errors.Is(x.ctx.Err(), context.DeadlineExceeded):
+		return newError(http.StatusGatewayTimeout, codeUpstreamTimeout,
+			fmt.Sprintf("the upstream did not answer within %s (timeouts.upstream)", x.s.cfg.Timeouts.Upstream))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 type chatMessage struct {
@@ -107,6 +108,12 @@ func (u *Upstream) chat(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 
+	completed := false
+	defer func() {
+		if !completed && r.Context().Err() != nil {
+			u.canceled.Add(1)
+		}
+	}()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
@@ -139,7 +146,14 @@ func (u *Upstream) chat(w http.ResponseWriter, r *http.Request, body []byte) {
 		streamed = toolArguments(text)
 	}
 	// Choices interleave, as real servers do with n > 1.
-	for _, part := range u.opts.Chunks(streamed) {
+	for k, part := range u.opts.Chunks(streamed) {
+		if k > 0 && u.opts.Interval > 0 {
+			select {
+			case <-time.After(u.opts.Interval):
+			case <-r.Context().Done():
+				return
+			}
+		}
 		for i := range n {
 			d := delta{Content: &part}
 			if u.opts.ToolCall {
@@ -163,4 +177,5 @@ func (u *Upstream) chat(w http.ResponseWriter, r *http.Request, body []byte) {
 	if flusher != nil {
 		flusher.Flush()
 	}
+	completed = true
 }

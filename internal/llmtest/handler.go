@@ -113,7 +113,7 @@ func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "injected failure")
 		return
 	}
-	if u.opts.Delay > 0 {
+	if u.opts.Delay > 0 && r.Method == http.MethodPost {
 		select {
 		case <-time.After(u.opts.Delay):
 		case <-r.Context().Done():

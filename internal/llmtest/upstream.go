@@ -43,8 +43,12 @@ type Options struct {
 	Reply func(*ChatRequest) string
 	// Chunks splits a streamed reply into content deltas; default ChunkBy(4).
 	Chunks func(string) []string
-	// Delay is waited before answering (after the body is read).
+	// Delay is waited before answering a data request (after its body is
+	// read); health checks are answered at once.
 	Delay time.Duration
+	// Interval is waited between streamed content deltas, as a model
+	// generating tokens would; zero streams them back to back.
+	Interval time.Duration
 	// Models lists the model ids GET /v1/models returns.
 	Models []string
 	// OnRequest, when set, is told every request as it arrives (the demo
@@ -66,7 +70,13 @@ type Upstream struct {
 
 	mu   sync.Mutex
 	reqs []Request
+	// canceled counts streams cut short because the caller went away.
+	canceled atomic.Int32
 }
+
+// Canceled reports how many streams ended early because their request's
+// context was canceled (the gateway passing on a client that left).
+func (u *Upstream) Canceled() int { return int(u.canceled.Load()) }
 
 // Start runs a double on a free loopback port.
 func Start(opts Options) *Upstream {
