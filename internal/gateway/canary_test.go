@@ -154,20 +154,14 @@ func TestOutputGuard(t *testing.T) {
 	}
 	for _, n := range []int{1, 2, 3, 5, 8, 13, 40, 1000} {
 		chunk.Store(int64(n))
-		s := c.Chat.Completions.NewStreaming(context.Background(), params)
-		var got strings.Builder
-		for s.Next() {
-			for _, ch := range s.Current().Choices {
-				got.WriteString(ch.Delta.Content)
-			}
-		}
-		if err := s.Err(); err != nil {
+		got, err := streamText(c, params)
+		if err != nil {
 			t.Fatal(err)
 		}
 		// A plain-letter prefix ("sk") may pass before the rest makes it a
 		// finding; nothing after it may.
-		if got.String() != want && !regexp.MustCompile(`^`+regexp.QuoteMeta(msg)+` Use key sk?\[SECRET\] now\.$`).MatchString(got.String()) {
-			t.Fatalf("deltas of %d bytes: %q", n, got.String())
+		if got != want && !regexp.MustCompile(`^`+regexp.QuoteMeta(msg)+` Use key sk?\[SECRET\] now\.$`).MatchString(got) {
+			t.Fatalf("deltas of %d bytes: %q", n, got)
 		}
 	}
 	rec := h.records()

@@ -205,17 +205,11 @@ func TestStreamRestoreAtEverySplit(t *testing.T) {
 	}
 	collect := func() string {
 		t.Helper()
-		s := c.Chat.Completions.NewStreaming(context.Background(), params)
-		var got strings.Builder
-		for s.Next() {
-			for _, ch := range s.Current().Choices {
-				got.WriteString(ch.Delta.Content)
-			}
-		}
-		if err := s.Err(); err != nil {
+		got, err := streamText(c, params)
+		if err != nil {
 			t.Fatalf("split at %d: %v", at.Load(), err)
 		}
-		return got.String()
+		return got
 	}
 	collect()
 	// What the us upstream received, and so echoes: the pseudonymized text.

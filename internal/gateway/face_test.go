@@ -157,20 +157,14 @@ func TestConcurrentRequestsKeepTheirValues(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			msg := fmt.Sprintf("Mail user%d.canary@example.com today", i)
-			s := c.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+			got, err := streamText(c, openai.ChatCompletionNewParams{
 				Model: "us-frontier", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(msg)}})
-			var got strings.Builder
-			for s.Next() {
-				for _, ch := range s.Current().Choices {
-					got.WriteString(ch.Delta.Content)
-				}
-			}
-			if err := s.Err(); err != nil {
+			if err != nil {
 				errs <- err
 				return
 			}
-			if got.String() != msg {
-				errs <- fmt.Errorf("request %d got %q", i, got.String())
+			if got != msg {
+				errs <- fmt.Errorf("request %d got %q", i, got)
 			}
 		}()
 	}

@@ -288,3 +288,16 @@ func sdkError(t testing.TB, err error) *openai.Error {
 func chatBody(model, text string) ([]byte, error) {
 	return json.Marshal(map[string]any{"model": model, "messages": []map[string]string{{"role": "user", "content": text}}})
 }
+
+// streamText sends params as a stream through c and returns the content of
+// every delta, in order.
+func streamText(c openai.Client, params openai.ChatCompletionNewParams) (string, error) {
+	s := c.Chat.Completions.NewStreaming(context.Background(), params)
+	var got strings.Builder
+	for s.Next() {
+		for _, ch := range s.Current().Choices {
+			got.WriteString(ch.Delta.Content)
+		}
+	}
+	return got.String(), s.Err()
+}
