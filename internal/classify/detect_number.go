@@ -263,8 +263,13 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 			accept(SEPersonnummer, "", s.ctxAdjust(start, end, 0.4, kwPNR, 0.55))
 		}
 	}
-	if L >= 13 && L <= 19 && cardBrandOK(d) && luhn(d) && cardGrouping(r, k) {
-		accept(PaymentCard, "", s.ctxAdjust(start, end, 0.85, kwCard, 0.14))
+	// A 13-digit number with a valid EAN-13 check digit is a barcode (GTIN)
+	// unless card words say otherwise.
+	if L >= 13 && L <= 19 && cardBrandOK(d) && luhn(d) && cardGrouping(r, k) &&
+		(L != 13 || !ean13Valid(d) || s.near(start, end, kwCard, 48, 16)) {
+		// Luhn and an issuer range are strong evidence: an order word
+		// nearby lowers a card less than it lowers an unchecked number.
+		accept(PaymentCard, "", s.ctx(start, end, 0.85, kwCard, 0.14, 0.2))
 	}
 	if L == 15 && frNIRValid(d) && (k == 1 || groupLens(r, k, 1, 2, 2, 2, 3, 3, 2)) {
 		accept(FRNIR, "", s.ctxAdjust(start, end, 0.7, kwNIR, 0.25))

@@ -146,7 +146,7 @@ func (s *scanner) iban(b []byte, i int) int {
 	}
 	for k := g - 1; k >= 0; k-- {
 		if ns[k] >= 15 && ibanValid(buf[:ns[k]]) {
-			s.add(IBAN, "", i, ends[k], s.ctxAdjust(i, ends[k], 0.95, nil, 0))
+			s.add(IBAN, "", i, ends[k], 0.95)
 			return ends[k]
 		}
 	}
@@ -217,6 +217,6 @@ func (s *scanner) ukPostcode(b []byte, i, j int) int {
 	if s.near(i, e, kwPostcode, 40, 0) || s.afterAddress(i) {
 		conf = 0.9
 	}
-	s.add(Postcode, "", i, e, s.ctxAdjust(i, e, conf, nil, 0))
+	s.add(Postcode, "", i, e, s.ctxAdjust(i, e, conf, 0, 0))
 	return e
 }

@@ -207,14 +207,29 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 		top.biz = s.eng.biz.keyRule(&j.kbuf, key)
 	}
 	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
-	// text, with no hint, under the member's path.
-	s.hint, s.bizRule = hintNone, 0
-	s.stringSegment(b, i+1, e-1, esc)
+	// text, with no hint, under the member's path, unless they are plain
+	// identifiers (FirstName, shipping_address), which hold none.
+	if top.hint == hintNone && !identifierKey(key) {
+		s.hint, s.bizRule = hintNone, 0
+		s.stringSegment(b, i+1, e-1, esc)
+	}
 	i = skipSpace(b, e)
 	if i >= len(b) || b[i] != ':' {
 		return i, &syntaxError{i, "expected ':' after a key"}
 	}
 	return skipSpace(b, i+1), nil
+}
+
+// identifierKey reports keys made of ASCII letters, '_', '-' and '.',
+// the shape of field names; anything else (digits, '@', spaces, other
+// scripts) may be data.
+func identifierKey(k []byte) bool {
+	for _, c := range k {
+		if !isAlpha(c) && c != '_' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // context sets the hint and business rule for a value from the innermost

@@ -93,8 +93,11 @@ func phoneIntl(d []byte) bool {
 	}
 	for ccLen := 1; ccLen <= 3; ccLen++ {
 		regions := phones.byCC[atoi(d[:ccLen])]
+		nsn := d[ccLen:]
 		for _, r := range regions {
-			if r.validNSN(d[ccLen:]) {
+			// A trunk prefix written after the country code ("+44 020 ...")
+			// is dropped, as libphonenumber does.
+			if r.validNSN(nsn) || r.prefix != "" && hasPrefixAt(nsn, 0, r.prefix) && r.validNSN(nsn[len(r.prefix):]) {
 				return true
 			}
 		}

@@ -34,7 +34,6 @@ type scanner struct {
 	cands []cand
 	run   numRun // the digit run being interpreted
 	dig   []byte // digits of the current candidate
-	low   [256]byte
 
 	norm normScratch
 	js   jsonState
