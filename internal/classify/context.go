@@ -9,7 +9,8 @@ var (
 	kwPhone = words("phone", "tel", "tel.", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms",
 		"telefon", "handy", "mobil", "rufnummer", "anrufen", "téléphone", "telephone", "portable", "appeler",
 		"teléfono", "telefono", "móvil", "movil", "llamar", "cellulare", "chiamare", "telefoon", "mobiel", "bellen", "bel", "ring mig", "ringa", "zadzwoń", "chiama",
-		"ring", "nummer", "numer", "komórka", "zadzwoń", "contact", "reach me", "text me")
+		"ring", "nummer", "numer", "numerem", "komórka", "zadzwoń", "contact", "kontakt", "reach me", "text me",
+		"rufen", "rückruf", "erreichbar", "erreichen", "numéro", "numero", "número", "joindre", "tél", "tlf", "mob")
 	kwCard = words("card", "credit", "debit", "visa", "mastercard", "amex", "american express", "cc", "pan",
 		"karte", "kreditkarte", "carte", "bancaire", "tarjeta", "crédito", "credito", "carta", "kaart", "kort",
 		"karta", "kortnummer", "payment", "pay with", "charged", "cvv", "expiry")

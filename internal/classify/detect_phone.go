@@ -117,6 +117,9 @@ func (s *scanner) nationalPhone(b []byte, r *numRun, k int, d []byte, start, end
 	if start > 0 && (b[start-1] == '+' || b[start-1] == '#') {
 		return 0
 	}
+	if k == 3 && groupLens(r, 3, 3, 2, 4) {
+		return 0 // the shape of a US social security number
+	}
 	conf := 0.0
 	switch {
 	case d[0] == '0' && d[1] == '0':
@@ -124,9 +127,15 @@ func (s *scanner) nationalPhone(b []byte, r *numRun, k int, d []byte, start, end
 			conf = 0.6
 		}
 	case phoneNational(d):
-		conf = 0.35
-		if d[0] == '0' {
-			conf = 0.45 // a trunk prefix is how people write phone numbers
+		// A trunk prefix and digit groups are how people write phone
+		// numbers; a bare block of digits could be anything.
+		switch {
+		case d[0] == '0' && k > 1:
+			conf = 0.55
+		case d[0] == '0':
+			conf = 0.45
+		default:
+			conf = 0.35
 		}
 	}
 	if conf == 0 {

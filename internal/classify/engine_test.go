@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,15 +36,27 @@ func TestNewRejectsBadConfig(t *testing.T) {
 
 func TestThreshold(t *testing.T) {
 	body := []byte("Dear Sophie, call 030 12345678 or mail sophie@example.com")
-	low, _ := New(Config{Threshold: 0.3})
-	high, _ := New(Config{Threshold: 0.9})
-	nLow, nHigh := len(low.Text(body, nil)), len(high.Text(body, nil))
-	if nLow <= nHigh || nHigh != 1 {
-		t.Fatalf("threshold 0.3 found %d, 0.9 found %d; want more at 0.3 and only the email at 0.9", nLow, nHigh)
-	}
-	for _, f := range high.Text(body, nil) {
-		if f.Confidence < 0.9 {
-			t.Fatalf("finding below threshold: %+v", f)
+	for _, tc := range []struct {
+		threshold float64
+		want      []Type
+	}{
+		{0.3, []Type{PersonName, Phone, Email}},
+		{0.8, []Type{Phone, Email}},
+		{0.95, nil},
+	} {
+		e, err := New(Config{Threshold: tc.threshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Type
+		for _, f := range e.Text(body, nil) {
+			if f.Confidence < tc.threshold {
+				t.Fatalf("finding below threshold %v: %+v", tc.threshold, f)
+			}
+			got = append(got, f.Type)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("threshold %v: %v, want %v", tc.threshold, got, tc.want)
 		}
 	}
 }
