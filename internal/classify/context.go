@@ -98,34 +98,62 @@ func loadKeywords() {
 	})
 }
 
+// kwHit is one keyword occurrence in the current segment.
+type kwHit struct {
+	start, end int32
+	mask       kwList
+}
+
 // near reports whether a keyword of one of the lists kws occurs, starting at
 // a word boundary, within before bytes before start or after bytes after end
-// (segment coordinates). The candidate itself is not searched.
+// (segment coordinates), outside the candidate itself. The segment's
+// keywords are found once, at the first question about it, so text without
+// candidates costs nothing and text with many costs one pass.
 func (s *scanner) near(start, end int, kws kwList, before, after int) bool {
 	if kws == 0 {
 		return false
 	}
-	b := s.seg
-	lo := max(start-before, 0)
-	hi := min(end+after, len(b))
-	return keywordIn(b[lo:start], kws) || end < hi && keywordIn(b[end:hi], kws)
+	if !s.kwReady {
+		s.findKeywords()
+	}
+	lo, hi := max(start-before, 0), min(end+after, len(s.seg))
+	h := s.kwHits
+	// Hits are in order of their end; skip those ending before lo.
+	i, j := 0, len(h)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if int(h[m].end) <= lo {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	for ; i < len(h) && int(h[i].end) <= hi; i++ {
+		x := h[i]
+		if x.mask&kws == 0 || int(x.start) < lo {
+			continue
+		}
+		if int(x.end) <= start || int(x.start) >= end {
+			return true
+		}
+	}
+	return false
 }
 
-// keywordIn searches w; the bytes around it count as word boundaries.
-func keywordIn(w []byte, kws kwList) bool {
-	if len(w) == 0 {
-		return false
-	}
-	found := false
+// findKeywords records every keyword occurrence in the segment that starts
+// at a word boundary and (unless long enough to be a prefix, "telefon" in
+// "telefonnummer") ends at one.
+func (s *scanner) findKeywords() {
+	s.kwReady = true
+	s.kwHits = s.kwHits[:0]
+	w := s.seg
 	keywords.ac.each(w, func(ks, ke int, k int32) bool {
-		if keywords.masks[k]&kws == 0 || ks > 0 && isAlnum(w[ks-1]) ||
-			ke < len(w) && isAlpha(w[ke]) && !keywords.long[k] {
+		if ks > 0 && isAlnum(w[ks-1]) || ke < len(w) && isAlpha(w[ke]) && !keywords.long[k] {
 			return false
 		}
-		found = true
+		s.kwHits = append(s.kwHits, kwHit{start: int32(ks), end: int32(ke), mask: keywords.masks[k]})
 		return true
 	})
-	return found
 }
 
 // ctxUp applies positive context only: for names and addresses, where the

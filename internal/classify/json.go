@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
@@ -293,6 +294,18 @@ func stringEnd(b []byte, i int) (int, bool, error) {
 	esc := false
 	k := i + 1
 	for k < len(b) {
+		// Eight bytes at a time while none is a quote, a backslash or a
+		// control character.
+		for k+8 <= len(b) {
+			v := binary.LittleEndian.Uint64(b[k:])
+			if hasZeroByte(v^(ones*'"'))|hasZeroByte(v^(ones*'\\'))|hasLessByte(v, 0x20) != 0 {
+				break
+			}
+			k += 8
+		}
+		if k >= len(b) {
+			break
+		}
 		c := b[k]
 		switch {
 		case c == '"':
@@ -321,6 +334,14 @@ func stringEnd(b []byte, i int) (int, bool, error) {
 	}
 	return k, esc, &syntaxError{i, "unterminated string"}
 }
+
+const ones = 0x0101010101010101
+
+// hasZeroByte is non-zero if a byte of v is zero.
+func hasZeroByte(v uint64) uint64 { return (v - ones) & ^v & (ones * 0x80) }
+
+// hasLessByte is non-zero if a byte of v is below n (n <= 128).
+func hasLessByte(v uint64, n uint64) uint64 { return (v - ones*n) & ^v & (ones * 0x80) }
 
 // numberEnd validates the JSON number at i and returns its end.
 func numberEnd(b []byte, i int) (int, error) {

@@ -148,3 +148,34 @@ func phoneNational(d []byte) bool {
 	}
 	return false
 }
+
+// phoneMemo remembers the last numbers a scanner validated. Chat requests
+// resend the whole conversation every turn, so the same number is checked
+// again and again; a numbering-plan match costs a few microseconds.
+type phoneMemo struct {
+	slot [16]struct {
+		n     uint8
+		intl  bool
+		valid bool
+		d     [15]byte
+	}
+}
+
+// check returns the memoized answer for digits d, computing it with f.
+func (m *phoneMemo) check(d []byte, intl bool, f func([]byte) bool) bool {
+	if len(d) > 15 {
+		return f(d)
+	}
+	h := uint32(2166136261)
+	for _, c := range d {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	e := &m.slot[h&15]
+	if e.n == uint8(len(d)) && e.intl == intl && string(e.d[:e.n]) == string(d) {
+		return e.valid
+	}
+	v := f(d)
+	e.n, e.intl, e.valid = uint8(len(d)), intl, v
+	copy(e.d[:], d)
+	return v
+}

@@ -33,7 +33,11 @@ type scanner struct {
 
 	cands []cand
 	run   numRun // the digit run being interpreted
-	dig   []byte // digits of the current candidate
+
+	kwHits  []kwHit // keywords in the segment, found at the first near()
+	kwReady bool
+	phones  phoneMemo
+	dig     []byte // digits of the current candidate
 
 	norm normScratch
 	js   jsonState
@@ -74,6 +78,7 @@ func (s *scanner) segment(b []byte, off int, omap []int32) {
 	}
 	s.seg, s.off, s.omap = b, off, omap
 	s.cands = s.cands[:0]
+	s.kwReady = false
 	s.detect(b)
 	if s.inJSON && s.hint != hintNone || s.bizRule != 0 {
 		s.keyValue(b)
