@@ -173,12 +173,16 @@ func (s *scanner) flush() {
 	if len(c) == 0 {
 		return
 	}
-	slices.SortFunc(c, func(a, b cand) int {
+	// Detectors emit mostly in order; sort only when they did not.
+	byStart := func(a, b cand) int {
 		if a.start != b.start {
 			return a.start - b.start
 		}
 		return b.end - a.end
-	})
+	}
+	if !slices.IsSortedFunc(c, byStart) {
+		slices.SortFunc(c, byStart)
+	}
 	// Sweep: each candidate either starts after the last kept one ends, or
 	// competes with it and the better one stays.
 	kept := c[:1]
