@@ -18,6 +18,10 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		return skipAlnum(b, i)
 	}
 	j := skipAlnum(b, i)
+	if j < len(b) && b[j] >= 0x80 {
+		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
+		return s.nameAt(b, i)
+	}
 	tok := b[i:j]
 	if e := s.upperSecret(b, i, j); e > 0 {
 		return e

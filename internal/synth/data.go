@@ -55,14 +55,15 @@ func init() {
 	}
 	five := func(g *gen) string { return fmt.Sprintf("%05d", 1000+g.r.IntN(98000)) }
 	set(0, func(g *gen) string { return "+49 30 " + g.digits(8) }, numberLast(&countries[0]), five)
+	// Mobile ranges that the numbering plans assign (FR 06 1x, NL 06 1x).
 	set(1, func(g *gen) string {
-		return "+33 6 " + g.digits(2) + " " + g.digits(2) + " " + g.digits(2) + " " + g.digits(2)
+		return "+33 6 1" + g.digits(1) + " " + g.digits(2) + " " + g.digits(2) + " " + g.digits(2)
 	},
 		numberFirst(&countries[1]), five)
 	set(2, func(g *gen) string { return "+44 20 7946 0" + g.digits(3) }, numberFirst(&countries[2]),
 		func(g *gen) string { return g.pick([]string{"NW1 6XE", "SW1A 1AA", "EC1A 1BB", "M1 1AE", "LS1 4AP"}) })
 	set(3, func(g *gen) string { return "+34 612 " + g.digits(3) + " " + g.digits(3) }, numberLast(&countries[3]), five)
-	set(4, func(g *gen) string { return "+31 6 " + g.digits(8) }, numberLast(&countries[4]),
+	set(4, func(g *gen) string { return "+31 6 1" + g.digits(7) }, numberLast(&countries[4]),
 		func(g *gen) string {
 			return fmt.Sprintf("%d %s", 1000+g.r.IntN(8999), g.pick([]string{"AB", "CJ", "KL", "MN"}))
 		})

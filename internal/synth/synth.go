@@ -33,11 +33,31 @@ var Kinds = []Kind{Customers, Orders, Chat, Catalog, Prose}
 // JSON reports whether a kind generates a JSON body.
 func (k Kind) JSON() bool { return k == Customers || k == Orders || k == Chat }
 
+// Label is one value the generator planted: its finding type (the names of
+// internal/classify) and the exact text as it appears in the payload.
+type Label struct {
+	Type  string
+	Value string
+}
+
 // Generate returns a payload of kind k of at least size bytes (JSON kinds
 // end where the last record that crosses size ends), the same for the same
 // seed.
 func Generate(k Kind, size int, seed uint64) []byte {
+	b, _ := GenerateLabeled(k, size, seed)
+	return b
+}
+
+// GenerateLabeled is Generate that also returns every planted personal
+// value, once per occurrence, so a classifier's recall and precision can be
+// measured. Everything else in the payload (ids, order and tracking numbers,
+// SKUs, EANs, timestamps, prices, cities) is not personal data.
+func GenerateLabeled(k Kind, size int, seed uint64) ([]byte, []Label) {
 	g := newGen(seed)
+	return g.generate(k, size), g.labels
+}
+
+func (g *gen) generate(k Kind, size int) []byte {
 	switch k {
 	case Customers:
 		return g.records(size, "records", g.customer)
@@ -53,7 +73,15 @@ func Generate(k Kind, size int, seed uint64) []byte {
 	panic(fmt.Sprintf("synth: unknown kind %q", k))
 }
 
-type gen struct{ r *rand.Rand }
+type gen struct {
+	r      *rand.Rand
+	labels []Label
+}
+
+func (g *gen) plant(typ, value string) string {
+	g.labels = append(g.labels, Label{typ, value})
+	return value
+}
 
 func newGen(seed uint64) *gen { return &gen{r: rand.New(rand.NewPCG(seed, 0x5eed))} }
 
@@ -92,7 +120,7 @@ func (g *gen) person() person {
 	first, last := g.pick(loc.first), g.pick(loc.last)
 	p := person{
 		first: first, last: last,
-		email:     strings.ToLower(asciiFold(first)+"."+asciiFold(last)) + "@" + g.pick(domains),
+		email:     strings.ReplaceAll(strings.ToLower(asciiFold(first)+"."+asciiFold(last)), " ", "") + "@" + g.pick(domains),
 		phone:     loc.phone(g),
 		street:    loc.street(g),
 		postcode:  loc.postcode(g),
@@ -109,13 +137,13 @@ func (g *gen) customer() map[string]any {
 	return map[string]any{
 		"attributes":        map[string]string{"type": "Contact", "url": "/services/data/v60.0/sobjects/Contact/" + id},
 		"Id":                id,
-		"FirstName":         p.first,
-		"LastName":          p.last,
-		"Email":             p.email,
-		"Phone":             p.phone,
-		"Birthdate":         p.birthdate,
-		"MailingStreet":     p.street,
-		"MailingPostalCode": p.postcode,
+		"FirstName":         g.plant("person_name", p.first),
+		"LastName":          g.plant("person_name", p.last),
+		"Email":             g.plant("email", p.email),
+		"Phone":             g.plant("phone", p.phone),
+		"Birthdate":         g.plant("date_of_birth", p.birthdate),
+		"MailingStreet":     g.plant("postal_address", p.street),
+		"MailingPostalCode": g.plant("postcode", p.postcode),
 		"MailingCity":       p.city,
 		"MailingCountry":    p.country,
 		"LeadSource":        g.pick([]string{"Web", "Store", "Partner", "Newsletter"}),
@@ -136,28 +164,37 @@ func (g *gen) order() map[string]any {
 			"sku": "SKU-" + g.digits(6), "ean": ean13(g), "name": g.pick(products), "quantity": qty, "unit_price": price,
 		})
 	}
-	pay := map[string]any{"method": "card", "card_number": card(g), "holder": p.first + " " + p.last}
+	var pay map[string]any
 	if g.r.IntN(3) == 0 {
-		pay = map[string]any{"method": "sepa", "iban": ibanDE(g), "holder": p.first + " " + p.last}
+		pay = map[string]any{"method": "sepa", "iban": g.plant("iban", ibanDE(g))}
+	} else {
+		pay = map[string]any{"method": "card", "card_number": g.plant("payment_card", card(g))}
 	}
+	pay["holder"] = g.plant("person_name", p.first+" "+p.last)
 	return map[string]any{
 		"order_number": g.digits(10),
 		"created_at":   g.timestamp(),
-		"customer":     map[string]any{"name": p.first + " " + p.last, "email": p.email, "phone": p.phone},
+		"customer": map[string]any{
+			"name": g.plant("person_name", p.first+" "+p.last), "email": g.plant("email", p.email),
+			"phone": g.plant("phone", p.phone),
+		},
 		"shipping_address": map[string]any{
-			"street": p.street, "postal_code": p.postcode, "city": p.city, "country": p.country,
+			"street": g.plant("postal_address", p.street), "postal_code": g.plant("postcode", p.postcode),
+			"city": p.city, "country": p.country,
 		},
 		"items":           items,
 		"payment":         pay,
 		"total":           float64(int(total*100)) / 100,
 		"currency":        "EUR",
 		"tracking_number": "1Z" + g.alnum(16),
-		"ip_address":      fmt.Sprintf("%d.%d.%d.%d", 11+g.r.IntN(200), g.r.IntN(256), g.r.IntN(256), 1+g.r.IntN(254)),
+		"ip_address":      g.plant("ip_address", fmt.Sprintf("%d.%d.%d.%d", 11+g.r.IntN(200), g.r.IntN(256), g.r.IntN(256), 1+g.r.IntN(254))),
 	}
 }
 
 func (g *gen) supportLine(p person) string {
-	return fmt.Sprintf(g.pick(supportTemplates), p.first+" "+p.last, g.digits(9), p.email, p.phone, p.street+", "+p.postcode+" "+p.city)
+	return fmt.Sprintf(g.pick(supportTemplates), g.plant("person_name", p.first+" "+p.last), g.digits(9),
+		g.plant("email", p.email), g.plant("phone", p.phone),
+		g.plant("postal_address", p.street)+", "+g.plant("postcode", p.postcode)+" "+p.city)
 }
 
 // chat builds one chat-completions request whose conversation grows to size.
