@@ -77,7 +77,7 @@ func (x *exchange) route() *apiError {
 			}
 			up := &upstream{resp: resp}
 			if !x.streaming(resp) {
-				b, err := readLimited(resp.Body, x.s.cfg.Limits.MaxResponseBytes)
+				b, err := readAnswer(resp, x.s.cfg.Limits.MaxResponseBytes)
 				resp.Body.Close()
 				if err != nil {
 					if e := x.canceled(); e != nil {
@@ -160,6 +160,20 @@ func (x *exchange) streaming(resp *http.Response) bool {
 }
 
 var errTooLargeAnswer = fmt.Errorf("upstream answer exceeds the response limit")
+
+// readAnswer reads a whole upstream answer, into one buffer of the
+// announced size when the upstream gives one.
+func readAnswer(resp *http.Response, limit int64) ([]byte, error) {
+	n := resp.ContentLength
+	if n < 0 || n > limit {
+		return readLimited(resp.Body, limit)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(resp.Body, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
 
 func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))

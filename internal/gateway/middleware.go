@@ -64,8 +64,9 @@ func withBasics(log *slog.Logger, next http.Handler) http.Handler {
 				writeError(sw, r, errInternal(nil))
 			}
 			// The route pattern, not the path: a path can carry data (an external id).
-			log.Info("request", "request_id", id, "method", r.Method, "route", r.Pattern,
-				"status", sw.status, "bytes_out", sw.bytes, "latency_us", time.Since(start).Microseconds())
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
+				slog.String("method", r.Method), slog.String("route", r.Pattern), slog.Int("status", sw.status),
+				slog.Int64("bytes_out", sw.bytes), slog.Int64("latency_us", time.Since(start).Microseconds()))
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -62,7 +62,11 @@ func (x *exchange) relay(src io.Reader, dst io.Writer, flush func()) *apiError {
 			if _, err := dst.Write(out); err != nil {
 				return newError(499, codeCanceled, "the client closed the request")
 			}
-			flush()
+			// Flush unless the next event has already arrived: events that
+			// come together leave together, with one write and one wake-up.
+			if done || br.Buffered() == 0 {
+				flush()
+			}
 			out = out[:0]
 		}
 		if done {
