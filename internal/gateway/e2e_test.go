@@ -172,6 +172,14 @@ func runRoutingCase(t *testing.T, tc routingCase, stream bool) {
 		}
 	}
 
+	for _, u := range h.up {
+		for _, c := range u.Calls() {
+			if c.ContentLength != int64(len(c.Body)) || len(c.TransferEncoding) != 0 {
+				t.Errorf("upstream got a body of %d bytes with content length %d, transfer encoding %v",
+					len(c.Body), c.ContentLength, c.TransferEncoding)
+			}
+		}
+	}
 	for region, n := range h.calls() {
 		if want := slices.Contains(tc.Received, region); want != (n > 0) {
 			t.Errorf("upstream %s received %d requests, want received=%v", region, n, want)

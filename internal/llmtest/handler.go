@@ -88,7 +88,8 @@ func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read error", http.StatusBadRequest)
 		return
 	}
-	req := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	req := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body,
+		ContentLength: r.ContentLength, TransferEncoding: r.TransferEncoding}
 	u.mu.Lock()
 	u.reqs = append(u.reqs, req)
 	u.mu.Unlock()

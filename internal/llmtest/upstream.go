@@ -16,6 +16,10 @@ type Request struct {
 	Path   string
 	Header http.Header
 	Body   []byte
+	// ContentLength is the announced length (-1 when none was, e.g. a
+	// chunked body); TransferEncoding as received.
+	ContentLength    int64
+	TransferEncoding []string
 }
 
 // Fault makes the upstream misbehave on purpose.
