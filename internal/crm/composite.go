@@ -21,11 +21,11 @@ import (
 func (rq *request) composite() {
 	var req sfwire.CompositeRequest
 	if err := json.Unmarshal(rq.body, &req); err != nil {
-		sfwire.WriteErrors(rq.w, http.StatusBadRequest, sfwire.Error{Message: "malformed JSON: expecting {\"compositeRequest\":[...]}", ErrorCode: sfwire.CodeJSONParser})
+		rq.refuse(http.StatusBadRequest, sfwire.CodeJSONParser, `malformed JSON: expecting {"compositeRequest":[...]}`)
 		return
 	}
 	if len(req.CompositeRequest) > sfwire.MaxComposite {
-		sfwire.WriteErrors(rq.w, http.StatusBadRequest, sfwire.Error{Message: "Composite request contains more than 25 subrequests", ErrorCode: sfwire.CodeLimitExceeded})
+		rq.refuse(http.StatusBadRequest, sfwire.CodeLimitExceeded, "Composite request contains more than 25 subrequests")
 		return
 	}
 	type done struct {
@@ -55,14 +55,20 @@ func (rq *request) composite() {
 	sfwire.WriteJSON(rq.w, http.StatusOK, resp)
 }
 
+// nestedRe matches Composite itself: a subrequest cannot nest another.
+var nestedRe = regexp.MustCompile(`^/services/data/v[0-9]{2}\.[0-9]/composite/?(\?.*)?$`)
+
 var createdRe = regexp.MustCompile(`^/services/data/v[0-9]{2}\.[0-9]/sobjects/[A-Za-z0-9_]+/?$`)
 
 // internal runs one call through the face with the caller's credentials.
 func (rq *request) internal(ctx context.Context, method, u string, hdr map[string]string, body []byte) (int, map[string]string, []byte) {
-	if !strings.HasPrefix(u, "/services/data/") {
-		return http.StatusNotFound, nil, mustJSON([]sfwire.Error{{Message: sfwire.MsgNotFound, ErrorCode: sfwire.CodeNotFound, Fields: []string{}}})
+	if !strings.HasPrefix(u, "/services/data/") || nestedRe.MatchString(u) {
+		return http.StatusBadRequest, nil, mustJSON([]sfwire.Error{{Message: rq.withRID("a composite subrequest must be a record, collection or query call under /services/data/"), ErrorCode: sfwire.CodeInvalidField, Fields: []string{}}})
 	}
 	r := httptest.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if len(body) > 0 {
+		r.Header.Set("Content-Type", "application/json")
+	}
 	for _, h := range []string{"Authorization", resolve.HeaderJurisdiction, resolve.HeaderPurpose} {
 		if v := rq.r.Header.Get(h); v != "" {
 			r.Header.Set(h, v)

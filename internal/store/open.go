@@ -84,7 +84,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   object TEXT NOT NULL,
   op TEXT NOT NULL,
   ext_field TEXT NOT NULL DEFAULT '',
-  ext_value TEXT NOT NULL DEFAULT '',
+  ext_value BLOB,
   payload BLOB,
   state TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,

@@ -41,7 +41,7 @@ type OutboxRow struct {
 	Object   string
 	Op       Op
 	ExtField string
-	ExtValue string
+	ExtValue string // sealed at rest, like Payload
 	Payload  []byte // the minimal JSON record (sealed at rest)
 	Attempts int
 	// Version is the record version this write produced; PrevVersion and
@@ -65,7 +65,7 @@ func (t *Tx) Enqueue(ctx context.Context, row *OutboxRow, prevFields []byte, cla
 	now := t.s.nowMS()
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO outbox(idem_key, local_id, tenant, object, op, ext_field, ext_value, payload, state, next_ms, prev_version, prev_fields, created_ms)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		row.IdemKey, row.LocalID, row.Tenant, row.Object, string(row.Op), row.ExtField, row.ExtValue,
+		row.IdemKey, row.LocalID, row.Tenant, row.Object, string(row.Op), row.ExtField, seal(t.s.aead, []byte(row.ExtValue), aad('e', row.IdemKey)),
 		seal(t.s.aead, row.Payload, aad('o', row.IdemKey)), state, now, row.PrevVersion, prevFields, now)
 	if err != nil {
 		return fmt.Errorf("store: enqueue: %w", err)
@@ -111,8 +111,8 @@ ORDER BY o.id LIMIT ?`, s.nowMS(), limit)
 		for rows.Next() {
 			var r OutboxRow
 			var op string
-			var sealed []byte
-			if err := rows.Scan(&r.ID, &r.IdemKey, &r.LocalID, &r.Tenant, &r.Object, &op, &r.ExtField, &r.ExtValue,
+			var sealed, ext []byte
+			if err := rows.Scan(&r.ID, &r.IdemKey, &r.LocalID, &r.Tenant, &r.Object, &op, &r.ExtField, &ext,
 				&sealed, &r.Attempts, &r.PrevVersion); err != nil {
 				return fmt.Errorf("store: claim: %w", err)
 			}
@@ -120,6 +120,11 @@ ORDER BY o.id LIMIT ?`, s.nowMS(), limit)
 			if r.Payload, err = open(s.aead, sealed, aad('o', r.IdemKey)); err != nil {
 				return err
 			}
+			v, err := open(s.aead, ext, aad('e', r.IdemKey))
+			if err != nil {
+				return err
+			}
+			r.ExtValue = string(v)
 			out = append(out, r)
 		}
 		if err := rows.Err(); err != nil {
@@ -145,7 +150,9 @@ func (s *Store) Done(ctx context.Context, done []Delivered) error {
 			if d.SFID == "" {
 				continue
 			}
-			if _, err := t.tx.ExecContext(ctx, `UPDATE records SET sf_id=? WHERE local_id=? AND COALESCE(sf_id,'')<>?`,
+			// OR IGNORE: an Id another local record already holds (the org
+			// matched an existing record) must not wedge the outbox.
+			if _, err := t.tx.ExecContext(ctx, `UPDATE OR IGNORE records SET sf_id=? WHERE local_id=? AND COALESCE(sf_id,'')<>?`,
 				d.SFID, d.LocalID, d.SFID); err != nil {
 				return fmt.Errorf("store: done: %w", err)
 			}

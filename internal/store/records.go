@@ -182,6 +182,24 @@ func (t *Tx) PutExternal(ctx context.Context, tenant, object, field, token, loca
 	return nil
 }
 
+// DeleteExternal forgets a tokenized external id if it still maps to localID.
+func (t *Tx) DeleteExternal(ctx context.Context, tenant, object, field, token, localID string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM externals WHERE tenant=? AND object=? AND field=? AND token=? AND local_id=?`,
+		tenant, object, field, token, localID)
+	if err != nil {
+		return fmt.Errorf("store: delete external id: %w", err)
+	}
+	return nil
+}
+
+// DeleteExternals forgets every external id of a record (it was deleted).
+func (t *Tx) DeleteExternals(ctx context.Context, localID string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM externals WHERE local_id=?`, localID); err != nil {
+		return fmt.Errorf("store: delete external ids: %w", err)
+	}
+	return nil
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1
@@ -201,4 +219,32 @@ func (s *Store) External(ctx context.Context, tenant, object, field, token strin
 		return "", fmt.Errorf("store: read external id: %w", err)
 	}
 	return id, nil
+}
+
+// All returns every record of the store, decrypted, in local id order (data
+// subject export, tests).
+func (s *Store) All(ctx context.Context) ([]Record, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+recordCols+` FROM records ORDER BY local_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read records: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var blob []byte
+		var deleted int
+		if err := rows.Scan(&r.LocalID, &r.Object, &r.Tenant, &r.Jurisdiction, &r.SFID, &r.Version, &blob, &deleted); err != nil {
+			return nil, fmt.Errorf("store: read records: %w", err)
+		}
+		r.Deleted = deleted != 0
+		if r.Fields, err = s.openFields(&r, blob); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read records: %w", err)
+	}
+	return out, nil
 }
