@@ -217,6 +217,10 @@ func (c *call) route(p string) {
 		default:
 			notFound(c.w)
 		}
+	case "limits":
+		sfwire.WriteJSON(c.w, http.StatusOK, map[string]any{
+			"DailyApiRequests": map[string]int{"Max": 15000, "Remaining": 15000 - c.d.Counts().Requests},
+		})
 	case "query", "queryAll":
 		if len(parts) == 2 {
 			c.queryMore(parts[1])
