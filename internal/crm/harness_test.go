@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -78,6 +79,8 @@ type harnessOptions struct {
 	afterCommit func()
 	extraYAML   string // appended to the config (policy rules, ...)
 	orgProxy    func(http.Handler) http.Handler
+	logger      *slog.Logger
+	httpClient  *http.Client // the face's client to the org
 }
 
 func newHarness(t testing.TB, o harnessOptions) *harness {
@@ -102,16 +105,22 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 
 func (h *harness) loadConfig() *config.Config {
 	h.t.Helper()
+	return loadTestConfig(h.t, h.dir, h.org.URL, h.opts.flow, h.opts.extraYAML)
+}
+
+// loadTestConfig fills testdata/gateway.yaml for a data directory and an org.
+func loadTestConfig(t testing.TB, dir, orgURL, flow, extra string) *config.Config {
+	t.Helper()
 	tpl, err := os.ReadFile("testdata/gateway.yaml")
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
-	auth := `{flow: client_credentials, token_url: "` + h.org.URL + `/services/oauth2/token", client_id: ` + orgClientID + `, client_secret: env:SF_SECRET}`
-	if h.opts.flow == config.AuthJWTBearer {
-		auth = `{flow: jwt_bearer, token_url: "` + h.org.URL + `/services/oauth2/token", client_id: ` + orgClientID + `, username: "` + orgUsername + `", private_key: env:SF_PEM}`
+	auth := `{flow: client_credentials, token_url: "` + orgURL + `/services/oauth2/token", client_id: ` + orgClientID + `, client_secret: env:SF_SECRET}`
+	if flow == config.AuthJWTBearer {
+		auth = `{flow: jwt_bearer, token_url: "` + orgURL + `/services/oauth2/token", client_id: ` + orgClientID + `, username: "` + orgUsername + `", private_key: env:SF_PEM}`
 	}
-	doc := strings.NewReplacer("{{DATA_DIR}}", h.dir, "{{ORG_URL}}", h.org.URL, "{{AUTH}}", auth).Replace(string(tpl)) + h.opts.extraYAML
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(testRSAKey(h.t))})
+	doc := strings.NewReplacer("{{DATA_DIR}}", dir, "{{ORG_URL}}", orgURL, "{{AUTH}}", auth).Replace(string(tpl)) + extra
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(testRSAKey(t))})
 	k32 := func(b byte) string { return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, 32)) }
 	env := map[string]string{
 		"KEY_EU": keyEUSupport, "KEY_US": keyUSAnalytics, "KEY_EUA": keyEUAnalytics,
@@ -123,7 +132,7 @@ func (h *harness) loadConfig() *config.Config {
 		ReadFile:  os.ReadFile,
 	})
 	if err != nil {
-		h.t.Fatalf("config: %v", err)
+		t.Fatalf("config: %v", err)
 	}
 	return cfg
 }
@@ -140,7 +149,7 @@ func (h *harness) start() {
 	if h.opts.sink != nil {
 		sink = h.opts.sink(lg)
 	}
-	f, err := New(Options{Config: h.cfg, Audit: sink, AfterCommit: h.opts.afterCommit})
+	f, err := New(Options{Config: h.cfg, Audit: sink, AfterCommit: h.opts.afterCommit, Logger: h.opts.logger, HTTPClient: h.opts.httpClient})
 	if err != nil {
 		h.t.Fatal(err)
 	}
