@@ -80,6 +80,7 @@ type harnessOptions struct {
 	extraYAML   string // appended to the config (policy rules, ...)
 	orgProxy    func(http.Handler) http.Handler
 	logger      *slog.Logger
+	queryBatch  int // the org's query page size
 	httpClient  *http.Client // the face's client to the org
 }
 
@@ -91,7 +92,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	}
 	key := testRSAKey(t)
 	h.double = sfdouble.New(sfdouble.Options{ClientID: orgClientID, ClientSecret: orgClientSecret,
-		Username: orgUsername, PublicKey: &key.PublicKey})
+		Username: orgUsername, PublicKey: &key.PublicKey, QueryBatch: o.queryBatch})
 	var org http.Handler = h.double
 	if o.orgProxy != nil {
 		org = o.orgProxy(org)

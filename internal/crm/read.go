@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -388,8 +389,18 @@ func (rq *request) query(p []string) {
 	if recs, ok := page["records"]; ok {
 		page["records"] = rq.revealTree(ctx, recs, local, 0)
 	}
+	var next string
+	if raw, ok := page["nextRecordsUrl"]; ok && json.Unmarshal(raw, &next) == nil {
+		// The locator is the org's, the version the client's: clients
+		// build the next call from this URL.
+		if m := versionPrefixRe.FindString(next); m != "" {
+			page["nextRecordsUrl"] = jsonString(rq.base() + next[len(m):])
+		}
+	}
 	sfwire.WriteJSON(rq.w, http.StatusOK, orderedPage(page))
 }
+
+var versionPrefixRe = regexp.MustCompile(`^/services/data/v[0-9]{2}\.[0-9]`)
 
 // orderedPage keeps Salesforce's member order: totalSize, done, nextRecordsUrl, records.
 func orderedPage(page map[string]json.RawMessage) json.RawMessage {
