@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -367,13 +366,4 @@ func sameJSON(got, want any, vars map[string]string) bool {
 	_ = json.Unmarshal(gb, &g)
 	_ = json.Unmarshal(wb, &w)
 	return reflect.DeepEqual(g, w)
-}
-
-func sortedKeysOf(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +79,7 @@ type harnessOptions struct {
 	extraYAML   string // appended to the config (policy rules, ...)
 	orgProxy    func(http.Handler) http.Handler
 	logger      *slog.Logger
-	queryBatch  int // the org's query page size
+	queryBatch  int          // the org's query page size
 	httpClient  *http.Client // the face's client to the org
 }
 
@@ -326,5 +325,3 @@ func extractID(b []byte) string {
 	_ = json.Unmarshal(b, &v)
 	return v.ID
 }
-
-func urlq(s string) string { return url.QueryEscape(s) }
