@@ -40,6 +40,8 @@ type testCase struct {
 	Audit []map[string]any `yaml:"audit"`
 	// Flush delivers the outbox before the checks.
 	Flush bool `yaml:"flush"`
+	// Config is YAML appended to testdata/gateway.yaml (policy rules).
+	Config string `yaml:"config"`
 }
 
 type step struct {
@@ -95,7 +97,7 @@ func TestCases(t *testing.T) {
 }
 
 func runCase(t *testing.T, c testCase) {
-	h := newHarness(t, harnessOptions{noStart: true})
+	h := newHarness(t, harnessOptions{noStart: true, extraYAML: c.Config})
 	vars := map[string]string{}
 	for i, s := range c.Steps {
 		if s.OrgDown != nil {
