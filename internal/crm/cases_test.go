@@ -254,7 +254,7 @@ func strs(s []string) []any {
 }
 
 // stepBody builds the request body and headers of a step.
-func stepBody(t *testing.T, s step, vars map[string]string) ([]byte, map[string]string) {
+func stepBody(t testing.TB, s step, vars map[string]string) ([]byte, map[string]string) {
 	hdr := map[string]string{}
 	var body []byte
 	switch {
