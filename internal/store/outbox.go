@@ -63,7 +63,7 @@ func (t *Tx) Enqueue(ctx context.Context, row *OutboxRow, prevFields []byte, cla
 		row.IdemKey = row.LocalID + "#" + strconv.FormatInt(row.Version, 10)
 	}
 	now := t.s.nowMS()
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO outbox(idem_key, local_id, tenant, object, op, ext_field, ext_value, payload, state, next_ms, prev_version, prev_fields, created_ms)
+	res, err := t.exec(ctx, `INSERT INTO outbox(idem_key, local_id, tenant, object, op, ext_field, ext_value, payload, state, next_ms, prev_version, prev_fields, created_ms)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		row.IdemKey, row.LocalID, row.Tenant, row.Object, string(row.Op), row.ExtField, seal(t.s.aead, []byte(row.ExtValue), aad('e', row.IdemKey)),
 		seal(t.s.aead, row.Payload, aad('o', row.IdemKey)), state, now, row.PrevVersion, prevFields, now)
@@ -79,7 +79,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 // so a new row for it must not be delivered before that one.
 func (t *Tx) Unfinished(ctx context.Context, localID string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE local_id=? AND state IN ('pending','inflight')`, localID).Scan(&n)
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE local_id=? AND state IN ('pending','inflight')`, localID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: read outbox: %w", err)
 	}
@@ -96,6 +96,15 @@ func (t *Tx) PrevFields(ctx context.Context, localID string) ([]byte, int64, err
 // come and that have no earlier unfinished row for the same record, so each
 // record's writes reach the org in order.
 func (s *Store) Claim(ctx context.Context, limit int) ([]OutboxRow, error) {
+	// A read first: an idle outbox costs the worker's poll no write
+	// transaction.
+	var due int
+	if err := s.readRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE state='pending' AND next_ms<=?)`, s.nowMS()).Scan(&due); err != nil {
+		return nil, fmt.Errorf("store: claim: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	var out []OutboxRow
 	err := s.Update(ctx, func(t *Tx) error {
 		rows, err := t.tx.QueryContext(ctx, `SELECT o.id, o.idem_key, o.local_id, o.tenant, o.object, o.op, o.ext_field, o.ext_value,
@@ -131,7 +140,7 @@ ORDER BY o.id LIMIT ?`, s.nowMS(), limit)
 			return fmt.Errorf("store: claim: %w", err)
 		}
 		for _, r := range out {
-			if _, err := t.tx.ExecContext(ctx, `UPDATE outbox SET state='inflight' WHERE id=?`, r.ID); err != nil {
+			if _, err := t.exec(ctx, `UPDATE outbox SET state='inflight' WHERE id=?`, r.ID); err != nil {
 				return fmt.Errorf("store: claim: %w", err)
 			}
 		}
@@ -144,7 +153,7 @@ ORDER BY o.id LIMIT ?`, s.nowMS(), limit)
 func (s *Store) Done(ctx context.Context, done []Delivered) error {
 	return s.Update(ctx, func(t *Tx) error {
 		for _, d := range done {
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM outbox WHERE id=?`, d.RowID); err != nil {
+			if _, err := t.exec(ctx, `DELETE FROM outbox WHERE id=?`, d.RowID); err != nil {
 				return fmt.Errorf("store: done: %w", err)
 			}
 			if d.SFID == "" {
@@ -152,7 +161,7 @@ func (s *Store) Done(ctx context.Context, done []Delivered) error {
 			}
 			// OR IGNORE: an Id another local record already holds (the org
 			// matched an existing record) must not wedge the outbox.
-			if _, err := t.tx.ExecContext(ctx, `UPDATE OR IGNORE records SET sf_id=? WHERE local_id=? AND COALESCE(sf_id,'')<>?`,
+			if _, err := t.exec(ctx, `UPDATE OR IGNORE records SET sf_id=? WHERE local_id=? AND COALESCE(sf_id,'')<>?`,
 				d.SFID, d.LocalID, d.SFID); err != nil {
 				return fmt.Errorf("store: done: %w", err)
 			}
@@ -195,18 +204,18 @@ func (s *Store) Dead(ctx context.Context, id int64, code string) error {
 // unless a later write has changed it since.
 func (s *Store) Reject(ctx context.Context, row *OutboxRow) error {
 	return s.Update(ctx, func(t *Tx) error {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM outbox WHERE id=?`, row.ID); err != nil {
+		if _, err := t.exec(ctx, `DELETE FROM outbox WHERE id=?`, row.ID); err != nil {
 			return fmt.Errorf("store: reject: %w", err)
 		}
 		if row.PrevVersion == 0 {
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM records WHERE local_id=? AND version=?`, row.LocalID, row.Version); err != nil {
+			if _, err := t.exec(ctx, `DELETE FROM records WHERE local_id=? AND version=?`, row.LocalID, row.Version); err != nil {
 				return fmt.Errorf("store: reject: %w", err)
 			}
-			_, err := t.tx.ExecContext(ctx, `DELETE FROM externals WHERE local_id=? AND NOT EXISTS (SELECT 1 FROM records WHERE local_id=?)`,
+			_, err := t.exec(ctx, `DELETE FROM externals WHERE local_id=? AND NOT EXISTS (SELECT 1 FROM records WHERE local_id=?)`,
 				row.LocalID, row.LocalID)
 			return err
 		}
-		_, err := t.tx.ExecContext(ctx, `UPDATE records SET fields=?, version=?, deleted=0, updated_ms=? WHERE local_id=? AND version=?`,
+		_, err := t.exec(ctx, `UPDATE records SET fields=?, version=?, deleted=0, updated_ms=? WHERE local_id=? AND version=?`,
 			row.prevFields, row.PrevVersion, s.nowMS(), row.LocalID, row.Version)
 		if err != nil {
 			return fmt.Errorf("store: reject: %w", err)
@@ -220,7 +229,7 @@ func (s *Store) Reject(ctx context.Context, row *OutboxRow) error {
 func (s *Store) Release(ctx context.Context, ids []int64) error {
 	return s.Update(ctx, func(t *Tx) error {
 		for _, id := range ids {
-			if _, err := t.tx.ExecContext(ctx, `UPDATE outbox SET state='pending' WHERE id=? AND state='inflight'`, id); err != nil {
+			if _, err := t.exec(ctx, `UPDATE outbox SET state='pending' WHERE id=? AND state='inflight'`, id); err != nil {
 				return fmt.Errorf("store: release: %w", err)
 			}
 		}
@@ -259,7 +268,7 @@ func (s *Store) OutboxStats(ctx context.Context) (Stats, error) {
 		}
 	}
 	var oldest sql.NullInt64
-	err = s.r.QueryRowContext(ctx, `SELECT MIN(created_ms) FROM outbox WHERE state IN ('pending','inflight')`).Scan(&oldest)
+	err = s.readRow(ctx, `SELECT MIN(created_ms) FROM outbox WHERE state IN ('pending','inflight')`).Scan(&oldest)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("store: stats: %w", err)
 	}
@@ -272,7 +281,7 @@ func (s *Store) OutboxStats(ctx context.Context) (Stats, error) {
 // SFID returns the central Id of a record, or "" when not yet known.
 func (s *Store) SFID(ctx context.Context, localID string) (string, error) {
 	var id string
-	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(sf_id,'') FROM records WHERE local_id=?`, localID).Scan(&id)
+	err := s.readRow(ctx, `SELECT COALESCE(sf_id,'') FROM records WHERE local_id=?`, localID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}
