@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strings"
@@ -26,6 +27,21 @@ type minimized struct {
 }
 
 type tokenEntry struct{ token, typ, value string }
+
+// LogValue shows the token and its type, never the value behind it.
+func (t tokenEntry) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("token", t.token), slog.String("type", t.typ))
+}
+
+// LogValue shows what crossed by field name, never a value.
+func (m *minimized) LogValue() slog.Value {
+	return slog.GroupValue(slog.Any("fields", m.outcome), slog.String("action", m.action.String()), slog.Int("tokens", len(m.tokens)))
+}
+
+var (
+	_ slog.LogValuer = tokenEntry{}
+	_ slog.LogValuer = (*minimized)(nil)
+)
 
 // subject is whose record it is and where it goes: the policy's view.
 type subject struct {

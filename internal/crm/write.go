@@ -66,9 +66,16 @@ type item struct {
 	out      outcome
 	bytesIn  int
 	auditRec *audit.Record
-	prev     map[string]json.RawMessage // the stored fields before this write
 	err      error                      // a failure that refuses the whole request
 }
+
+// LogValue shows what an item is about, never its field values.
+func (it *item) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("op", it.op), slog.String("object", it.object),
+		slog.String("local_id", it.localID), slog.String("jurisdiction", it.jur), slog.Int("fields", len(it.fields)))
+}
+
+var _ slog.LogValuer = (*item)(nil)
 
 // failure is a refusal by the gateway, before anything was written.
 type failure struct {
@@ -319,7 +326,6 @@ func (rq *request) prepare(ctx context.Context, it *item) {
 				return
 			}
 			it.reg, it.jur, it.localID, it.sfid = reg, reg.jurisdiction, rec.LocalID, rec.SFID
-			it.prev = rec.Fields
 		case isLocalID(it.id):
 			it.fail = &failure{status: http.StatusNotFound, code: sfwire.CodeNotFound, msg: sfwire.MsgNotFound}
 			return
@@ -557,7 +563,7 @@ func (rq *request) prepareUpsert(ctx context.Context, it *item, tk tokenizer, st
 			if stated != "" && stated != reg.jurisdiction {
 				return movedSubject(reg.jurisdiction, it.obj)
 			}
-			it.reg, it.jur, it.localID, it.sfid, it.prev = reg, reg.jurisdiction, rec.LocalID, rec.SFID, rec.Fields
+			it.reg, it.jur, it.localID, it.sfid = reg, reg.jurisdiction, rec.LocalID, rec.SFID
 			return nil
 		}
 	}

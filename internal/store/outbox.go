@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 )
@@ -50,6 +51,14 @@ type OutboxRow struct {
 	PrevVersion int64
 	prevFields  []byte
 }
+
+// LogValue shows a row's identity and state, never its payload or value.
+func (r *OutboxRow) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("id", r.ID), slog.String("local_id", r.LocalID), slog.String("object", r.Object),
+		slog.String("op", string(r.Op)), slog.Int("attempts", r.Attempts), slog.Int("payload_bytes", len(r.Payload)))
+}
+
+var _ slog.LogValuer = (*OutboxRow)(nil)
 
 // Enqueue adds a row for the record's current state. With claim, the row is
 // taken in flight at once for the caller's synchronous attempt; the worker

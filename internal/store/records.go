@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sort"
 )
 
 // ErrNotFound is returned for a record, token or row that is not there.
@@ -23,6 +25,19 @@ type Record struct {
 	Deleted      bool
 	Fields       map[string]json.RawMessage
 }
+
+// LogValue shows a record's identity and field names, never its values.
+func (r *Record) LogValue() slog.Value {
+	names := make([]string, 0, len(r.Fields))
+	for n := range r.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return slog.GroupValue(slog.String("local_id", r.LocalID), slog.String("object", r.Object), slog.String("tenant", r.Tenant),
+		slog.String("jurisdiction", r.Jurisdiction), slog.String("sf_id", r.SFID), slog.Any("fields", names))
+}
+
+var _ slog.LogValuer = (*Record)(nil)
 
 // Tx is a write transaction: everything done through it commits together.
 type Tx struct {
