@@ -90,14 +90,17 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 		h.opts.flow = config.AuthClientCredentials
 	}
 	key := testRSAKey(t)
+	var org http.Handler
+	h.org = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { org.ServeHTTP(w, r) }))
+	t.Cleanup(h.org.Close)
+	// The JWT audience defaults to the token URL's scheme and host: the
+	// double checks it.
 	h.double = sfdouble.New(sfdouble.Options{ClientID: orgClientID, ClientSecret: orgClientSecret,
-		Username: orgUsername, PublicKey: &key.PublicKey, QueryBatch: o.queryBatch})
-	var org http.Handler = h.double
+		Username: orgUsername, PublicKey: &key.PublicKey, Audience: h.org.URL, QueryBatch: o.queryBatch})
+	org = h.double
 	if o.orgProxy != nil {
 		org = o.orgProxy(org)
 	}
-	h.org = httptest.NewServer(org)
-	t.Cleanup(h.org.Close)
 	h.cfg = h.loadConfig()
 	h.start()
 	return h
