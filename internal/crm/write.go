@@ -66,7 +66,7 @@ type item struct {
 	out      outcome
 	bytesIn  int
 	auditRec *audit.Record
-	err      error                      // a failure that refuses the whole request
+	err      error // a failure that refuses the whole request
 }
 
 // LogValue shows what an item is about, never its field values.
