@@ -105,21 +105,52 @@ func headerValues(h http.Header) []string {
 	return out
 }
 
-// TestUpstreamAuthRefused: the org refuses the gateway's credentials. The
-// write is safe in the region and queued; the client never learns why in
-// terms of the gateway's credentials.
+// TestUpstreamAuthRefused: the org refuses the gateway's credentials (at
+// the token endpoint, or every access token it issued). The write is safe
+// in the region and queued; the client never sees the org's 401 nor learns
+// anything about the gateway's credentials.
 func TestUpstreamAuthRefused(t *testing.T) {
-	h := newHarness(t, harnessOptions{noStart: true})
-	h.cfg.Salesforce.Auth.ClientSecret = config.SecretFromValue("env:SF_SECRET", []byte("wrong-secret"))
-	h.restart()
-	r := h.call(keyEUSupport, "POST", "/services/data/v62.0/sobjects/Contact", `{"LastName":"Queued","MailingCountry":"DE"}`, nil)
-	if r.status != http.StatusCreated || r.header.Get(HeaderDelivery) != "queued" {
-		t.Fatalf("create with refused org credentials: %d %v %s", r.status, r.header, r)
+	cases := []struct {
+		name   string
+		opts   harnessOptions
+		breakF func(h *harness)
+	}{
+		{name: "token endpoint refuses the secret", breakF: func(h *harness) {
+			h.cfg.Salesforce.Auth.ClientSecret = config.SecretFromValue("env:SF_SECRET", []byte("wrong-secret"))
+			h.restart()
+		}},
+		{name: "the org refuses every token", opts: harnessOptions{orgProxy: func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/services/data/") {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusUnauthorized)
+					w.Write([]byte(`[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`))
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		}}},
 	}
-	if strings.Contains(r.String(), "wrong-secret") || strings.Contains(r.String(), "invalid_client") {
-		t.Fatalf("the answer tells about the gateway's credentials: %s", r)
-	}
-	if n := len(h.double.Records("")); n != 0 {
-		t.Fatalf("org has %d records", n)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.noStart = true
+			h := newHarness(t, c.opts)
+			if c.breakF != nil {
+				c.breakF(h)
+			}
+			r := h.call(keyEUSupport, "POST", "/services/data/v62.0/sobjects/Contact", `{"LastName":"Queued","MailingCountry":"DE"}`, nil)
+			if r.status != http.StatusCreated || r.header.Get(HeaderDelivery) != "queued" {
+				t.Fatalf("create with refused org credentials: %d %v %s", r.status, r.header, r)
+			}
+			if strings.Contains(r.String(), "wrong-secret") || strings.Contains(r.String(), "invalid_client") || strings.Contains(r.String(), "INVALID_SESSION") {
+				t.Fatalf("the answer tells about the gateway's credentials: %s", r)
+			}
+			if n := len(h.double.Records("")); n != 0 {
+				t.Fatalf("org has %d records", n)
+			}
+			if recs := h.regionalRecords("EU"); len(recs) != 1 {
+				t.Fatalf("regional store: %v", recs)
+			}
+		})
 	}
 }
