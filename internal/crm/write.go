@@ -591,9 +591,16 @@ func (rq *request) commit(ctx context.Context, reg *regional, items []*item) err
 					return err
 				}
 			}
-			prev, pv, err := tx.PrevFields(ctx, localID)
-			if err != nil {
-				return err
+			// A create's local id is fresh: no earlier version, no earlier
+			// outbox row to wait behind.
+			fresh := it.op == opCreate
+			var prev []byte
+			var pv int64
+			if !fresh {
+				var err error
+				if prev, pv, err = tx.PrevFields(ctx, localID); err != nil {
+					return err
+				}
 			}
 			rec := &store.Record{LocalID: localID, Object: it.object, Tenant: tenant, Jurisdiction: reg.jurisdiction, Version: pv + 1}
 			var old map[string]json.RawMessage
@@ -644,9 +651,12 @@ func (rq *request) commit(ctx context.Context, reg *regional, items []*item) err
 			if row.Op == store.OpUpdate && len(it.min.central) == 0 {
 				continue // every field stays in the region: nothing for the org
 			}
-			busy, err := tx.Unfinished(ctx, localID)
-			if err != nil {
-				return err
+			busy := false
+			if !fresh {
+				var err error
+				if busy, err = tx.Unfinished(ctx, localID); err != nil {
+					return err
+				}
 			}
 			if err := tx.Enqueue(ctx, row, prev, !busy); err != nil {
 				return err
