@@ -2,6 +2,7 @@ package crm
 
 import (
 	"bytes"
+	"context"
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
@@ -40,6 +41,8 @@ type testCase struct {
 	Audit []map[string]any `yaml:"audit"`
 	// Flush delivers the outbox before the checks.
 	Flush bool `yaml:"flush"`
+	// OutboxDead is the number of rows the org refused in the background.
+	OutboxDead int `yaml:"outbox_dead"`
 	// Config is YAML appended to testdata/gateway.yaml (policy rules).
 	Config string `yaml:"config"`
 }
@@ -199,6 +202,17 @@ func checkCase(t *testing.T, h *harness, c testCase, vars map[string]string) {
 				t.Errorf("store %s lacks %q: %s", jur, v, all)
 			}
 		}
+	}
+	dead := 0
+	for _, reg := range h.face.storeList {
+		st, err := reg.st.OutboxStats(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead += st.Dead
+	}
+	if dead != c.OutboxDead {
+		t.Errorf("%d dead outbox rows, want %d", dead, c.OutboxDead)
 	}
 	for jur, n := range c.RegionalCount {
 		if got := len(h.regionalRecords(jur)); got != n {

@@ -108,7 +108,7 @@ func (rq *request) writeMany(body collectionBody, op, object, extField string) {
 			it.object = attrs.Attributes.Type
 		}
 		if rq.f.policy[it.object] == nil {
-			it.fail = &failure{status: http.StatusBadRequest, code: sfwire.CodeInvalidType, msg: "sObject type '" + it.object + "' is not supported."}
+			it.fail = &failure{status: http.StatusBadRequest, code: sfwire.CodeInvalidType, msg: "sObject type '" + safeCode(it.object) + "' is not supported."}
 			continue
 		}
 		switch op {
