@@ -74,7 +74,7 @@ type repeat struct {
 	Record    map[string]any `yaml:"record"` // {{n}} in strings becomes the index
 }
 
-var caseKeys = map[string]string{"eu": keyEUSupport, "us": keyUSAnalytics, "eua": keyEUAnalytics, "none": "", "bad": "not-a-key"}
+var caseKeys = map[string]string{"eu": keyEUSupport, "us": keyUSAnalytics, "eua": keyEUAnalytics, "acme": keyAcme, "none": "", "bad": "not-a-key"}
 
 func TestCases(t *testing.T) {
 	files, _ := filepath.Glob("testdata/cases/*.yaml")

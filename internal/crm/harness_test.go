@@ -30,6 +30,7 @@ const (
 	keyEUSupport   = "key-eu-support-0123456789"
 	keyUSAnalytics = "key-us-analytics-0123456789"
 	keyEUAnalytics = "key-eu-analytics-0123456789"
+	keyAcme        = "key-acme-support-0123456789" // another tenant
 )
 
 // The org's connected app, as the double knows it.
@@ -126,7 +127,7 @@ func loadTestConfig(t testing.TB, dir, orgURL, flow, extra string) *config.Confi
 	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(testRSAKey(t))})
 	k32 := func(b byte) string { return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, 32)) }
 	env := map[string]string{
-		"KEY_EU": keyEUSupport, "KEY_US": keyUSAnalytics, "KEY_EUA": keyEUAnalytics,
+		"KEY_EU": keyEUSupport, "KEY_US": keyUSAnalytics, "KEY_EUA": keyEUAnalytics, "KEY_ACME": keyAcme, "ACME_KEY": k32(5),
 		"AUDIT_HMAC": "audit-hmac-key-for-tests", "EU_KEY": k32(1), "UK_KEY": k32(2), "US_KEY": k32(3),
 		"SHOP_KEY": k32(4), "SF_SECRET": orgClientSecret, "SF_PEM": string(pemKey),
 	}
