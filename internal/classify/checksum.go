@@ -21,6 +21,22 @@ func luhn(d []byte) bool {
 	return sum%10 == 0
 }
 
+// ean13Valid checks the GTIN-13 (EAN) check digit: weights 1 and 3.
+func ean13Valid(d []byte) bool {
+	if len(d) != 13 {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 12; i++ {
+		v := int(d[i] - '0')
+		if i%2 == 1 {
+			v *= 3
+		}
+		sum += v
+	}
+	return (10-sum%10)%10 == int(d[12]-'0')
+}
+
 // cardBrandOK checks issuer prefixes and lengths (ISO/IEC 7812 ranges in use).
 func cardBrandOK(d []byte) bool {
 	n := len(d)

@@ -29,8 +29,9 @@ const (
 )
 
 var names struct {
-	once sync.Once
-	dict map[string]uint8
+	once   sync.Once
+	dict   map[string]uint8
+	filter nameFilter
 }
 
 func loadNames() {
@@ -76,6 +77,16 @@ func loadNames() {
 			d[m] |= nameStop
 		}
 		names.dict = d
+		for w := range d {
+			if len(w) >= 2 {
+				// Keys are folded; text words are checked with their
+				// first two bytes folded the same way (non-ASCII words
+				// by their raw bytes, so add the capitalized form too).
+				names.filter.add([]byte(w))
+				r, size := utf8.DecodeRuneInString(w)
+				names.filter.add(append(utf8.AppendRune(nil, unicode.ToUpper(r)), w[size:]...))
+			}
+		}
 	})
 }
 
@@ -130,12 +141,34 @@ func foldName(buf *[64]byte, w []byte) []byte {
 }
 
 func (s *scanner) nameFlags(b []byte, i, e int) uint8 {
+	if e-i < 2 || !names.filter.has(b[i:e]) {
+		return 0
+	}
 	var buf [64]byte
 	w := foldName(&buf, b[i:e])
 	if w == nil {
 		return 0
 	}
 	return names.dict[string(w)]
+}
+
+// nameFilter answers "could this word be in the dictionary?" from its first
+// two letters (ASCII folded) and its length, before any hashing: most
+// capitalized words in prose ("The", "Your", "Thanks") are not.
+type nameFilter [1 << 14 / 64]uint64
+
+func nameFilterKey(w []byte) uint32 {
+	return (uint32(lowerASCII(w[0]))*31+uint32(lowerASCII(w[1])))*16 + uint32(min(len(w), 15))
+}
+
+func (f *nameFilter) add(w []byte) {
+	k := nameFilterKey(w) % (1 << 14)
+	f[k/64] |= 1 << (k % 64)
+}
+
+func (f *nameFilter) has(w []byte) bool {
+	k := nameFilterKey(w) % (1 << 14)
+	return f[k/64]&(1<<(k%64)) != 0
 }
 
 // nameAt handles a capitalized word at i.

@@ -45,7 +45,7 @@ func (s *scanner) onAt(b []byte, i int) int {
 	if labels < 2 || !tldAlpha || e < len(b) && (b[e] == '@' || isWordByte(b[e])) {
 		return i + 1
 	}
-	s.add(Email, "", k, e, s.ctxAdjust(k, e, 0.9, nil, 0))
+	s.add(Email, "", k, e, 0.9)
 	return e
 }
 

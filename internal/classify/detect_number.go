@@ -122,15 +122,19 @@ func (s *scanner) onDigit(b []byte, i int) int {
 		s.add(ESDNI, "", i, end+2, s.ctxAdjust(i, end+2, 0.75, kwDNI, 0.2))
 		return end + 2
 	}
+	// A run joined to letters by '-', '/' or '_' is a code ("030-1234567-B",
+	// "4711/A"), not a number.
+	if end+1 < len(b) && (b[end] == '-' || b[end] == '/' || b[end] == '_') && isAlpha(b[end+1]) {
+		return skipCode(b, end)
+	}
 	if r.corsica && r.cum[r.ng-1] != 15 {
 		// a letter in a number that is not a NIR: treat as a code
 		return skipAlnum(b, i)
 	}
 	maxEnd := s.interpret(b, r)
-	if r.ng == 1 || maxEnd < r.ge[0] {
-		maxEnd = max(maxEnd, r.ge[0])
-	}
-	if maxEnd >= end {
+	if maxEnd == 0 || maxEnd >= end {
+		// Nothing read the run, or something read all of it: do not
+		// restart inside it (its tail is not a number of its own).
 		return end
 	}
 	return maxEnd
@@ -221,6 +225,9 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 		}
 		return accepted
 	}
+	// block: one run of digits, or digits split one or two at a time (an
+	// evasion: "8 6 0 9 5 7 4 2 7 1 9"), which the ids are checked as.
+	block := k == 1 || splitDigits(r, k)
 	// IPv4: four dot-separated octets, not part of a longer dotted sequence.
 	if k == 4 && sameSeps(r, 4, ".") && (k == r.ng || r.sep[3] != '.') && ipv4OK(b, r) {
 		conf := s.ctxAdjust(start, end, 0.6, kwIP, 0.25)
@@ -254,7 +261,7 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 			accept(SEPersonnummer, "", s.ctxAdjust(start, end, 0.7, kwPNR, 0.25))
 		}
 	}
-	if k == 1 && (L == 10 || L == 12) {
+	if block && (L == 10 || L == 12) {
 		pn := d
 		if L == 12 {
 			pn = d[2:]
@@ -263,28 +270,33 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 			accept(SEPersonnummer, "", s.ctxAdjust(start, end, 0.4, kwPNR, 0.55))
 		}
 	}
-	if L >= 13 && L <= 19 && cardBrandOK(d) && luhn(d) && cardGrouping(r, k) {
-		accept(PaymentCard, "", s.ctxAdjust(start, end, 0.85, kwCard, 0.14))
+	// A 13-digit number with a valid EAN-13 check digit is a barcode (GTIN)
+	// unless card words say otherwise.
+	if L >= 13 && L <= 19 && cardBrandOK(d) && luhn(d) && cardGrouping(r, k) &&
+		(L != 13 || !ean13Valid(d) || s.near(start, end, kwCard, 48, 16)) {
+		// Luhn and an issuer range are strong evidence: an order word
+		// nearby lowers a card less than it lowers an unchecked number.
+		accept(PaymentCard, "", s.ctx(start, end, 0.85, kwCard, 0.14, 0.2))
 	}
-	if L == 15 && frNIRValid(d) && (k == 1 || groupLens(r, k, 1, 2, 2, 2, 3, 3, 2)) {
+	if L == 15 && frNIRValid(d) && (block || groupLens(r, k, 1, 2, 2, 2, 3, 3, 2)) {
 		accept(FRNIR, "", s.ctxAdjust(start, end, 0.7, kwNIR, 0.25))
 	}
 	if L == 11 {
-		if deTaxIDValid(d) && (k == 1 || groupLens(r, k, 2, 3, 3, 3)) {
+		if deTaxIDValid(d) && (block || groupLens(r, k, 2, 3, 3, 3)) {
 			accept(DETaxID, "", s.ctxAdjust(start, end, 0.45, kwTaxID, 0.5))
 		}
-		if k == 1 && plPESELValid(d) {
+		if block && plPESELValid(d) {
 			accept(PLPESEL, "", s.ctxAdjust(start, end, 0.45, kwPESEL, 0.5))
 		}
 	}
-	if L == 10 && (k == 1 || groupLens(r, k, 3, 3, 4)) && nhsValid(d) {
+	if L == 10 && (block || groupLens(r, k, 3, 3, 4)) && nhsValid(d) {
 		accept(UKNHS, "", s.ctxAdjust(start, end, 0.4, kwNHS, 0.55))
 	}
 	if L == 9 {
-		if (k == 1 || groupLens(r, k, 4, 2, 3) || groupLens(r, k, 3, 3, 3)) && nlBSNValid(d) {
+		if (block || groupLens(r, k, 4, 2, 3) || groupLens(r, k, 3, 3, 3)) && nlBSNValid(d) {
 			accept(NLBSN, "", s.ctxAdjust(start, end, 0.4, kwBSN, 0.55))
 		}
-		if k == 1 && ssnValid(d) {
+		if block && ssnValid(d) {
 			accept(USSSN, "", s.ctxAdjust(start, end, 0.3, kwSSN, 0.6))
 		}
 	}
@@ -303,6 +315,20 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 		}
 	}
 	return accepted
+}
+
+// splitDigits reports a run of at least six groups of one or two digits with
+// one kind of separator.
+func splitDigits(r *numRun, k int) bool {
+	if k < 6 || !sameSeps(r, k, " -.") {
+		return false
+	}
+	for g := 0; g < k; g++ {
+		if r.ge[g]-r.gs[g] > 2 {
+			return false
+		}
+	}
+	return true
 }
 
 // cardGrouping accepts the ways card numbers are written: one block, blocks of
@@ -361,6 +387,15 @@ func (s *scanner) numberWithLetter(b []byte, r *numRun) int {
 		return end + 1
 	}
 	return 0
+}
+
+// skipCode returns the end of a code token: alphanumerics joined by '-',
+// '/', '_' and '.'.
+func skipCode(b []byte, i int) int {
+	for i < len(b) && (isAlnum(b[i]) || (b[i] == '-' || b[i] == '/' || b[i] == '_' || b[i] == '.') && i+1 < len(b) && isAlnum(b[i+1])) {
+		i++
+	}
+	return i
 }
 
 // hexRun returns the end of the hex-digit run at i.

@@ -66,7 +66,7 @@ func (s *scanner) onPlus(b []byte, i int) int {
 		if !wordEndAt(b, e) {
 			continue
 		}
-		if phoneIntl(s.dig[:pr.cnt[g]]) {
+		if s.phones.check(s.dig[:pr.cnt[g]], true, phoneIntl) {
 			s.add(Phone, "", i, e, s.ctxAdjust(i, e, 0.8, kwPhone, 0.15))
 			return e
 		}
@@ -92,9 +92,9 @@ func (s *scanner) onParen(b []byte, i int) int {
 		}
 		ok := false
 		if len(d) > 2 && d[0] == '0' && d[1] == '0' {
-			ok = phoneIntl(d[2:])
+			ok = s.phones.check(d[2:], true, phoneIntl)
 		} else {
-			ok = phoneNational(d)
+			ok = s.phones.check(d, false, phoneNational)
 		}
 		if ok {
 			s.add(Phone, "", i, e, s.ctxAdjust(i, e, 0.6, kwPhone, 0.3))
@@ -117,22 +117,33 @@ func (s *scanner) nationalPhone(b []byte, r *numRun, k int, d []byte, start, end
 	if start > 0 && (b[start-1] == '+' || b[start-1] == '#') {
 		return 0
 	}
-	conf := 0.0
-	switch {
-	case d[0] == '0' && d[1] == '0':
-		if phoneIntl(d[2:]) {
-			conf = 0.6
-		}
-	case phoneNational(d):
-		conf = 0.35
-		if d[0] == '0' {
-			conf = 0.45 // a trunk prefix is how people write phone numbers
-		}
+	if k == 3 && groupLens(r, 3, 3, 2, 4) {
+		return 0 // the shape of a US social security number
 	}
-	if conf == 0 {
+	// A trunk prefix and digit groups are how people write phone numbers;
+	// a bare block of digits could be anything.
+	intl := d[0] == '0' && d[1] == '0'
+	var conf float64
+	switch {
+	case intl:
+		conf = 0.6
+	case d[0] == '0' && k > 1:
+		conf = 0.55
+	case d[0] == '0':
+		conf = 0.45
+	default:
+		conf = 0.35
+	}
+	conf = s.ctxAdjust(start, end, conf, kwPhone, 0.35)
+	// The numbering plans are the expensive part: ask them only about a
+	// candidate that context and key can carry over the threshold.
+	if s.keyAdjust(Phone, conf)+1e-9 < s.eng.threshold {
 		return 0
 	}
-	s.add(Phone, "", start, end, s.ctxAdjust(start, end, conf, kwPhone, 0.35))
+	if intl && !s.phones.check(d[2:], true, phoneIntl) || !intl && !s.phones.check(d, false, phoneNational) {
+		return 0
+	}
+	s.add(Phone, "", start, end, conf)
 	return end
 }
 

@@ -18,6 +18,10 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		return skipAlnum(b, i)
 	}
 	j := skipAlnum(b, i)
+	if j < len(b) && b[j] >= 0x80 {
+		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
+		return s.nameAt(b, i)
+	}
 	tok := b[i:j]
 	if e := s.upperSecret(b, i, j); e > 0 {
 		return e
@@ -36,12 +40,22 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		}
 	}
 	if digits == 0 && lowers > 0 {
-		if e := s.monthDayDate(b, i); e > 0 {
-			return e
+		// "March 12, 1985": only a word followed by a day can be a month.
+		if k := j + b2i(j < len(b) && b[j] == '.'); k+1 < len(b) && b[k] == ' ' && isDigit(b[k+1]) {
+			if e := s.monthDayDate(b, i); e > 0 {
+				return e
+			}
 		}
 		return s.nameAt(b, i)
 	}
 	return j
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // onHigh handles a byte >= 0x80: an upper-case letter outside ASCII may start
@@ -146,7 +160,7 @@ func (s *scanner) iban(b []byte, i int) int {
 	}
 	for k := g - 1; k >= 0; k-- {
 		if ns[k] >= 15 && ibanValid(buf[:ns[k]]) {
-			s.add(IBAN, "", i, ends[k], s.ctxAdjust(i, ends[k], 0.95, nil, 0))
+			s.add(IBAN, "", i, ends[k], 0.95)
 			return ends[k]
 		}
 	}
@@ -217,6 +231,6 @@ func (s *scanner) ukPostcode(b []byte, i, j int) int {
 	if s.near(i, e, kwPostcode, 40, 0) || s.afterAddress(i) {
 		conf = 0.9
 	}
-	s.add(Postcode, "", i, e, s.ctxAdjust(i, e, conf, nil, 0))
+	s.add(Postcode, "", i, e, s.ctxAdjust(i, e, conf, 0, 0))
 	return e
 }

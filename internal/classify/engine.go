@@ -60,6 +60,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	loadPhones()
 	loadNames()
+	loadKeywords()
 	biz, err := newBizMatcher(cfg.Business)
 	if err != nil {
 		return nil, err

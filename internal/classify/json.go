@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
@@ -207,14 +208,29 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 		top.biz = s.eng.biz.keyRule(&j.kbuf, key)
 	}
 	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
-	// text, with no hint, under the member's path.
-	s.hint, s.bizRule = hintNone, 0
-	s.stringSegment(b, i+1, e-1, esc)
+	// text, with no hint, under the member's path, unless they are plain
+	// identifiers (FirstName, shipping_address), which hold none.
+	if top.hint == hintNone && !identifierKey(key) {
+		s.hint, s.bizRule = hintNone, 0
+		s.stringSegment(b, i+1, e-1, esc)
+	}
 	i = skipSpace(b, e)
 	if i >= len(b) || b[i] != ':' {
 		return i, &syntaxError{i, "expected ':' after a key"}
 	}
 	return skipSpace(b, i+1), nil
+}
+
+// identifierKey reports keys made of ASCII letters, '_', '-' and '.',
+// the shape of field names; anything else (digits, '@', spaces, other
+// scripts) may be data.
+func identifierKey(k []byte) bool {
+	for _, c := range k {
+		if !isAlpha(c) && c != '_' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // context sets the hint and business rule for a value from the innermost
@@ -278,6 +294,18 @@ func stringEnd(b []byte, i int) (int, bool, error) {
 	esc := false
 	k := i + 1
 	for k < len(b) {
+		// Eight bytes at a time while none is a quote, a backslash or a
+		// control character.
+		for k+8 <= len(b) {
+			v := binary.LittleEndian.Uint64(b[k:])
+			if hasZeroByte(v^(ones*'"'))|hasZeroByte(v^(ones*'\\'))|hasLessByte(v, 0x20) != 0 {
+				break
+			}
+			k += 8
+		}
+		if k >= len(b) {
+			break
+		}
 		c := b[k]
 		switch {
 		case c == '"':
@@ -306,6 +334,14 @@ func stringEnd(b []byte, i int) (int, bool, error) {
 	}
 	return k, esc, &syntaxError{i, "unterminated string"}
 }
+
+const ones = 0x0101010101010101
+
+// hasZeroByte is non-zero if a byte of v is zero.
+func hasZeroByte(v uint64) uint64 { return (v - ones) & ^v & (ones * 0x80) }
+
+// hasLessByte is non-zero if a byte of v is below n (n <= 128).
+func hasLessByte(v uint64, n uint64) uint64 { return (v - ones*n) & ^v & (ones * 0x80) }
 
 // numberEnd validates the JSON number at i and returns its end.
 func numberEnd(b []byte, i int) (int, error) {

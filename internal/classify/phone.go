@@ -93,8 +93,11 @@ func phoneIntl(d []byte) bool {
 	}
 	for ccLen := 1; ccLen <= 3; ccLen++ {
 		regions := phones.byCC[atoi(d[:ccLen])]
+		nsn := d[ccLen:]
 		for _, r := range regions {
-			if r.validNSN(d[ccLen:]) {
+			// A trunk prefix written after the country code ("+44 020 ...")
+			// is dropped, as libphonenumber does.
+			if r.validNSN(nsn) || r.prefix != "" && hasPrefixAt(nsn, 0, r.prefix) && r.validNSN(nsn[len(r.prefix):]) {
 				return true
 			}
 		}
@@ -144,4 +147,35 @@ func phoneNational(d []byte) bool {
 		return try("DK", "NO", "EE", "LV", "LT", "CY", "MT", "LU", "IS")
 	}
 	return false
+}
+
+// phoneMemo remembers the last numbers a scanner validated. Chat requests
+// resend the whole conversation every turn, so the same number is checked
+// again and again; a numbering-plan match costs a few microseconds.
+type phoneMemo struct {
+	slot [16]struct {
+		n     uint8
+		intl  bool
+		valid bool
+		d     [15]byte
+	}
+}
+
+// check returns the memoized answer for digits d, computing it with f.
+func (m *phoneMemo) check(d []byte, intl bool, f func([]byte) bool) bool {
+	if len(d) > 15 {
+		return f(d)
+	}
+	h := uint32(2166136261)
+	for _, c := range d {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	e := &m.slot[h&15]
+	if e.n == uint8(len(d)) && e.intl == intl && string(e.d[:e.n]) == string(d) {
+		return e.valid
+	}
+	v := f(d)
+	e.n, e.intl, e.valid = uint8(len(d)), intl, v
+	copy(e.d[:], d)
+	return v
 }

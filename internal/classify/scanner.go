@@ -33,8 +33,11 @@ type scanner struct {
 
 	cands []cand
 	run   numRun // the digit run being interpreted
-	dig   []byte // digits of the current candidate
-	low   [256]byte
+
+	kwHits  []kwHit // keywords in the segment, found at the first near()
+	kwReady bool
+	phones  phoneMemo
+	dig     []byte // digits of the current candidate
 
 	norm normScratch
 	js   jsonState
@@ -75,6 +78,7 @@ func (s *scanner) segment(b []byte, off int, omap []int32) {
 	}
 	s.seg, s.off, s.omap = b, off, omap
 	s.cands = s.cands[:0]
+	s.kwReady = false
 	s.detect(b)
 	if s.inJSON && s.hint != hintNone || s.bizRule != 0 {
 		s.keyValue(b)
@@ -169,12 +173,16 @@ func (s *scanner) flush() {
 	if len(c) == 0 {
 		return
 	}
-	slices.SortFunc(c, func(a, b cand) int {
+	// Detectors emit mostly in order; sort only when they did not.
+	byStart := func(a, b cand) int {
 		if a.start != b.start {
 			return a.start - b.start
 		}
 		return b.end - a.end
-	})
+	}
+	if !slices.IsSortedFunc(c, byStart) {
+		slices.SortFunc(c, byStart)
+	}
 	// Sweep: each candidate either starts after the last kept one ends, or
 	// competes with it and the better one stays.
 	kept := c[:1]
