@@ -78,3 +78,17 @@ func (rq *request) auditRejected(ctx context.Context, it *item) {
 		rq.f.log.Error("crm audit append failed", slog.String("request_id", rq.rid), slog.String("error", err.Error()))
 	}
 }
+
+// auditLate records that an item the decision let through was refused
+// inside the commit (nothing was written or sent).
+func (rq *request) auditLate(ctx context.Context, it *item) {
+	if it.auditRec == nil {
+		return
+	}
+	r := *it.auditRec
+	r.Time, r.Outcome, r.Action, r.Error = rq.f.now().UTC(), outcomeBlocked, "block", it.fail.code
+	r.LatencyMicros = rq.f.now().Sub(rq.start).Microseconds()
+	if err := rq.f.sink.Append(ctx, &r); err != nil {
+		rq.f.log.Error("crm audit append failed", slog.String("request_id", rq.rid), slog.String("error", err.Error()))
+	}
+}

@@ -184,3 +184,30 @@ func TestCrashBetweenWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentDuplicateExternalID: two clients give the same external id
+// value to two new records at once. Exactly one wins, the other gets
+// DUPLICATE_VALUE, and the region and the org hold one record.
+func TestConcurrentDuplicateExternalID(t *testing.T) {
+	h := newHarness(t, harnessOptions{noStart: true})
+	for round := range 8 {
+		value := fmt.Sprintf("RACE-%d", round)
+		body := `{"LastName":"Racer","MailingCountry":"DE","Customer_Number__c":"` + value + `"}`
+		codes := make(chan int, 2)
+		for range 2 {
+			go func() {
+				codes <- h.call(keyEUSupport, "POST", "/services/data/v62.0/sobjects/Contact", body, nil).status
+			}()
+		}
+		a, b := <-codes, <-codes
+		if min(a, b) != http.StatusCreated || max(a, b) != http.StatusBadRequest {
+			t.Fatalf("round %d: statuses %d and %d, want one 201 and one 400", round, a, b)
+		}
+	}
+	if n := len(h.double.Records("Contact")); n != 8 {
+		t.Fatalf("org has %d contacts, want 8", n)
+	}
+	if n := len(h.regionalRecords("EU")); n != 8 {
+		t.Fatalf("regional store has %d records, want 8", n)
+	}
+}

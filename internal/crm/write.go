@@ -67,6 +67,7 @@ type item struct {
 	bytesIn  int
 	auditRec *audit.Record
 	err      error // a failure that refuses the whole request
+	lateFail bool  // fail was set inside the commit, after the decision was recorded
 }
 
 // LogValue shows what an item is about, never its field values.
@@ -242,12 +243,19 @@ func (rq *request) write(items []*item, allOrNone bool) error {
 	if rq.f.afterCmt != nil && len(regs) > 0 {
 		rq.f.afterCmt()
 	}
+	for _, it := range items {
+		if it.lateFail {
+			rq.auditLate(ctx, it)
+		}
+	}
 	queued := false
 	for _, reg := range regs {
 		var rows []store.OutboxRow
 		var its []*item
 		for _, it := range byStore[reg] {
 			switch {
+			case it.fail != nil:
+				// refused inside the commit: nothing written, nothing to send
 			case it.row == nil:
 				it.out = outcome{kind: delivered} // nothing for the org: all fields stay local
 			case it.claimed:
@@ -619,6 +627,14 @@ func (rq *request) commit(ctx context.Context, reg *regional, items []*item) err
 				rec.Fields, rec.SFID = map[string]json.RawMessage{}, it.sfid
 			}
 			it.localID = localID
+			// Another request may have given the same external id value to
+			// another record since prepare: the transaction decides.
+			if fail, err := rq.duplicateInTx(ctx, tx, it, tk); err != nil {
+				return err
+			} else if fail != nil {
+				it.fail, it.lateFail = fail, true
+				continue
+			}
 			row := &store.OutboxRow{LocalID: localID, Tenant: tenant, Object: it.object, Version: rec.Version, PrevVersion: pv}
 			switch it.op {
 			case opDelete:
@@ -669,6 +685,30 @@ func (rq *request) commit(ctx context.Context, reg *regional, items []*item) err
 		return fmt.Errorf("crm: commit to store %s: %w", reg.region, err)
 	}
 	return nil
+}
+
+// duplicateInTx refuses an item whose external id value another record
+// got since prepare.
+func (rq *request) duplicateInTx(ctx context.Context, tx *store.Tx, it *item, tk tokenizer) (*failure, error) {
+	if it.op == opDelete {
+		return nil, nil
+	}
+	for _, name := range it.obj.externalIDs {
+		v, ok := stringField(it.fields, name)
+		if !ok || v == "" || (it.op == opUpsert && name == it.extField) {
+			continue
+		}
+		owner, err := tx.External(ctx, rq.caller.Tenant, it.object, name, externalKey(tk, it.obj.fields[name], v))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return nil, err
+		case owner != it.localID:
+			return &failure{status: http.StatusBadRequest, code: codeDuplicateValue,
+				msg: "duplicate value found: " + name + " duplicates value on record with id: " + owner, fields: []string{name}}, nil
+		}
+	}
+	return nil, nil
 }
 
 // putExternals maps the record's external id values (as tokens) to it and
