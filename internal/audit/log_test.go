@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -83,14 +84,21 @@ func TestConcurrentAppends(t *testing.T) {
 	}
 }
 
-func TestBatchModeDurableWithinWindow(t *testing.T) {
+// openBatch opens a batch-mode log with the given window in a temp dir.
+func openBatch(t *testing.T, window time.Duration) *Log {
+	t.Helper()
 	opts := testOptions()
 	opts.Mode = ModeBatch
-	opts.BatchWindow = 5 * time.Millisecond
+	opts.BatchWindow = window
 	l, err := Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l
+}
+
+func TestBatchModeDurableWithinWindow(t *testing.T) {
+	l := openBatch(t, 5*time.Millisecond)
 	defer l.Close()
 	if err := l.Append(context.Background(), testRecord(0)); err != nil {
 		t.Fatal(err)
@@ -128,58 +136,141 @@ func TestCheckpointInterval(t *testing.T) {
 	}
 }
 
-// failingSegment fails every write after the first ok writes.
-type failingSegment struct {
+// faultySegment passes writes and fsyncs through to the segment file until a
+// fault is armed, then fails them. Arming it after a record is known to be
+// durable makes the fault hit the next write whatever group commit merged.
+type faultySegment struct {
 	segmentWriter
-	mu sync.Mutex
-	ok int
+	failWrite, failSync *atomic.Bool
 }
 
-func (f *failingSegment) Write(p []byte) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.ok == 0 {
+func (f *faultySegment) Write(p []byte) (int, error) {
+	if f.failWrite.Load() {
 		return 0, errors.New("injected: no space left on device")
 	}
-	f.ok--
 	return f.segmentWriter.Write(p)
+}
+
+func (f *faultySegment) Sync() error {
+	if f.failSync.Load() {
+		return errors.New("injected: fsync: input/output error")
+	}
+	return f.segmentWriter.Sync()
+}
+
+// injectFaults makes every segment the log opens a faultySegment and returns
+// the switches that arm its faults.
+func injectFaults(t *testing.T) (failWrite, failSync *atomic.Bool) {
+	t.Helper()
+	failWrite, failSync = new(atomic.Bool), new(atomic.Bool)
+	orig := wrapSegment
+	t.Cleanup(func() { wrapSegment = orig })
+	wrapSegment = func(f *os.File) segmentWriter {
+		return &faultySegment{segmentWriter: f, failWrite: failWrite, failSync: failSync}
+	}
+	return failWrite, failSync
 }
 
 func TestWriteFailureFailsClosed(t *testing.T) {
 	for _, mode := range []Mode{ModeSync, ModeBatch} {
-		t.Run(string(mode), func(t *testing.T) {
-			orig := wrapSegment
-			t.Cleanup(func() { wrapSegment = orig })
-			wrapSegment = func(f *os.File) segmentWriter { return &failingSegment{segmentWriter: f, ok: 1} }
-			opts := testOptions()
-			opts.Mode = mode
-			l, err := Open(t.TempDir(), opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := context.Background()
-			if err := l.Append(ctx, testRecord(0)); err != nil {
-				t.Fatalf("first append: %v", err)
-			}
-			err = l.Append(ctx, testRecord(1))
-			if mode == ModeBatch {
-				// Batch mode acknowledged on enqueue; the failure shows on
-				// the next fsync point and in Health.
-				err = l.Sync(ctx)
-			}
-			if !errors.Is(err, ErrFailed) {
-				t.Fatalf("append after failure = %v, want ErrFailed", err)
-			}
-			if err := l.Health(); !errors.Is(err, ErrFailed) {
-				t.Errorf("Health = %v, want ErrFailed", err)
-			}
-			if err := l.Append(ctx, testRecord(2)); !errors.Is(err, ErrFailed) {
-				t.Errorf("later append = %v, want ErrFailed", err)
-			}
-			if err := l.Close(); !errors.Is(err, ErrFailed) {
-				t.Errorf("Close = %v, want ErrFailed", err)
-			}
-		})
+		for _, fault := range []string{"write", "fsync"} {
+			t.Run(string(mode)+"/"+fault, func(t *testing.T) {
+				failWrite, failSync := injectFaults(t)
+				opts := testOptions()
+				opts.Mode = mode
+				dir := t.TempDir()
+				l, err := Open(dir, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx := context.Background()
+				if err := l.Append(ctx, testRecord(0)); err != nil {
+					t.Fatalf("first append: %v", err)
+				}
+				if err := l.Sync(ctx); err != nil {
+					t.Fatalf("sync before the fault: %v", err)
+				}
+				map[string]*atomic.Bool{"write": failWrite, "fsync": failSync}[fault].Store(true)
+
+				err = l.Append(ctx, testRecord(1))
+				if mode == ModeBatch {
+					// Batch mode acknowledged on enqueue; the failure shows
+					// at the next fsync point and in Health.
+					if err != nil {
+						t.Fatalf("batch append = %v, want nil (acknowledged on enqueue)", err)
+					}
+					err = l.Sync(ctx)
+				}
+				if !errors.Is(err, ErrFailed) {
+					t.Fatalf("append after failure = %v, want ErrFailed", err)
+				}
+				if err := l.Health(); !errors.Is(err, ErrFailed) {
+					t.Errorf("Health = %v, want ErrFailed", err)
+				}
+				if s := l.Status(); !errors.Is(s.Err, ErrFailed) || s.Durable != 1 {
+					t.Errorf("Status = %+v, want Err ErrFailed and 1 durable record", s)
+				}
+				// Sticky: nothing is accepted any more, even with the disk back.
+				failWrite.Store(false)
+				failSync.Store(false)
+				if err := l.Append(ctx, testRecord(2)); !errors.Is(err, ErrFailed) {
+					t.Errorf("later append = %v, want ErrFailed", err)
+				}
+				if err := l.Sync(ctx); !errors.Is(err, ErrFailed) {
+					t.Errorf("later Sync = %v, want ErrFailed", err)
+				}
+				if err := l.Close(); !errors.Is(err, ErrFailed) {
+					t.Errorf("Close = %v, want ErrFailed", err)
+				}
+				// What was durable before the fault survives; the log reopens
+				// and verifies, and the refused record is not in it.
+				l, err = Open(dir, opts)
+				if err != nil {
+					t.Fatalf("reopen after the fault: %v", err)
+				}
+				if err := l.Close(); err != nil {
+					t.Fatal(err)
+				}
+				res := mustVerify(t, dir)
+				if !res.Intact() || res.Records < 1 || res.Records > 2 {
+					t.Fatalf("verify after the fault = %+v", res)
+				}
+				ids := map[string]bool{}
+				if err := ReadRecords(dir, func(e Entry) error { ids[e.Record.RequestID] = true; return nil }, nil); err != nil {
+					t.Fatal(err)
+				}
+				if !ids[testRecord(0).RequestID] || ids[testRecord(2).RequestID] {
+					t.Errorf("records after reopen: %v", ids)
+				}
+			})
+		}
+	}
+}
+
+// TestBatchFsyncFailureTurnsUnhealthy: in batch mode nobody waits for the
+// fsync, so the failure must still surface by itself within the window.
+func TestBatchFsyncFailureTurnsUnhealthy(t *testing.T) {
+	_, failSync := injectFaults(t)
+	l := openBatch(t, 5*time.Millisecond)
+	failSync.Store(true)
+	if err := l.Append(context.Background(), testRecord(0)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for l.Health() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("a failed batch-window fsync left the log healthy")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := l.Health(); !errors.Is(err, ErrFailed) {
+		t.Fatalf("Health = %v, want ErrFailed", err)
+	}
+	if err := l.Append(context.Background(), testRecord(1)); !errors.Is(err, ErrFailed) {
+		t.Fatalf("append after failed fsync = %v, want ErrFailed", err)
+	}
+	if err := l.Close(); !errors.Is(err, ErrFailed) {
+		t.Errorf("Close = %v, want ErrFailed", err)
 	}
 }
 
