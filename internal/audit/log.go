@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/transparency-dev/merkle/compact"
 	"golang.org/x/mod/sumdb/note"
@@ -51,6 +52,7 @@ type Log struct {
 // pending is one queued append; a nil body is a Sync barrier.
 type pending struct {
 	body []byte
+	at   time.Time  // the record's time, for age rotation
 	done chan error // nil in batch mode
 }
 
@@ -184,7 +186,7 @@ func (l *Log) Append(ctx context.Context, r *Record) error {
 	if err != nil {
 		return err
 	}
-	p := &pending{body: body}
+	p := &pending{body: body, at: c.Time}
 	if l.opts.Mode == ModeSync {
 		p.done = make(chan error, 1)
 	}
@@ -304,6 +306,7 @@ var wrapSegment = func(f *os.File) segmentWriter { return f }
 type writerState struct {
 	seg        segmentWriter
 	segFirst   uint64
+	segStart   time.Time // time of the active segment's first record
 	segBytes   int64
 	segCount   int64
 	tree       *compact.Range

@@ -38,6 +38,11 @@ type Options struct {
 	// SegmentMaxRecords rotates to a new segment after this many records; 0
 	// means no limit by count.
 	SegmentMaxRecords int64
+	// SegmentMaxAge rotates to a new segment once the active one's first
+	// record is this old, with or without new records (checked at least every
+	// CheckpointInterval). Retention deletes whole sealed segments, so this
+	// bounds how long a record outlives Retention.
+	SegmentMaxAge time.Duration
 	// CheckpointEvery signs a checkpoint after this many new records.
 	CheckpointEvery int64
 	// CheckpointInterval signs a checkpoint at least this often while new
@@ -62,6 +67,7 @@ var DefaultOptions = Options{
 	BatchWindow:        10 * time.Millisecond,
 	QueueSize:          8192,
 	SegmentMaxBytes:    64 << 20,
+	SegmentMaxAge:      24 * time.Hour,
 	CheckpointEvery:    1024,
 	CheckpointInterval: 10 * time.Second,
 	Origin:             "sovereign.audit/default",
@@ -82,6 +88,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.SegmentMaxBytes == 0 {
 		o.SegmentMaxBytes = d.SegmentMaxBytes
 	}
+	if o.SegmentMaxAge == 0 {
+		o.SegmentMaxAge = d.SegmentMaxAge
+	}
 	if o.CheckpointEvery == 0 {
 		o.CheckpointEvery = d.CheckpointEvery
 	}
@@ -98,7 +107,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Mode != ModeSync && o.Mode != ModeBatch {
 		errs = append(errs, fmt.Errorf("mode %q: want %q or %q", o.Mode, ModeSync, ModeBatch))
 	}
-	if o.BatchWindow < 0 || o.QueueSize < 0 || o.SegmentMaxBytes < 0 || o.SegmentMaxRecords < 0 ||
+	if o.BatchWindow < 0 || o.QueueSize < 0 || o.SegmentMaxBytes < 0 || o.SegmentMaxRecords < 0 || o.SegmentMaxAge < 0 ||
 		o.CheckpointEvery < 0 || o.CheckpointInterval < 0 || o.Retention < 0 {
 		errs = append(errs, errors.New("durations, sizes and counts must not be negative"))
 	}

@@ -19,8 +19,11 @@ const maxBatch = 4096
 func (l *Log) writer() {
 	defer close(l.done)
 	defer close(l.ckReq)
-	var window <-chan time.Time
-	var timer *time.Timer
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var window <-chan time.Time // armed while unsynced records wait (batch mode)
+	var dirtySince time.Time    // when the oldest unsynced write happened
 	ticker := time.NewTicker(l.opts.CheckpointInterval)
 	defer ticker.Stop()
 	batch := make([]*pending, 0, 64)
@@ -46,15 +49,25 @@ func (l *Log) writer() {
 					break drain
 				}
 			}
-			if l.commit(batch) && window == nil {
-				if timer == nil {
-					timer = time.NewTimer(l.opts.BatchWindow)
-				} else {
-					timer.Reset(l.opts.BatchWindow)
-				}
-				window = timer.C
-			}
+			dirty := l.commit(batch)
 			clear(batch)
+			switch {
+			case !dirty:
+				if window != nil { // everything is durable already
+					timer.Stop()
+					window = nil
+				}
+			case window == nil:
+				dirtySince = time.Now()
+				timer.Reset(l.opts.BatchWindow)
+				window = timer.C
+			case time.Since(dirtySince) >= l.opts.BatchWindow:
+				// A busy queue must not starve the timer: the bound holds
+				// however many batches arrive in a row.
+				timer.Stop()
+				window = nil
+				l.syncAndCheckpoint(false)
+			}
 			if closing {
 				l.shutdown()
 				return
@@ -63,6 +76,7 @@ func (l *Log) writer() {
 			window = nil
 			l.syncAndCheckpoint(false)
 		case <-ticker.C:
+			l.rotateIfAged()
 			l.syncAndCheckpoint(true)
 			l.retain()
 		}
@@ -80,7 +94,7 @@ func (l *Log) commit(batch []*pending) (dirty bool) {
 				needSync = true
 				continue
 			}
-			if err = l.writeRecord(p.body); err != nil {
+			if err = l.writeRecord(p.body, p.at); err != nil {
 				break
 			}
 		}
@@ -111,16 +125,20 @@ func (l *Log) commit(batch []*pending) (dirty bool) {
 }
 
 // writeRecord frames the record at the next index into the write buffer,
-// rotating first if the segment is full.
-func (l *Log) writeRecord(body []byte) error {
+// rotating first if the segment is full. at is the record's time.
+func (l *Log) writeRecord(body []byte, at time.Time) error {
 	w := &l.w
 	frameLen := int64(frameOverhead + len(payloadPrefix) + 20 + len(payloadMiddle) + len(body) + 1)
 	full := w.segBytes+frameLen > l.opts.SegmentMaxBytes ||
-		(l.opts.SegmentMaxRecords > 0 && w.segCount >= l.opts.SegmentMaxRecords)
+		(l.opts.SegmentMaxRecords > 0 && w.segCount >= l.opts.SegmentMaxRecords) ||
+		l.segmentAged(at)
 	if full && w.segCount > 0 {
 		if err := l.rotate(); err != nil {
 			return err
 		}
+	}
+	if w.segCount == 0 {
+		w.segStart = at
 	}
 	start := len(w.buf)
 	w.buf = append(w.buf, 0, 0, 0, 0)
@@ -228,6 +246,26 @@ func (l *Log) rotate() error {
 		endHashes:   append([][]byte(nil), w.tree.Hashes()...),
 	})
 	return l.createSegment(w.tree.End())
+}
+
+// segmentAged reports whether the active segment holds records and its
+// first record's time is at least SegmentMaxAge before now. Record times are
+// the gateway's clock at the request, so a segment spans at most
+// SegmentMaxAge of record time, across restarts too.
+func (l *Log) segmentAged(now time.Time) bool {
+	w := &l.w
+	return l.opts.SegmentMaxAge > 0 && w.segCount > 0 && now.Sub(w.segStart) >= l.opts.SegmentMaxAge
+}
+
+// rotateIfAged seals an aged active segment even when no record arrives, so
+// retention can delete it on time.
+func (l *Log) rotateIfAged() {
+	if l.failedErr() != nil || !l.segmentAged(l.opts.Now()) {
+		return
+	}
+	if err := l.rotate(); err != nil {
+		l.fail(err)
+	}
 }
 
 // createSegment creates and opens the segment whose first index is first.
