@@ -100,6 +100,12 @@ func initDir(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, segmentsDir), 0o755); err != nil {
 		return fmt.Errorf("audit dir: %w", err)
 	}
+	// Make the directories themselves durable, not only the files in them.
+	for _, d := range []string{dir, filepath.Dir(filepath.Clean(dir))} {
+		if err := syncDir(d); err != nil {
+			return fmt.Errorf("audit dir: %w", err)
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dir, formatFile)); os.IsNotExist(err) {
 		if err := writeFileAtomic(filepath.Join(dir, formatFile), []byte(formatFileValue), 0o644); err != nil {
 			return fmt.Errorf("audit dir: %w", err)

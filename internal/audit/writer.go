@@ -302,6 +302,9 @@ func (l *Log) shutdown() {
 	}
 }
 
+// writeCheckpointFile replaces DIR/checkpoint; tests swap it to inject faults.
+var writeCheckpointFile = writeFileAtomic
+
 // checkpointer signs and writes the checkpoints the writer hands over, so the
 // writer never waits for the three fsyncs an atomic checkpoint costs.
 func (l *Log) checkpointer() {
@@ -341,7 +344,7 @@ func (l *Log) writeCheckpoint(c Checkpoint) error {
 	if err := l.w.hist.Sync(); err != nil {
 		return fmt.Errorf("fsync checkpoint history: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(l.dir, checkpointFile), msg, 0o644); err != nil {
+	if err := writeCheckpointFile(filepath.Join(l.dir, checkpointFile), msg, 0o644); err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}
 	l.stats.checkpoint.Store(c.Size)
