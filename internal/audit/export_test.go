@@ -39,7 +39,7 @@ func TestExportGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var buf bytes.Buffer
-		n, err := Export(dir, &buf, tc.format, tc.tr)
+		n, err := Export(dir, &buf, tc.format, tc.tr, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestExportGolden(t *testing.T) {
 		}
 		checkGolden(t, tc.golden, buf.Bytes())
 	}
-	if _, err := Export(dir, &bytes.Buffer{}, "xml", TimeRange{}); err == nil {
+	if _, err := Export(dir, &bytes.Buffer{}, "xml", TimeRange{}, nil); err == nil {
 		t.Error("unknown format accepted")
 	}
 }
@@ -59,7 +59,7 @@ func TestExportStopsAtDamage(t *testing.T) {
 	data[spans[i].off+20] ^= 1
 	writeFile(t, path, data)
 	var buf bytes.Buffer
-	n, err := Export(dir, &buf, FormatJSONL, TimeRange{})
+	n, err := Export(dir, &buf, FormatJSONL, TimeRange{}, nil)
 	if err == nil || n != 27 {
 		t.Fatalf("Export over damage = %d records, %v; want 27 and an error", n, err)
 	}

@@ -65,6 +65,10 @@ type segmentInfo struct {
 
 func (s segmentInfo) end() uint64 { return s.first + s.count }
 
+// progressEvery is how many records a walk reads between progress calls;
+// the caller decides how often to print.
+const progressEvery = 1 << 12
+
 // walker streams every record of a directory through the Merkle tree.
 type walker struct {
 	dir      string
@@ -94,6 +98,13 @@ func (r *walkResult) next() uint64 { return r.tree.End() }
 // error is returned only for failures outside the data (I/O, callbacks).
 func (w *walker) walk() (*walkResult, error) {
 	res := &walkResult{badSeg: -1}
+	if w.progress != nil {
+		defer func() { // also when a defect ends the walk early
+			if res.tree != nil {
+				w.progress(res.next())
+			}
+		}()
+	}
 	p, err := readPruneState(w.dir)
 	if err != nil {
 		res.problem = &Problem{Index: -1, Kind: KindPruneState, Detail: err.Error()}
@@ -206,7 +217,7 @@ func (w *walker) walk() (*walkResult, error) {
 			}
 			off += n
 			info.count++
-			if w.progress != nil && res.next()%(1<<16) == 0 {
+			if w.progress != nil && res.next()%progressEvery == 0 {
 				w.progress(res.next())
 			}
 			for ; ci < len(w.checks) && w.checks[ci].Size == res.next(); ci++ {
@@ -229,9 +240,6 @@ func (w *walker) walk() (*walkResult, error) {
 		res.problem = &Problem{Index: int64(res.next()), Kind: KindTruncated,
 			Detail: fmt.Sprintf("the log ends at %d records but a checkpoint signs %d: records %d..%d are missing",
 				res.next(), last.Size, res.next(), last.Size-1)}
-	}
-	if w.progress != nil {
-		w.progress(res.next())
 	}
 	return res, nil
 }
