@@ -86,6 +86,23 @@ func appendRecords(t testing.TB, dir string, from, n int, opts Options) {
 	}
 }
 
+// writeRecords opens dir, appends recs as given and closes.
+func writeRecords(t testing.TB, dir string, opts Options, recs []*Record) {
+	t.Helper()
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	for i, r := range recs {
+		if err := l.Append(context.Background(), r); err != nil {
+			t.Fatalf("Append %d: %v", i, err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
 // mustVerify runs Verify with the test key.
 func mustVerify(t testing.TB, dir string) *VerifyResult {
 	t.Helper()
