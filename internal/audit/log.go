@@ -139,6 +139,12 @@ func (l *Log) open() error {
 	if len(cs.problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrTampered, problemText(cs.problems))
 	}
+	if !cs.hasLatest && signedSize(cs.checks) > 0 {
+		// The history is appended before DIR/checkpoint is replaced, so a
+		// crash can leave an older checkpoint, never none once records
+		// were signed (only a crash in a new log's first Open leaves none).
+		return fmt.Errorf("%w: %s is missing but %s signs %d records", ErrTampered, checkpointFile, historyFile, signedSize(cs.checks))
+	}
 	if err := l.recover(cs); err != nil {
 		return err
 	}
