@@ -51,7 +51,7 @@ func TestGoldenVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := goldenVectors{FormatVersion: FormatVersion, Size: len(recs), Frames: map[int]string{}}
-	tree := rangeFactory.NewEmptyRange(0)
+	tree := newRangeFactory().NewEmptyRange(0)
 	for i, r := range recs {
 		p, err := EncodePayload(uint64(i), r)
 		if err != nil {

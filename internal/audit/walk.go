@@ -108,7 +108,7 @@ func (w *walker) walk() (*walkResult, error) {
 	p, err := readPruneState(w.dir)
 	if err != nil {
 		res.problem = &Problem{Index: -1, Kind: KindPruneState, Detail: err.Error()}
-		res.tree = rangeFactory.NewEmptyRange(0)
+		res.tree = newRangeFactory().NewEmptyRange(0)
 		return res, nil
 	}
 	res.prune = p
