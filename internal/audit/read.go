@@ -11,7 +11,10 @@ import (
 // ReadRecords calls fn with every record of dir in index order, from one
 // goroutine at a time. It reads the log as it is, without checking
 // signatures (run Verify for that); a damaged frame stops it with an error
-// wrapping ErrTampered, after the records before it were delivered. progress,
+// wrapping ErrTampered, after the records before it were delivered, except
+// a damaged frame in the unsigned tail of the last segment: that is a write
+// in progress (the gateway may be appending) or what a crash left, and the
+// log simply ends before it, as Open would cut it. progress,
 // if set, gets the number of records read so far (pruned ones included),
 // every 4096 records and at the end.
 //
@@ -89,9 +92,26 @@ func ReadRecords(dir string, fn func(Entry) error, progress func(uint64)) error 
 		return walkErr
 	}
 	if wr.problem != nil {
+		if checks, ok := signedChecks(dir); ok && wr.isTornTail(checks) {
+			return nil
+		}
 		return fmt.Errorf("%w: %s", ErrTampered, wr.problem)
 	}
 	return nil
+}
+
+// signedChecks returns the checkpoints of dir that verify under
+// DIR/checkpoint.pub; ok is false when that cannot be known.
+func signedChecks(dir string) ([]Checkpoint, bool) {
+	keys, err := readVerifierKeys(dir)
+	if err != nil {
+		return nil, false
+	}
+	cs, err := loadCheckpoints(dir, keys)
+	if err != nil || !cs.hasLatest {
+		return nil, false
+	}
+	return cs.checks, true
 }
 
 // decodeChunkSize is how many records one decode task takes: large, since

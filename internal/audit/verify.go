@@ -76,7 +76,7 @@ func Verify(dir string, opts VerifyOptions) (*VerifyResult, error) {
 			Detail: "DIR/checkpoint is missing or does not verify"})
 	}
 	w := &walker{dir: dir, checks: checks, progress: opts.Progress}
-	wr, err := w.walk()
+	wr, err := w.walkRetrying()
 	if err != nil {
 		return nil, err
 	}
