@@ -84,6 +84,47 @@ func TestConcurrentAppends(t *testing.T) {
 	}
 }
 
+// TestSyncModeDurableOnReturn: in sync mode every Append that returned is
+// fsynced, so once k appends returned at least k records are durable. The
+// same check on batch mode with a long window must fail, which shows the
+// check can tell the modes apart.
+func TestSyncModeDurableOnReturn(t *testing.T) {
+	run := func(mode Mode, window time.Duration) (violations int) {
+		opts := testOptions()
+		opts.Mode, opts.BatchWindow = mode, window
+		l, err := Open(t.TempDir(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		var returned, bad atomic.Int64
+		var wg sync.WaitGroup
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 25; i++ {
+					if err := l.Append(context.Background(), testRecord(g*25+i)); err != nil {
+						t.Error(err)
+						return
+					}
+					if k := returned.Add(1); l.Status().Durable < uint64(k) {
+						bad.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return int(bad.Load())
+	}
+	if v := run(ModeSync, 0); v != 0 {
+		t.Fatalf("sync mode: %d appends returned before their record was durable", v)
+	}
+	if v := run(ModeBatch, time.Hour); v == 0 {
+		t.Fatal("batch mode with a 1h window looked durable on return: the check cannot fail")
+	}
+}
+
 // openBatch opens a batch-mode log with the given window in a temp dir.
 func openBatch(t *testing.T, window time.Duration) *Log {
 	t.Helper()
