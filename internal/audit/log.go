@@ -20,7 +20,14 @@ var (
 	ErrLocked   = errors.New("audit dir is locked by another process")
 	ErrTampered = errors.New("audit log failed verification")
 	ErrFailed   = errors.New("audit log cannot write") // sticky: the gateway must fail closed
+	// ErrRecordTooLarge refuses one record (the request must be refused);
+	// the log stays healthy.
+	ErrRecordTooLarge = errors.New("audit record too large")
 )
+
+// maxRecordBody is the largest record encoding whose payload (prefix, a
+// 20-digit index, separator, body, closing brace) fits MaxPayload.
+var maxRecordBody = MaxPayload - len(payloadPrefix) - 20 - len(payloadMiddle) - 1
 
 // Log is an append-only, tamper-evident audit log in one directory. It is
 // safe for concurrent use. A single writer goroutine group-commits appends.
@@ -197,6 +204,10 @@ func (l *Log) Append(ctx context.Context, r *Record) error {
 	body, err := encodeRecord(&c)
 	if err != nil {
 		return err
+	}
+	if len(body) > maxRecordBody {
+		// Refused here, so that one oversized record cannot fail the log.
+		return fmt.Errorf("%w: %d bytes encoded, at most %d", ErrRecordTooLarge, len(body), maxRecordBody)
 	}
 	p := &pending{body: body, at: c.Time}
 	if l.opts.Mode == ModeSync {

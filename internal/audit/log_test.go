@@ -352,6 +352,42 @@ func TestBatchFsyncFailureTurnsUnhealthy(t *testing.T) {
 	}
 }
 
+// TestOversizedRecordRefusedAlone: a record too large to frame is refused
+// to its caller; it must not fail the log for everyone else.
+func TestOversizedRecordRefusedAlone(t *testing.T) {
+	for _, mode := range []Mode{ModeSync, ModeBatch} {
+		t.Run(string(mode), func(t *testing.T) {
+			opts := testOptions()
+			opts.Mode = mode
+			dir := t.TempDir()
+			l, err := Open(dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			huge := testRecord(0)
+			huge.Rules = make([]string, MaxPayload/8)
+			for i := range huge.Rules {
+				huge.Rules[i] = "rule-x"
+			}
+			if err := l.Append(context.Background(), huge); !errors.Is(err, ErrRecordTooLarge) {
+				t.Fatalf("oversized append = %v, want ErrRecordTooLarge", err)
+			}
+			if err := l.Health(); err != nil {
+				t.Fatalf("Health after a refused record = %v", err)
+			}
+			if err := l.Append(context.Background(), testRecord(1)); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if res := mustVerify(t, dir); !res.Intact() || res.Records != 1 {
+				t.Fatalf("verify = %+v", res)
+			}
+		})
+	}
+}
+
 func TestAppendAfterClose(t *testing.T) {
 	l, err := Open(t.TempDir(), testOptions())
 	if err != nil {
