@@ -61,6 +61,17 @@ func testOptions() Options {
 		CheckpointEvery: 16, SegmentMaxRecords: 25}
 }
 
+// eachMode runs fn as a subtest per mode, with testOptions in that mode.
+func eachMode(t *testing.T, fn func(t *testing.T, opts Options)) {
+	for _, mode := range []Mode{ModeSync, ModeBatch} {
+		t.Run(string(mode), func(t *testing.T) {
+			opts := testOptions()
+			opts.Mode = mode
+			fn(t, opts)
+		})
+	}
+}
+
 // writeLog creates a closed log of n records in a new temp dir.
 func writeLog(t testing.TB, n int, opts Options) string {
 	t.Helper()

@@ -12,76 +12,68 @@ import (
 )
 
 func TestAppendReopenVerify(t *testing.T) {
-	for _, mode := range []Mode{ModeSync, ModeBatch} {
-		t.Run(string(mode), func(t *testing.T) {
-			opts := testOptions()
-			opts.Mode = mode
-			dir := t.TempDir()
-			appendRecords(t, dir, 0, 60, opts)
-			appendRecords(t, dir, 60, 40, opts) // reopen continues the tree
-			res := mustVerify(t, dir)
-			if !res.Intact() || res.Records != 100 || res.SignedSize != 100 || res.Unsigned != 0 {
-				t.Fatalf("verify = %+v", res)
+	eachMode(t, func(t *testing.T, opts Options) {
+		dir := t.TempDir()
+		appendRecords(t, dir, 0, 60, opts)
+		appendRecords(t, dir, 60, 40, opts) // reopen continues the tree
+		res := mustVerify(t, dir)
+		if !res.Intact() || res.Records != 100 || res.SignedSize != 100 || res.Unsigned != 0 {
+			t.Fatalf("verify = %+v", res)
+		}
+		if res.Segments != 4 { // 25 records per segment
+			t.Errorf("segments = %d, want 4", res.Segments)
+		}
+		var got []uint64
+		if err := ReadRecords(dir, func(e Entry) error {
+			got = append(got, e.Index)
+			if want := testRecord(int(e.Index)); e.Record.RequestID != want.RequestID || !e.Record.Time.Equal(want.Time) {
+				t.Errorf("record %d = %+v", e.Index, e.Record)
 			}
-			if res.Segments != 4 { // 25 records per segment
-				t.Errorf("segments = %d, want 4", res.Segments)
-			}
-			var got []uint64
-			if err := ReadRecords(dir, func(e Entry) error {
-				got = append(got, e.Index)
-				if want := testRecord(int(e.Index)); e.Record.RequestID != want.RequestID || !e.Record.Time.Equal(want.Time) {
-					t.Errorf("record %d = %+v", e.Index, e.Record)
-				}
-				return nil
-			}, nil); err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != 100 {
-				t.Fatalf("read %d records", len(got))
-			}
-		})
-	}
+			return nil
+		}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 100 {
+			t.Fatalf("read %d records", len(got))
+		}
+	})
 }
 
 func TestConcurrentAppends(t *testing.T) {
-	for _, mode := range []Mode{ModeSync, ModeBatch} {
-		t.Run(string(mode), func(t *testing.T) {
-			opts := testOptions()
-			opts.Mode = mode
-			opts.QueueSize = 8 // exercise backpressure
-			dir := t.TempDir()
-			l, err := Open(dir, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var wg sync.WaitGroup
-			for g := 0; g < 8; g++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := 0; i < 50; i++ {
-						if err := l.Append(context.Background(), testRecord(g*50+i)); err != nil {
-							t.Error(err)
-							return
-						}
+	eachMode(t, func(t *testing.T, opts Options) {
+		opts.QueueSize = 8 // exercise backpressure
+		dir := t.TempDir()
+		l, err := Open(dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 50; i++ {
+					if err := l.Append(context.Background(), testRecord(g*50+i)); err != nil {
+						t.Error(err)
+						return
 					}
-				}()
-			}
-			wg.Wait()
-			if err := l.Sync(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if s := l.Status(); s.Durable != 400 || s.Records != 400 || s.Err != nil {
-				t.Errorf("status = %+v", s)
-			}
-			if err := l.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if res := mustVerify(t, dir); !res.Intact() || res.Records != 400 {
-				t.Fatalf("verify = %+v", res)
-			}
-		})
-	}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := l.Sync(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if s := l.Status(); s.Durable != 400 || s.Records != 400 || s.Err != nil {
+			t.Errorf("status = %+v", s)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if res := mustVerify(t, dir); !res.Intact() || res.Records != 400 {
+			t.Fatalf("verify = %+v", res)
+		}
+	})
 }
 
 // TestSyncModeDurableOnReturn: in sync mode every Append that returned is
@@ -355,37 +347,33 @@ func TestBatchFsyncFailureTurnsUnhealthy(t *testing.T) {
 // TestOversizedRecordRefusedAlone: a record too large to frame is refused
 // to its caller; it must not fail the log for everyone else.
 func TestOversizedRecordRefusedAlone(t *testing.T) {
-	for _, mode := range []Mode{ModeSync, ModeBatch} {
-		t.Run(string(mode), func(t *testing.T) {
-			opts := testOptions()
-			opts.Mode = mode
-			dir := t.TempDir()
-			l, err := Open(dir, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			huge := testRecord(0)
-			huge.Rules = make([]string, MaxPayload/8)
-			for i := range huge.Rules {
-				huge.Rules[i] = "rule-x"
-			}
-			if err := l.Append(context.Background(), huge); !errors.Is(err, ErrRecordTooLarge) {
-				t.Fatalf("oversized append = %v, want ErrRecordTooLarge", err)
-			}
-			if err := l.Health(); err != nil {
-				t.Fatalf("Health after a refused record = %v", err)
-			}
-			if err := l.Append(context.Background(), testRecord(1)); err != nil {
-				t.Fatal(err)
-			}
-			if err := l.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if res := mustVerify(t, dir); !res.Intact() || res.Records != 1 {
-				t.Fatalf("verify = %+v", res)
-			}
-		})
-	}
+	eachMode(t, func(t *testing.T, opts Options) {
+		dir := t.TempDir()
+		l, err := Open(dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		huge := testRecord(0)
+		huge.Rules = make([]string, MaxPayload/8)
+		for i := range huge.Rules {
+			huge.Rules[i] = "rule-x"
+		}
+		if err := l.Append(context.Background(), huge); !errors.Is(err, ErrRecordTooLarge) {
+			t.Fatalf("oversized append = %v, want ErrRecordTooLarge", err)
+		}
+		if err := l.Health(); err != nil {
+			t.Fatalf("Health after a refused record = %v", err)
+		}
+		if err := l.Append(context.Background(), testRecord(1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if res := mustVerify(t, dir); !res.Intact() || res.Records != 1 {
+			t.Fatalf("verify = %+v", res)
+		}
+	})
 }
 
 func TestAppendAfterClose(t *testing.T) {

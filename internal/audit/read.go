@@ -9,7 +9,7 @@ import (
 )
 
 // ReadRecords calls fn with every record of dir in index order, from one
-// goroutine at a time. It reads the log as it is, without checking
+// goroutine at a time (not necessarily the caller's). It reads the log as it is, without checking
 // signatures (run Verify for that); a damaged frame stops it with an error
 // wrapping ErrTampered, after the records before it were delivered, except
 // a damaged frame in the unsigned tail of the last segment: that is a write

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"sync"
@@ -23,7 +24,7 @@ func TestReadRecordsOrderAndStops(t *testing.T) {
 	next := uint64(0)
 	if err := ReadRecords(dir, func(e Entry) error {
 		if e.Index != next || e.Record.RequestID != testRecord(int(next)).RequestID {
-			t.Fatalf("got record %d (%s), want %d", e.Index, e.Record.RequestID, next)
+			return fmt.Errorf("got record %d (%s), want %d", e.Index, e.Record.RequestID, next) // fn may run off the test goroutine
 		}
 		next++
 		return nil
