@@ -136,50 +136,8 @@ func TestBatchModeDurableWithinWindow(t *testing.T) {
 	if err := l.Append(context.Background(), testRecord(0)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for l.Status().Durable < 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("record not fsynced within 2s with a 5ms batch window")
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// TestBatchModeDurableUnderLoad: a queue that never empties must not hold
-// off the batch-window fsync; durability advances while appends go on.
-func TestBatchModeDurableUnderLoad(t *testing.T) {
-	l := openBatch(t, 5*time.Millisecond)
-	defer l.Close()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for g := 0; g < 4; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if err := l.Append(context.Background(), testRecord(i)); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	advances, last := 0, uint64(0)
-	for end := time.Now().Add(200 * time.Millisecond); time.Now().Before(end); time.Sleep(time.Millisecond) {
-		if d := l.Status().Durable; d > last {
-			advances, last = advances+1, d
-		}
-	}
-	close(stop)
-	wg.Wait()
-	if advances < 3 {
-		t.Fatalf("durable count advanced %d times in 200ms of continuous appends with a 5ms window", advances)
-	}
+	// Well before the 10s checkpoint tick could fsync it instead.
+	waitFor(t, "fsync within the 5ms batch window", func() bool { return l.Status().Durable >= 1 })
 }
 
 func TestCheckpointInterval(t *testing.T) {
