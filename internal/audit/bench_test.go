@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 )
 
 // benchRecords are a few realistic records reused by the benchmarks.
@@ -61,6 +62,12 @@ func benchAppend(b *testing.B, mode Mode, parallel bool) {
 // BenchmarkAppendBatch: batch mode, many concurrent callers, time includes
 // the final fsync of everything appended.
 func BenchmarkAppendBatch(b *testing.B) { benchAppend(b, ModeBatch, true) }
+
+// BenchmarkAppendBatchSlowFsync: batch mode when each fsync takes 20ms (a busy or networked disk); the writer must keep writing meanwhile.
+func BenchmarkAppendBatchSlowFsync(b *testing.B) {
+	slowFsyncs(b, 20*time.Millisecond)
+	benchAppend(b, ModeBatch, true)
+}
 
 // BenchmarkAppendSyncParallel: sync mode, many concurrent callers sharing
 // group commits; ns/op is the amortized cost per request.

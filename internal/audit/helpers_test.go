@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 )
@@ -137,4 +138,23 @@ func ed25519Key(n byte) ed25519.PrivateKey {
 	seed := make([]byte, ed25519.SeedSize)
 	seed[0] = n
 	return ed25519.NewKeyFromSeed(seed)
+}
+
+// slowSync delays every fsync, like a busy or networked disk, so background
+// fsyncs overlap writes, rotations and Close.
+type slowSync struct {
+	segmentWriter
+	d time.Duration
+}
+
+func (s slowSync) Sync() error {
+	time.Sleep(s.d)
+	return s.segmentWriter.Sync()
+}
+
+// slowFsyncs makes every segment the log opens a slowSync for the test.
+func slowFsyncs(tb testing.TB, d time.Duration) {
+	orig := wrapSegment
+	tb.Cleanup(func() { wrapSegment = orig })
+	wrapSegment = func(f *os.File) segmentWriter { return slowSync{f, d} }
 }

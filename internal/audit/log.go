@@ -44,8 +44,9 @@ type Log struct {
 	failed atomic.Pointer[error]
 	done   chan struct{} // writer exited
 
-	ckReq  chan Checkpoint // latest-wins hand-off to the checkpointer
-	ckDone chan struct{}
+	ckReq    chan Checkpoint // latest-wins hand-off to the checkpointer
+	ckDone   chan struct{}
+	syncDone chan syncResult // background fsync results, to the writer
 
 	stats struct {
 		appended   atomic.Uint64 // records written to the file
@@ -97,6 +98,7 @@ func Open(dir string, opts Options) (*Log, error) {
 	l.done = make(chan struct{})
 	l.ckReq = make(chan Checkpoint, 1)
 	l.ckDone = make(chan struct{})
+	l.syncDone = make(chan syncResult, 1)
 	go l.checkpointer()
 	go l.writer()
 	return l, nil
@@ -330,6 +332,10 @@ type writerState struct {
 	seg        segmentWriter
 	segFirst   uint64
 	segStart   time.Time // time of the active segment's first record
+	covered    uint64    // records an fsync started so far covers
+	dirtySince time.Time // when records beyond covered were first seen; zero if none
+	syncing    bool      // a background fsync is in flight (batch mode)
+	forceCk    bool      // sign when the fsync in flight finishes
 	segBytes   int64
 	segCount   int64
 	tree       *compact.Range

@@ -440,3 +440,44 @@ func TestOptionsValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchBackgroundFsync: with fsyncs slower than the window, batch mode
+// keeps writing while the disk flushes; rotation waits for the fsync in
+// flight, background fsyncs sign checkpoints, and everything verifies.
+func TestBatchBackgroundFsync(t *testing.T) {
+	slowFsyncs(t, 3*time.Millisecond)
+	opts := testOptions()
+	opts.Mode = ModeBatch
+	opts.BatchWindow = time.Millisecond
+	opts.SegmentMaxRecords = 10
+	dir := t.TempDir()
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				if err := l.Append(context.Background(), testRecord(g*100+i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	waitFor(t, "background fsyncs to make all 400 durable and signed", func() bool {
+		s := l.Status()
+		return s.Durable == 400 && s.Checkpoint >= 400-uint64(opts.CheckpointEvery)
+	})
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res := mustVerify(t, dir)
+	if !res.Intact() || res.Records != 400 || res.SignedSize != 400 || res.Segments != 40 {
+		t.Fatalf("verify = %+v", res)
+	}
+}

@@ -16,8 +16,9 @@ const (
 	// ModeSync answers Append only after the record is written and fsynced
 	// (group commit: concurrent appends share one fsync).
 	ModeSync Mode = "sync"
-	// ModeBatch answers Append once the record is queued in order; the writer
-	// fsyncs at least every Options.BatchWindow after a write.
+	// ModeBatch answers Append once the record is queued in order; a
+	// background fsync covering it starts at most Options.BatchWindow after
+	// it is written.
 	ModeBatch Mode = "batch"
 )
 
@@ -27,7 +28,7 @@ type Options struct {
 	// Mode is ModeSync or ModeBatch.
 	Mode Mode
 	// BatchWindow bounds, in batch mode, the time between a record's write and
-	// its fsync. Ignored in sync mode.
+	// the start of the fsync that covers it. Ignored in sync mode.
 	BatchWindow time.Duration
 	// QueueSize bounds the records waiting for the writer; a full queue makes
 	// Append wait (backpressure) until its context ends.

@@ -62,7 +62,7 @@ func (l *Log) recover(cs *checkpointSet) error {
 	size := res.next()
 	l.stats.appended.Store(size)
 	l.stats.durable.Store(size)
-	w.lastCkSize = size
+	w.lastCkSize, w.covered = size, size
 	if !cs.hasLatest || cs.latestC.Size != size {
 		if err := l.writeCheckpoint(Checkpoint{Origin: l.opts.Origin, Size: size, Root: rootOf(w.tree)}); err != nil {
 			return err
