@@ -58,6 +58,9 @@ func New(cfg Config) (*Engine, error) {
 	if th < 0 || th > 1 {
 		return nil, fmt.Errorf("%w: threshold must be in [0,1]", ErrConfig)
 	}
+	loadPhones()
+	loadNames()
+	loadKeywords()
 	biz, err := newBizMatcher(cfg.Business)
 	if err != nil {
 		return nil, err
@@ -76,7 +79,6 @@ func (e *Engine) Scan(body []byte, dst []Finding) []Finding {
 		if err == nil {
 			return out
 		}
-		dst = dst[:len(dst)]
 	}
 	return e.Text(body, dst)
 }

@@ -1,0 +1,361 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sovereign-gateway/sovereign/internal/classify"
+	"github.com/sovereign-gateway/sovereign/internal/config"
+)
+
+func init() {
+	commands["classify"] = command{summary: "find personal data, secrets and business IP in a body", run: runClassify}
+}
+
+const classifyUsage = `usage: sovereign classify [--jsonl] [--redact] [--config FILE] [--threshold F] [FILE|-]
+
+Prints the findings in FILE (or standard input) as JSON:
+  {"findings":[{"type":"email","class":"personal","start":12,"end":29,"path":"$.note","confidence":0.97}]}
+start and end are byte offsets into the input; path is the JSON key path (JSON
+input only); rule names the secret rule or business rule. A body that is a JSON
+object or array is walked as JSON, anything else is scanned as text.
+
+  --jsonl      one JSON object per line; an object with a string field "text"
+               has that string classified as text (offsets relative to it),
+               any other object is classified as a JSON body (offsets relative
+               to the line); one result line per input line, in order
+  --redact     print the input with each finding replaced by [TYPE] instead
+  --config     take the threshold and business rules from a gateway config
+  --threshold  minimum confidence in [0,1] (default 0.5, or the config's)
+  --progress   report lines done to standard error every second (--jsonl)
+
+Exit status: 0 success, 2 bad input or usage (the message says what is wrong).
+`
+
+// maxJSONLLine bounds one --jsonl line; a longer line is bad input.
+const maxJSONLLine = 64 << 20
+
+func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sovereign classify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, classifyUsage) }
+	jsonl := fs.Bool("jsonl", false, "")
+	redact := fs.Bool("redact", false, "")
+	cfgPath := fs.String("config", "", "")
+	threshold := fs.Float64("threshold", 0, "")
+	progress := fs.Bool("progress", false, "")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if len(pos) > 1 {
+		fmt.Fprintf(stderr, "sovereign classify: want at most one FILE argument, got %d\n", len(pos))
+		return 2
+	}
+	eng, err := classifyEngine(*cfgPath, *threshold)
+	if err != nil {
+		fmt.Fprintf(stderr, "sovereign classify: %v\n", err)
+		return 2
+	}
+	in := stdin
+	name := "standard input"
+	if len(pos) == 1 && pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "sovereign classify: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		in, name = f, pos[0]
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	c := &classifier{eng: eng, redact: *redact, out: out}
+	if *jsonl {
+		err = c.lines(in, name, *progress, stderr)
+	} else {
+		err = c.whole(in, name)
+	}
+	if err != nil {
+		out.Flush()
+		fmt.Fprintf(stderr, "sovereign classify: %v\n", err)
+		return 2
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "sovereign classify: writing output: %v\n", err)
+		return 2
+	}
+	return 0
+}
+
+// classifyEngine builds the engine from a config's classify section, or the
+// built-in defaults.
+func classifyEngine(path string, threshold float64) (*classify.Engine, error) {
+	cfg := classify.Config{}
+	if path != "" {
+		c, err := config.LoadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Threshold = c.Classify.Threshold
+		for _, b := range c.Classify.Business {
+			cfg.Business = append(cfg.Business, classify.BusinessRule{ID: b.ID, Terms: b.Terms, Patterns: b.Patterns, Keys: b.Keys})
+		}
+	}
+	if threshold != 0 {
+		cfg.Threshold = threshold
+	}
+	if cfg.Threshold < 0 || cfg.Threshold > 1 {
+		return nil, fmt.Errorf("--threshold must be in [0,1], got %v", cfg.Threshold)
+	}
+	return classify.New(cfg)
+}
+
+type classifier struct {
+	eng    *classify.Engine
+	redact bool
+	out    *bufio.Writer
+	fs     []classify.Finding
+}
+
+// result is one line of output.
+type result struct {
+	Findings []classify.Finding `json:"findings"`
+}
+
+func (c *classifier) whole(in io.Reader, name string) error {
+	body, err := io.ReadAll(in)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	c.fs = c.eng.Scan(body, c.fs[:0])
+	if c.redact {
+		_, err := c.out.Write(redactBody(body, c.fs, jsonBody(body)))
+		return err
+	}
+	return c.emit(c.fs)
+}
+
+func (c *classifier) emit(fs []classify.Finding) error {
+	if fs == nil {
+		fs = []classify.Finding{}
+	}
+	b, err := json.Marshal(result{Findings: fs})
+	if err != nil {
+		return err
+	}
+	c.out.Write(b)
+	return c.out.WriteByte('\n')
+}
+
+func (c *classifier) lines(in io.Reader, name string, progress bool, stderr io.Writer) error {
+	r := bufio.NewReaderSize(in, 1<<20)
+	var last time.Time
+	for n := 1; ; n++ {
+		line, err := readLine(r)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s line %d: %w", name, n, err)
+		}
+		if err := c.line(line); err != nil {
+			return fmt.Errorf("%s line %d: %w", name, n, err)
+		}
+		if progress && time.Since(last) >= time.Second {
+			last = time.Now()
+			fmt.Fprintf(stderr, "sovereign classify: %d lines done\n", n)
+		}
+	}
+}
+
+// readLine returns the next line without its line ending; io.EOF after the
+// last one. A final line without a newline counts.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > maxJSONLLine {
+			return nil, fmt.Errorf("longer than %d MiB", maxJSONLLine>>20)
+		}
+		switch {
+		case err == nil:
+			line = line[:len(line)-1]
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			return line, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(line) > 0:
+			return line, nil
+		default:
+			return nil, err
+		}
+	}
+}
+
+func (c *classifier) line(line []byte) error {
+	if len(bytes.TrimSpace(line)) == 0 {
+		if c.redact {
+			return c.out.WriteByte('\n')
+		}
+		return c.emit(nil)
+	}
+	text, span, err := textField(line)
+	if err != nil {
+		return err
+	}
+	if span.end > 0 {
+		c.fs = c.eng.Text([]byte(text), c.fs[:0])
+		if c.redact {
+			red, _ := json.Marshal(string(redactBody([]byte(text), c.fs, false)))
+			c.out.Write(line[:span.start])
+			c.out.Write(red)
+			c.out.Write(line[span.end:])
+			return c.out.WriteByte('\n')
+		}
+		return c.emit(c.fs)
+	}
+	fs, err := c.eng.JSON(line, c.fs[:0])
+	if err != nil {
+		return err
+	}
+	c.fs = fs
+	if c.redact {
+		c.out.Write(redactBody(line, fs, true))
+		return c.out.WriteByte('\n')
+	}
+	return c.emit(fs)
+}
+
+type span struct{ start, end int }
+
+// textField checks that line is one JSON object and returns its top-level
+// string field "text" and the raw span of that value in the line (end 0 if
+// there is no such field).
+func textField(line []byte) (string, span, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return "", span{}, fmt.Errorf("not JSON: %w", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return "", span{}, errors.New("want a JSON object")
+	}
+	var text string
+	var sp span
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", span{}, fmt.Errorf("not JSON: %w", err)
+		}
+		key, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return "", span{}, fmt.Errorf("not JSON: %w", err)
+		}
+		if key != "text" || sp.end > 0 {
+			continue
+		}
+		if len(v) == 0 || v[0] != '"' {
+			return "", span{}, errors.New(`field "text" must be a string`)
+		}
+		if err := json.Unmarshal(v, &text); err != nil {
+			return "", span{}, fmt.Errorf("field \"text\": %w", err)
+		}
+		end := int(dec.InputOffset())
+		sp = span{start: end - len(v), end: end}
+	}
+	if _, err := dec.Token(); err != nil {
+		return "", span{}, fmt.Errorf("not JSON: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", span{}, errors.New("data after the JSON object")
+	}
+	return text, sp, nil
+}
+
+// jsonBody reports whether Scan walked body as JSON.
+func jsonBody(body []byte) bool {
+	t := bytes.TrimLeft(body, " \t\r\n")
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(body)
+}
+
+// redactBody replaces each finding with [TYPE]. In a JSON body a finding in
+// a number (not in a string) is replaced, with the whole number, by a quoted
+// placeholder, so the output stays valid JSON.
+func redactBody(body []byte, fs []classify.Finding, isJSON bool) []byte {
+	out := make([]byte, 0, len(body))
+	at := 0
+	js := jsonCursor{b: body}
+	for _, f := range fs {
+		start, end := f.Start, f.End
+		quote := false
+		if isJSON && !js.inString(start) {
+			start, end, quote = numberSpan(body, start, end)
+		}
+		if start < at {
+			continue
+		}
+		out = append(out, body[at:start]...)
+		tag := "[" + strings.ToUpper(string(f.Type)) + "]"
+		if quote {
+			tag = `"` + tag + `"`
+		}
+		out = append(out, tag...)
+		at = end
+	}
+	return append(out, body[at:]...)
+}
+
+// jsonCursor answers "is offset p inside a JSON string?" for increasing p in
+// one pass over the body.
+type jsonCursor struct {
+	b   []byte
+	pos int
+	in  bool
+	esc bool
+}
+
+func (c *jsonCursor) inString(p int) bool {
+	for ; c.pos < p && c.pos < len(c.b); c.pos++ {
+		ch := c.b[c.pos]
+		switch {
+		case c.esc:
+			c.esc = false
+		case c.in && ch == '\\':
+			c.esc = true
+		case ch == '"':
+			c.in = !c.in
+		}
+	}
+	return c.in
+}
+
+// numberSpan widens [start,end) to the whole number token around it.
+func numberSpan(b []byte, start, end int) (int, int, bool) {
+	isNum := func(c byte) bool {
+		return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
+	}
+	for start > 0 && isNum(b[start-1]) {
+		start--
+	}
+	for end < len(b) && isNum(b[end]) {
+		end++
+	}
+	return start, end, true
+}

@@ -1,0 +1,168 @@
+package classify
+
+// automaton is a multi-pattern matcher (Aho-Corasick) compiled into a dense
+// DFA over byte classes, with ASCII case folded, that matches terms only
+// where they start a word. It matches the tenant's business dictionaries and
+// the context keywords. It is written here rather than taken from a library
+// because the scanner needs what the Go libraries do not give together: byte
+// offsets into a segment, word-start matching, ASCII case folding and no
+// allocation per call.
+//
+// Word starts are built into the automaton: every ASCII byte that is not a
+// letter, digit or '_' maps to one "boundary" class, and every term is
+// compiled with a boundary in front of it. Scanning starts as if a boundary
+// came before the text, and the DFA stays in its root while inside a word,
+// where a tight loop skips ahead to the next boundary byte.
+type automaton struct {
+	classes [256]uint8
+	nclass  int
+	// delta[offset+class] is the next state as a row offset (state*nclass),
+	// negated when that state ends a term. The root is offset 0.
+	delta    []int32
+	start    int32   // the state after the boundary that precedes the text
+	out      []int32 // by state: nearest term-ending state in its suffix chain (itself included); -1 none
+	dictNext []int32 // for a term-ending state: the next one in its suffix chain; -1 none
+	termLen  []int32 // by state: length of the term it ends, without the boundary
+	termVal  []int32
+	boundary [256]bool // bytes that leave the root: the boundary bytes
+}
+
+const boundaryClass = 1
+
+func isBoundary(c byte) bool { return c < 0x80 && !isAlnum(c) && c != '_' }
+
+// newAutomaton compiles lower-case terms; vals[i] is reported for terms[i].
+// A term listed twice keeps its first value. Nil if there are no terms.
+func newAutomaton(terms [][]byte, vals []int32) *automaton {
+	if len(terms) == 0 {
+		return nil
+	}
+	a := &automaton{}
+	// Byte classes: 0 for bytes no term uses, 1 for boundaries, then one per
+	// distinct byte a term uses (ASCII folded).
+	var used [256]bool
+	for _, t := range terms {
+		for _, c := range t {
+			used[c] = true
+		}
+	}
+	var cls [256]uint8
+	n := 2
+	for c := 0; c < 256; c++ {
+		switch {
+		case isBoundary(byte(c)):
+			cls[c] = boundaryClass
+		case used[c] && !isUpper(byte(c)):
+			cls[c] = uint8(n)
+			n++
+		}
+	}
+	for c := 0; c < 256; c++ {
+		a.classes[c] = cls[lowerASCII(byte(c))]
+		a.boundary[c] = isBoundary(byte(c))
+	}
+	a.nclass = n
+
+	type node struct {
+		next map[uint8]int32
+		term int32 // index into terms + 1
+	}
+	nodes := []node{{next: map[uint8]int32{}}}
+	depth := []int32{0}
+	for ti, t := range terms {
+		st := int32(0)
+		for k := -1; k < len(t); k++ {
+			c := uint8(boundaryClass)
+			if k >= 0 {
+				c = cls[t[k]]
+			}
+			nx, ok := nodes[st].next[c]
+			if !ok {
+				nx = int32(len(nodes))
+				nodes = append(nodes, node{next: map[uint8]int32{}})
+				depth = append(depth, depth[st]+1)
+				nodes[st].next[c] = nx
+			}
+			st = nx
+		}
+		if nodes[st].term == 0 {
+			nodes[st].term = int32(ti) + 1
+		}
+	}
+	// Breadth first: failure links, dense transitions, outputs.
+	ns := len(nodes)
+	next := make([]int32, ns*n)
+	fail := make([]int32, ns)
+	a.out = make([]int32, ns)
+	a.dictNext = make([]int32, ns)
+	a.termLen = make([]int32, ns)
+	a.termVal = make([]int32, ns)
+	for i := range a.out {
+		a.out[i], a.dictNext[i] = -1, -1
+	}
+	queue := []int32{0}
+	for len(queue) > 0 {
+		st := queue[0]
+		queue = queue[1:]
+		if t := nodes[st].term; t > 0 {
+			a.termLen[st] = depth[st] - 1
+			a.termVal[st] = vals[t-1]
+			a.out[st] = st
+			a.dictNext[st] = a.out[fail[st]]
+		} else if st != 0 {
+			a.out[st] = a.out[fail[st]]
+		}
+		for k := 0; k < n; k++ {
+			nx, ok := nodes[st].next[uint8(k)]
+			switch {
+			case ok:
+				if st != 0 {
+					fail[nx] = next[int(fail[st])*n+k]
+				}
+				next[int(st)*n+k] = nx
+				queue = append(queue, nx)
+			case st != 0:
+				next[int(st)*n+k] = next[int(fail[st])*n+k]
+			}
+		}
+	}
+	a.delta = make([]int32, len(next))
+	for k, nx := range next {
+		a.delta[k] = nx * int32(n)
+		if a.out[nx] >= 0 {
+			a.delta[k] = -a.delta[k]
+		}
+	}
+	a.start = next[boundaryClass] * int32(n)
+	return a
+}
+
+// each calls fn(start, end, val) for every term occurrence in b that starts
+// a word (at the beginning of b or after a boundary byte), longest first
+// among those ending at the same byte, until fn returns true for one of
+// them. It allocates nothing.
+func (a *automaton) each(b []byte, fn func(start, end int, val int32) bool) {
+	delta, classes, nclass := a.delta, &a.classes, int32(a.nclass)
+	st := a.start
+	for i := 0; i < len(b); i++ {
+		if st == 0 {
+			// Inside a word: nothing can start before the next boundary.
+			for i < len(b) && !a.boundary[b[i]] {
+				i++
+			}
+			if i == len(b) {
+				return
+			}
+		}
+		st = delta[st+int32(classes[b[i]])]
+		if st >= 0 {
+			continue
+		}
+		st = -st
+		for o := a.out[st/nclass]; o >= 0; o = a.dictNext[o] {
+			if fn(i+1-int(a.termLen[o]), i+1, a.termVal[o]) {
+				break
+			}
+		}
+	}
+}

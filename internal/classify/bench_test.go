@@ -1,0 +1,87 @@
+package classify
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/sovereign-gateway/sovereign/internal/synth"
+)
+
+// Benchmarks on generated e-commerce payloads (internal/synth) at 1 KiB,
+// 64 KiB and 1 MiB, side by side with a baseline that runs the same
+// patterns with Go's regexp (baseline_test.go). Compare with
+//
+//	go test -run '^$' -bench Classify -benchmem -count 6 ./internal/classify > bench.txt
+//	go tool benchstat -col /impl bench.txt
+
+var benchSizes = []struct {
+	name string
+	n    int
+}{{"1KiB", 1 << 10}, {"64KiB", 64 << 10}, {"1MiB", 1 << 20}}
+
+func BenchmarkClassify(b *testing.B) {
+	e, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := newRegexpBaseline()
+	for _, k := range synth.Kinds {
+		for _, sz := range benchSizes {
+			body := synth.Generate(k, sz.n, 1)
+			b.Run(fmt.Sprintf("impl=sovereign/kind=%s/size=%s", k, sz.name), func(b *testing.B) {
+				dst := make([]Finding, 0, 4096)
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					dst = e.Scan(body, dst[:0])
+				}
+				b.ReportMetric(float64(len(dst)), "findings/op")
+			})
+			b.Run(fmt.Sprintf("impl=regexp/kind=%s/size=%s", k, sz.name), func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				n := 0
+				for b.Loop() {
+					n = base.scan(body)
+				}
+				b.ReportMetric(float64(n), "findings/op")
+			})
+		}
+	}
+}
+
+// BenchmarkChatRequest is the gateway's common case: a 2 KiB support-chat
+// request, walked as JSON.
+func BenchmarkChatRequest(b *testing.B) {
+	e, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := synth.Generate(synth.Chat, 2<<10, 3)
+	dst := make([]Finding, 0, 64)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst, _ = e.JSON(body, dst[:0])
+	}
+	b.ReportMetric(float64(len(dst)), "findings/op")
+}
+
+// BenchmarkBusinessRules measures the cost of a tenant dictionary of 1,000
+// supplier names on clean prose.
+func BenchmarkBusinessRules(b *testing.B) {
+	terms := make([]string, 1000)
+	for i := range terms {
+		terms[i] = fmt.Sprintf("Supplier %04d Trading", i)
+	}
+	e, err := New(Config{Business: []BusinessRule{{ID: "suppliers", Terms: terms}, {ID: "pricing", Patterns: []string{`PR-\d{6}`}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := synth.Generate(synth.Prose, 64<<10, 1)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Text(body, nil)
+	}
+}

@@ -1,0 +1,131 @@
+package classify
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The detector corpus: testdata/cases/*.yaml. Each file may configure
+// business rules; each case has a text or a JSON body and the complete list
+// of findings expected (type, rule, the matched original text, path). A case
+// with `only` compares just those types.
+
+type caseFile struct {
+	Business []BusinessRule `yaml:"business"`
+	Cases    []detectCase   `yaml:"cases"`
+}
+
+type detectCase struct {
+	Name string        `yaml:"name"`
+	Text string        `yaml:"text"`
+	JSON string        `yaml:"json"`
+	Only []Type        `yaml:"only"`
+	Want []wantFinding `yaml:"want"`
+}
+
+type wantFinding struct {
+	Type Type   `yaml:"type"`
+	Rule string `yaml:"rule"`
+	Text string `yaml:"text"`
+	Path string `yaml:"path"`
+}
+
+func (w wantFinding) String() string {
+	s := fmt.Sprintf("%s %q", w.Type, w.Text)
+	if w.Rule != "" {
+		s += " rule=" + w.Rule
+	}
+	if w.Path != "" {
+		s += " path=" + w.Path
+	}
+	return s
+}
+
+func loadCaseFiles(t testing.TB) map[string]caseFile {
+	t.Helper()
+	paths, err := filepath.Glob("testdata/cases/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no case files: %v", err)
+	}
+	out := map[string]caseFile{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cf caseFile
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cf); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		out[filepath.Base(p)] = cf
+	}
+	return out
+}
+
+func TestDetectorCases(t *testing.T) {
+	for file, cf := range loadCaseFiles(t) {
+		e, err := New(Config{Business: cf.Business})
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		for _, c := range cf.Cases {
+			t.Run(strings.TrimSuffix(file, ".yaml")+"/"+c.Name, func(t *testing.T) {
+				body, fs := runCase(t, e, c)
+				var got []wantFinding
+				for _, f := range fs {
+					if len(c.Only) > 0 && !slices.Contains(c.Only, f.Type) {
+						continue
+					}
+					got = append(got, wantFinding{Type: f.Type, Rule: f.Rule, Text: string(body[f.Start:f.End]), Path: f.Path})
+				}
+				for _, w := range c.Want {
+					if w.Type == Secret && w.Rule == "" {
+						t.Fatalf("case wants a secret without a rule")
+					}
+				}
+				if !slices.Equal(got, c.Want) {
+					t.Errorf("findings differ\n got: %v\nwant: %v\n(all: %v)", got, c.Want, describe(body, fs))
+				}
+			})
+		}
+	}
+}
+
+// runCase classifies the case's body and checks the invariants every result
+// must hold, whatever the findings.
+func runCase(t *testing.T, e *Engine, c detectCase) ([]byte, []Finding) {
+	t.Helper()
+	var body []byte
+	var fs []Finding
+	switch {
+	case c.JSON != "" && c.Text != "":
+		t.Fatal("case has both text and json")
+	case c.JSON != "":
+		body = []byte(c.JSON)
+		var err error
+		if fs, err = e.JSON(body, nil); err != nil {
+			t.Fatalf("JSON: %v", err)
+		}
+	default:
+		body = []byte(c.Text)
+		fs = e.Text(body, nil)
+	}
+	checkFindings(t, body, fs)
+	return body, fs
+}
+
+func describe(body []byte, fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n  %s/%s %.2f %q %s", f.Type, f.Rule, f.Confidence, body[f.Start:f.End], f.Path)
+	}
+	return b.String()
+}

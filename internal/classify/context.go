@@ -1,0 +1,186 @@
+package classify
+
+import "sync"
+
+// Context keywords (en, de, fr, es, it, nl, sv, pl), lower case. A keyword
+// within a short window before (or after) a candidate raises its confidence;
+// negative keywords (order, SKU, tracking, ...) lower it.
+var (
+	kwPhone = words("phone", "tel", "tel.", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms",
+		"telefon", "handy", "mobil", "rufnummer", "anrufen", "téléphone", "telephone", "portable", "appeler",
+		"teléfono", "telefono", "móvil", "movil", "llamar", "cellulare", "chiamare", "telefoon", "mobiel", "bellen", "bel", "ring mig", "ringa", "zadzwoń", "chiama",
+		"ring", "nummer", "numer", "numerem", "komórka", "zadzwoń", "contact", "kontakt", "reach me", "text me",
+		"rufen", "rückruf", "erreichbar", "erreichen", "numéro", "numero", "número", "joindre", "tél", "tlf", "mob")
+	kwCard = words("card", "credit", "debit", "visa", "mastercard", "amex", "american express", "cc", "pan",
+		"karte", "kreditkarte", "carte", "bancaire", "tarjeta", "crédito", "credito", "carta", "kaart", "kort",
+		"karta", "kortnummer", "payment", "pay with", "charged", "cvv", "expiry")
+	kwSSN   = words("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer")
+	kwNINO  = words("national insurance", "nino", "ni number", "ni no", "insurance number")
+	kwNHS   = words("nhs", "health service", "nhs number", "nhs no", "patient")
+	kwTaxID = words("steuer", "steuerid", "steuer-id", "steuer-idnr", "idnr", "identifikationsnummer",
+		"steueridentifikationsnummer", "tax id", "tax identification", "tin", "finanzamt")
+	kwNIR = words("sécurité sociale", "securite sociale", "sécu", "secu", "nir", "insee", "numéro de sécurité",
+		"carte vitale", "social security", "assuré", "assure")
+	kwDNI   = words("dni", "nif", "documento", "identidad", "d.n.i", "id card", "carnet")
+	kwNIE   = words("nie", "extranjero", "n.i.e", "residencia", "dni", "nif")
+	kwCF    = words("codice fiscale", "cod. fisc", "c.f.", "cf", "fiscal code", "tessera sanitaria")
+	kwBSN   = words("bsn", "burgerservicenummer", "sofinummer", "sofi", "citizen service")
+	kwPNR   = words("personnummer", "personnr", "person nr", "samordningsnummer", "personal identity number")
+	kwPESEL = words("pesel", "numer pesel", "nr pesel")
+	kwIP    = words("ip", "ip address", "ipv4", "ipv6", "host", "server", "client", "address", "from", "remote",
+		"source", "addr", "gateway", "router", "adresse ip", "ip-adresse", "dirección ip", "indirizzo ip")
+	kwDOB = words("born", "birth", "date of birth", "dob", "d.o.b", "birthday", "birthdate", "aged",
+		"geboren", "geb.", "geburtsdatum", "geburtstag", "né", "née", "ne le", "naissance", "date de naissance",
+		"nacido", "nacida", "nacimiento", "fecha de nacimiento", "nato", "nata", "data di nascita", "nascita",
+		"geboortedatum", "geb", "född", "fodd", "födelsedatum", "födelsedag", "urodzony", "urodzona",
+		"data urodzenia", "urodzenia", "ur.")
+	kwPostcode = words("postcode", "post code", "postal code", "postal", "zip", "zip code", "zipcode", "plz",
+		"postleitzahl", "code postal", "cp", "código postal", "codigo postal", "c.p.", "cap", "postnummer",
+		"kod pocztowy", "postcode:", "address", "adresse", "anschrift", "dirección", "indirizzo", "adres", "adress")
+	kwAddress = words("address", "addr", "lives at", "living at", "ship to", "deliver to", "delivery to",
+		"residing", "resident", "adresse", "anschrift", "wohnhaft", "wohnt", "lieferadresse", "domicile",
+		"habite", "dirección", "direccion", "domicilio", "vive en", "indirizzo", "abita", "residente", "adres",
+		"woont", "adress", "bor på", "adres zamieszkania", "mieszka")
+	kwName = words("name", "named", "called", "customer", "client", "contact", "patient", "signed", "regards",
+		"sincerely", "dear", "hi", "hello", "hey", "thanks", "cheers", "best,", "name:", "nom", "nombre", "nome",
+		"naam", "namn", "imię", "nazwisko", "liebe", "lieber", "hallo", "grüße", "gruß", "bonjour", "cher", "chère",
+		"cordialement", "hola", "estimado", "estimada", "saludos", "ciao", "gentile", "saluti", "cordiali",
+		"beste", "groeten", "hej", "hälsningar", "cześć", "szanowny", "szanowna", "pozdrawiam", "customer:",
+		"kunde", "client:", "cliente", "klant", "kund", "klient", "passenger", "guest", "recipient", "attn")
+	kwNegative = words("order", "order no", "order number", "order #", "invoice", "sku", "item", "article",
+		"art.-nr", "artikel", "artikelnummer", "bestellnummer", "bestellung", "rechnung", "commande", "facture",
+		"référence", "pedido", "factura", "referencia", "ordine", "fattura", "bestelling", "factuur",
+		"beställning", "faktura", "zamówienie", "tracking", "track", "shipment", "parcel", "sendungsnummer",
+		"colis", "envío", "spedizione", "zending", "paket", "ean", "gtin", "upc", "barcode", "serial", "s/n",
+		"part", "model", "product code", "ref", "ticket", "case", "version", "build", "timestamp", "id:", "batch",
+		"lot", "isbn", "transaction", "txn")
+)
+
+// kwList is a set of keyword lists, one bit each.
+type kwList uint64
+
+// keywords holds every list's words in one automaton, built at first use; a
+// match's value indexes masks, the lists that word belongs to.
+var keywords struct {
+	lists [][]string
+	once  sync.Once
+	ac    *automaton
+	masks []kwList
+	long  []bool // long enough to match as a prefix ("telefon" in "telefonnummer")
+}
+
+// words registers a keyword list (at package init) and returns its bit.
+func words(ws ...string) kwList {
+	keywords.lists = append(keywords.lists, ws)
+	return kwList(1) << (len(keywords.lists) - 1)
+}
+
+func loadKeywords() {
+	keywords.once.Do(func() {
+		idx := map[string]int{}
+		var terms [][]byte
+		var vals []int32
+		for li, l := range keywords.lists {
+			for _, w := range l {
+				k, ok := idx[w]
+				if !ok {
+					k = len(keywords.masks)
+					idx[w] = k
+					keywords.masks = append(keywords.masks, 0)
+					keywords.long = append(keywords.long, len(w) >= 6)
+					terms = append(terms, []byte(w))
+					vals = append(vals, int32(k))
+				}
+				keywords.masks[k] |= kwList(1) << li
+			}
+		}
+		keywords.ac = newAutomaton(terms, vals)
+	})
+}
+
+// kwHit is one keyword occurrence in the current segment.
+type kwHit struct {
+	start, end int32
+	mask       kwList
+}
+
+// near reports whether a keyword of one of the lists kws occurs, starting at
+// a word boundary, within before bytes before start or after bytes after end
+// (segment coordinates), outside the candidate itself. The segment's
+// keywords are found once, at the first question about it, so text without
+// candidates costs nothing and text with many costs one pass.
+func (s *scanner) near(start, end int, kws kwList, before, after int) bool {
+	if kws == 0 {
+		return false
+	}
+	if !s.kwReady {
+		s.findKeywords()
+	}
+	lo, hi := max(start-before, 0), min(end+after, len(s.seg))
+	h := s.kwHits
+	// Hits are in order of their end; skip those ending before lo.
+	i, j := 0, len(h)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if int(h[m].end) <= lo {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	for ; i < len(h) && int(h[i].end) <= hi; i++ {
+		x := h[i]
+		if x.mask&kws == 0 || int(x.start) < lo {
+			continue
+		}
+		if int(x.end) <= start || int(x.start) >= end {
+			return true
+		}
+	}
+	return false
+}
+
+// findKeywords records every keyword occurrence in the segment that starts
+// at a word boundary and (unless long enough to be a prefix, "telefon" in
+// "telefonnummer") ends at one.
+func (s *scanner) findKeywords() {
+	s.kwReady = true
+	s.kwHits = s.kwHits[:0]
+	w := s.seg
+	keywords.ac.each(w, func(ks, ke int, k int32) bool {
+		if ks > 0 && isAlnum(w[ks-1]) || ke < len(w) && isAlpha(w[ke]) && !keywords.long[k] {
+			return false
+		}
+		s.kwHits = append(s.kwHits, kwHit{start: int32(ks), end: int32(ke), mask: keywords.masks[k]})
+		return true
+	})
+}
+
+// ctxUp applies positive context only: for names and addresses, where the
+// words that make a number an order or tracking number ("order for",
+// "envío a") say nothing against them.
+func (s *scanner) ctxUp(start, end int, conf float64, kws kwList, up float64) float64 {
+	if s.near(start, end, kws, 48, 16) {
+		conf += up
+	}
+	return conf
+}
+
+// ctxAdjust applies positive and negative context around a candidate.
+func (s *scanner) ctxAdjust(start, end int, conf float64, kws kwList, up float64) float64 {
+	return s.ctx(start, end, conf, kws, up, 0.4)
+}
+
+// ctx applies positive context (up) and negative context (down): an
+// order, SKU or tracking word right before a number.
+func (s *scanner) ctx(start, end int, conf float64, kws kwList, up, down float64) float64 {
+	if s.near(start, end, kws, 48, 16) {
+		conf += up
+	}
+	if down > 0 && s.near(start, end, kwNegative, 32, 0) {
+		conf -= down
+	}
+	return conf
+}
+
+var kwVersion = words("version", "v.", "ver", "release", "build", "firmware")

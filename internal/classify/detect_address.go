@@ -1,0 +1,305 @@
+package classify
+
+// Postal addresses are anchored on house numbers: number-first streets (en,
+// fr: "221B Baker Street", "12 rue de la Paix") are read forward, street-first
+// ones (de, nl, sv, es, it, pl: "Hauptstraße 5", "Via Roma 10", "ul. Długa 7")
+// backward. Postcodes need context, a key, or an address right before them.
+
+var (
+	// streetTypesEN are the last word of an English street name.
+	streetTypesEN = set("street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "dr", "boulevard",
+		"blvd", "court", "ct", "place", "pl", "way", "close", "terrace", "crescent", "square", "sq", "parkway",
+		"pkwy", "highway", "hwy", "row", "gardens", "mews", "hill", "walk", "grove", "park", "circle", "cir", "trail")
+	// streetTypesFR start a French (and Walloon) street name after the number.
+	streetTypesFR = set("rue", "avenue", "av", "boulevard", "bd", "place", "allée", "allee", "impasse", "chemin",
+		"quai", "cours", "route", "square", "passage", "faubourg", "sentier", "voie", "rond-point")
+	// streetPrefixes start a street name before the number (es, it, pl, pt).
+	streetPrefixes = set("calle", "c/", "avenida", "avda", "av", "plaza", "paseo", "camino", "carrer", "ronda",
+		"travesía", "via", "viale", "piazza", "piazzale", "corso", "largo", "vicolo", "strada", "contrada",
+		"ul", "ulica", "al", "aleja", "os", "plac", "rua", "avenue", "rue")
+	// streetSuffixes end a one-word street name (de, nl, sv, da).
+	streetSuffixes = []string{"straße", "strasse", "str.", "str", "weg", "allee", "platz", "gasse", "ring", "damm",
+		"ufer", "chaussee", "steig", "pfad", "markt", "straat", "laan", "plein", "gracht", "kade", "singel", "dijk",
+		"dreef", "gatan", "vägen", "vagen", "gränd", "torget", "allén", "stigen", "backen", "vej", "gade"}
+	particles = set("de", "du", "des", "la", "le", "les", "l'", "d'", "del", "della", "dei", "degli", "di", "da",
+		"das", "dos", "van", "von", "der", "den", "het", "y", "e", "of", "the", "st", "saint", "san", "santa")
+)
+
+func set(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[w] = true
+	}
+	return m
+}
+
+// wordAt returns the end of the word at i: letters, multi-byte runes, inner
+// hyphens and apostrophes ("Champs-Élysées") and an abbreviation dot ("str.").
+func wordAt(b []byte, i int) int {
+	j := i
+	for j < len(b) {
+		c := b[j]
+		if isAlpha(c) || c >= 0x80 {
+			j++
+			continue
+		}
+		if (c == '-' || c == '\'') && j > i && j+1 < len(b) && (isAlpha(b[j+1]) || b[j+1] >= 0x80) {
+			j++
+			continue
+		}
+		if c == '.' && j > i && j-i <= 4 {
+			j++ // abbreviation: "St.", "str.", "ul."
+		}
+		break
+	}
+	return j
+}
+
+// lowerWord lower-cases an ASCII-mostly word into buf (trailing '.' kept).
+func lowerWord(buf *[32]byte, w []byte) []byte {
+	if len(w) > len(buf) {
+		return nil
+	}
+	out := buf[:len(w)]
+	for k, c := range w {
+		out[k] = lowerASCII(c)
+	}
+	// Latin-1 capitals in UTF-8 (C3 80..9E) to lower case.
+	for k := 0; k+1 < len(out); k++ {
+		if out[k] == 0xC3 && out[k+1] >= 0x80 && out[k+1] <= 0x9E {
+			out[k+1] += 0x20
+		}
+	}
+	return out
+}
+
+func trimDot(w []byte) []byte {
+	if n := len(w); n > 1 && w[n-1] == '.' {
+		return w[:n-1]
+	}
+	return w
+}
+
+func isCap(b []byte, i int) bool {
+	if i >= len(b) {
+		return false
+	}
+	if isUpper(b[i]) {
+		return true
+	}
+	// Latin-1 and Latin Extended-A capitals in UTF-8.
+	return i+1 < len(b) && ((b[i] == 0xC3 && b[i+1] >= 0x80 && b[i+1] <= 0x9E) || (b[i] == 0xC4 || b[i] == 0xC5) && b[i+1]%2 == 0)
+}
+
+// afterNumber handles a short number at [start,end): a day before a month
+// name, or a house number in a street address.
+func (s *scanner) afterNumber(b []byte, start, end int) int {
+	if end-start <= 2 && isDigit(b[end-1]) {
+		if e := s.dayMonthDate(b, start, end); e > 0 {
+			return e
+		}
+	}
+	if e := s.streetForward(b, start, end); e > 0 {
+		return e
+	}
+	return s.streetBackward(b, start, end)
+}
+
+// streetForward: "221B Baker Street", "12 rue de la Paix", "5 bis avenue Foch".
+func (s *scanner) streetForward(b []byte, start, end int) int {
+	i := end
+	if i >= len(b) || b[i] != ' ' {
+		return 0
+	}
+	i++
+	var buf [32]byte
+	if hasPrefixFold(b, i, "bis ") || hasPrefixFold(b, i, "ter ") {
+		i += 4
+	}
+	// French: the street type comes first.
+	if we := wordAt(b, i); we > i {
+		lw := lowerWord(&buf, trimDot(b[i:we]))
+		if streetTypesFR[string(lw)] {
+			last := we
+			j := we
+			for words := 0; words < 6 && j < len(b) && b[j] == ' '; words++ {
+				k := j + 1
+				e := wordAt(b, k)
+				if e == k {
+					break
+				}
+				lw := lowerWord(&buf, b[k:e])
+				if !isCap(b, k) && !particles[string(lw)] {
+					break
+				}
+				if isCap(b, k) {
+					last = e
+				}
+				j = e
+			}
+			if last > we {
+				s.addAddress(start, last)
+				return last
+			}
+		}
+	}
+	// English: capitalized words, the last one a street type.
+	j := i
+	for words := 0; words < 4; words++ {
+		if !isCap(b, j) {
+			return 0
+		}
+		e := wordAt(b, j)
+		if e == j {
+			return 0
+		}
+		lw := lowerWord(&buf, trimDot(b[j:e]))
+		if words > 0 && streetTypesEN[string(lw)] {
+			// "Pennsylvania Avenue NW": keep a compass suffix.
+			if e+3 <= len(b) && b[e] == ' ' && (hasPrefixAt(b, e+1, "NW") || hasPrefixAt(b, e+1, "NE") ||
+				hasPrefixAt(b, e+1, "SW") || hasPrefixAt(b, e+1, "SE")) && wordEndAt(b, e+3) {
+				e += 3
+			}
+			s.addAddress(start, e)
+			return e
+		}
+		if e >= len(b) || b[e] != ' ' {
+			return 0
+		}
+		j = e + 1
+	}
+	return 0
+}
+
+// streetBackward: "Hauptstraße 5", "Keizersgracht 123", "Via Roma 10",
+// "Calle de Alcalá, 42", "ul. Marszałkowska 12".
+func (s *scanner) streetBackward(b []byte, start, end int) int {
+	i := start
+	if i > 0 && b[i-1] == ' ' {
+		i--
+	}
+	if i > 0 && b[i-1] == ',' {
+		i--
+	}
+	if i == start {
+		return 0
+	}
+	var buf [32]byte
+	first := -1
+	for words := 0; words < 5; words++ {
+		e := i
+		k := e
+		for k > 0 && (isAlpha(b[k-1]) || b[k-1] >= 0x80 || b[k-1] == '-' || b[k-1] == '\'' || (b[k-1] == '.' && k == e) || (b[k-1] == '/' && k == e)) {
+			k--
+		}
+		if k == e {
+			break
+		}
+		w := b[k:e]
+		lw := lowerWord(&buf, w)
+		if lw == nil {
+			break
+		}
+		if words == 0 && hasStreetSuffix(lw) && isCap(b, k) {
+			first = k
+			break
+		}
+		if streetPrefixes[string(trimDot(lw))] && (words > 0 || lw[len(lw)-1] == '.') {
+			first = k
+			break
+		}
+		if !isCap(b, k) && !particles[string(lw)] {
+			break
+		}
+		if k == 0 || b[k-1] != ' ' {
+			break
+		}
+		i = k - 1
+	}
+	if first < 0 || !wordStartAt(b, first) {
+		return 0
+	}
+	s.addAddress(first, end)
+	return end
+}
+
+func hasStreetSuffix(lw []byte) bool {
+	for _, suf := range streetSuffixes {
+		if len(lw) > len(suf)+1 && string(lw[len(lw)-len(suf):]) == suf {
+			return true
+		}
+		if string(lw) == suf && suf != "str" && suf != "str." {
+			return false
+		}
+	}
+	return false
+}
+
+func (s *scanner) addAddress(start, end int) {
+	s.add(PostalAddress, "", start, end, s.ctxUp(start, end, 0.75, kwAddress, 0.15))
+}
+
+// postcodeNumeric handles 5-digit codes (DE, FR, ES, IT, US ZIP), ZIP+4,
+// "12-345" (PL), "123 45" (SE) and, under a postcode key, 4-digit codes.
+func (s *scanner) postcodeNumeric(b []byte, r *numRun, k int, d []byte, start, end int) int {
+	L := len(d)
+	ok := false
+	switch {
+	case k == 1 && L == 5:
+		ok = true
+	case k == 2 && r.sep[0] == '-' && groupLens(r, 2, 5, 4):
+		ok = true
+	case k == 2 && r.sep[0] == '-' && groupLens(r, 2, 2, 3):
+		ok = true
+	case k == 2 && r.sep[0] == ' ' && groupLens(r, 2, 3, 2):
+		ok = true
+	case k == 1 && L == 4 && s.hint == hintPostcode:
+		ok = true
+	}
+	if !ok {
+		return 0
+	}
+	conf := 0.3
+	if s.near(start, end, kwPostcode, 40, 0) {
+		conf = 0.8
+	}
+	if s.afterAddress(start) {
+		conf = 0.85
+	}
+	s.add(Postcode, "", start, end, conf)
+	if conf >= 0.5 {
+		return end
+	}
+	return 0
+}
+
+// afterAddress reports whether a postal address candidate ends shortly
+// before start (same line).
+func (s *scanner) afterAddress(start int) bool {
+	for k := len(s.cands) - 1; k >= 0 && k >= len(s.cands)-3; k-- {
+		c := s.cands[k]
+		if c.typ == PostalAddress && c.end <= start && start-c.end <= 40 {
+			for _, ch := range s.seg[c.end:start] {
+				if ch == '\n' {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// nlPostcode handles "1012 AB" / "1012AB" ([start,end) covers it).
+func (s *scanner) nlPostcode(b []byte, start, end int) int {
+	l1, l2 := b[end-2], b[end-1]
+	if (l1 == 'S' && (l2 == 'A' || l2 == 'D' || l2 == 'S')) || b[start] == '0' {
+		return end
+	}
+	conf := 0.4
+	if s.near(start, end, kwPostcode, 40, 0) || s.afterAddress(start) {
+		conf = 0.85
+	}
+	s.add(Postcode, "", start, end, conf)
+	return end
+}

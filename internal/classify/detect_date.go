@@ -1,0 +1,189 @@
+package classify
+
+import "time"
+
+// Dates count only as dates of birth: near a birth word ("born", "geboren",
+// "né le", "nacido", ...) or under a birth-date key. A date alone is weak.
+
+// monthNames maps lower-case month names and abbreviations (en, de, fr, es,
+// it, nl, sv, pl, including Polish genitive forms used in dates) to 1..12.
+var monthNames = map[string]int{}
+
+func init() {
+	lists := [][]string{
+		{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"},
+		{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"},
+		{"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "dezember"},
+		{"jän", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sept", "okt", "nov", "dez"},
+		{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+		{"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"},
+		{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"},
+		{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"},
+		{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+		{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"},
+		{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"},
+		{"styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień", "październik", "listopad", "grudzień"},
+	}
+	for _, l := range lists {
+		for i, m := range l {
+			if _, ok := monthNames[m]; !ok {
+				monthNames[m] = i + 1
+			}
+		}
+	}
+	monthNames["sept"] = 9
+	monthNames["setiembre"] = 9
+	monthNames["maerz"] = 3
+}
+
+// maxBirthYear bounds plausible birth years.
+var maxBirthYear = time.Now().Year()
+
+func plausibleDOB(d, m, y int) bool {
+	return y >= 1900 && y <= maxBirthYear && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(m, y)
+}
+
+// dobCand emits a date candidate whose confidence depends on birth context.
+func (s *scanner) dobCand(start, end int) {
+	conf := 0.2
+	if s.near(start, end, kwDOB, 48, 12) {
+		conf = 0.9
+	}
+	s.add(DateOfBirth, "", start, end, conf)
+}
+
+// numericDate handles D.M.Y, D/M/Y, M/D/Y, Y-M-D, D-M-Y and D.M.YY.
+func (s *scanner) numericDate(b []byte, r *numRun, start, end int) bool {
+	g := func(k int) (int, int) { return atoi(b[r.gs[k]:r.ge[k]]), r.ge[k] - r.gs[k] }
+	a, la := g(0)
+	m, lm := g(1)
+	y, ly := g(2)
+	if lm > 2 || lm < 1 {
+		return false
+	}
+	switch {
+	case la == 4 && ly <= 2: // Y-M-D
+		a, y = y, a
+	case la <= 2 && ly == 4: // D.M.Y or M/D/Y
+		if r.sep[0] == '/' && a <= 12 && m > 12 {
+			a, m = m, a
+		}
+	case la <= 2 && ly == 2 && r.sep[0] == '.':
+		y += 1900
+		if y+100 <= maxBirthYear {
+			y += 100
+		}
+	default:
+		return false
+	}
+	if !plausibleDOB(a, m, y) {
+		return false
+	}
+	s.dobCand(start, end)
+	return true
+}
+
+// monthAt reads a month name at i (after optional "de "), returning month and
+// the end of the word, or 0.
+func monthAt(b []byte, i int) (int, int) {
+	if hasPrefixFold(b, i, "de ") {
+		i += 3
+	}
+	j := i
+	var buf [16]byte
+	k := 0
+	for j < len(b) && (isAlpha(b[j]) || b[j] >= 0x80) && k < len(buf) {
+		buf[k] = lowerASCII(b[j])
+		if b[j] >= 0x80 && j+1 < len(b) && b[j] == 0xC3 && b[j+1] >= 0x80 && b[j+1] <= 0x9E {
+			// upper-case Latin-1 letter (Ä, É, ...) → lower
+			buf[k] = 0xC3
+			k++
+			j++
+			if k < len(buf) {
+				buf[k] = b[j] + 0x20
+			}
+		}
+		k++
+		j++
+	}
+	if k == 0 || k >= len(buf) {
+		return 0, 0
+	}
+	m, ok := monthNames[string(buf[:k])]
+	if !ok {
+		return 0, 0
+	}
+	if j < len(b) && b[j] == '.' {
+		j++
+	}
+	return m, j
+}
+
+// yearAt reads ", 1985", " 1985", " de 1985" at i; returns year and end.
+func yearAt(b []byte, i int) (int, int) {
+	for i < len(b) && (b[i] == ' ' || b[i] == ',') {
+		i++
+	}
+	if hasPrefixFold(b, i, "de ") {
+		i += 3
+	}
+	if i+4 <= len(b) && allDigits(b[i:i+4]) && wordEndAt(b, i+4) {
+		return atoi(b[i : i+4]), i + 4
+	}
+	return 0, 0
+}
+
+// dayMonthDate handles "12 March 1985", "12. März 1985", "12 de marzo de
+// 1985", "3rd May 1990" after a 1-2 digit day at [start,end).
+func (s *scanner) dayMonthDate(b []byte, start, end int) int {
+	day := atoi(b[start:end])
+	if day < 1 || day > 31 {
+		return 0
+	}
+	i := end
+	if i < len(b) && b[i] == '.' {
+		i++
+	} else if i+2 <= len(b) && (hasPrefixFold(b, i, "st") || hasPrefixFold(b, i, "nd") || hasPrefixFold(b, i, "rd") ||
+		hasPrefixFold(b, i, "th") || hasPrefixFold(b, i, "er")) && wordEndAt(b, i+2) {
+		i += 2
+	}
+	if i >= len(b) || b[i] != ' ' {
+		return 0
+	}
+	m, j := monthAt(b, i+1)
+	if m == 0 {
+		return 0
+	}
+	y, e := yearAt(b, j)
+	if y == 0 || !plausibleDOB(day, m, y) {
+		return 0
+	}
+	s.dobCand(start, e)
+	return e
+}
+
+// monthDayDate handles "March 12, 1985" at a capitalized month word.
+func (s *scanner) monthDayDate(b []byte, i int) int {
+	m, j := monthAt(b, i)
+	if m == 0 || j >= len(b) || b[j] != ' ' {
+		return 0
+	}
+	k := j + 1
+	ds := k
+	for k < len(b) && isDigit(b[k]) && k-ds < 2 {
+		k++
+	}
+	if k == ds || (k < len(b) && isDigit(b[k])) {
+		return 0
+	}
+	day := atoi(b[ds:k])
+	if k+2 <= len(b) && (hasPrefixFold(b, k, "st") || hasPrefixFold(b, k, "nd") || hasPrefixFold(b, k, "rd") || hasPrefixFold(b, k, "th")) {
+		k += 2
+	}
+	y, e := yearAt(b, k)
+	if y == 0 || !plausibleDOB(day, m, y) {
+		return 0
+	}
+	s.dobCand(i, e)
+	return e
+}

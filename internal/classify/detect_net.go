@@ -1,0 +1,140 @@
+package classify
+
+// Email and IPv6 addresses. IPv4 is read with the other digit runs
+// (detect_number.go).
+
+// localChar reports bytes of an email local part (RFC 5322 atoms as people
+// write them, and UTF-8 for internationalized addresses).
+func localChar(c byte) bool {
+	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '\'' || c >= 0x80
+}
+
+func domainChar(c byte) bool { return isAlnum(c) || c == '-' || c >= 0x80 }
+
+// onAt reads an email address around the '@' at i.
+func (s *scanner) onAt(b []byte, i int) int {
+	k := i
+	for k > 0 && i-k < 64 && localChar(b[k-1]) {
+		k--
+	}
+	for k < i && (b[k] == '.' || b[k] == '\'' || b[k] >= 0x80 && !runeStart(b[k])) {
+		k++
+	}
+	if k == i || b[i-1] == '.' || k > 0 && localChar(b[k-1]) {
+		return i + 1
+	}
+	e, end, labels, tldAlpha := i+1, 0, 0, false
+	for {
+		ls := e
+		for e < len(b) && e-ls < 63 && domainChar(b[e]) {
+			e++
+		}
+		if e == ls || b[ls] == '-' || b[e-1] == '-' {
+			break
+		}
+		labels++
+		end = e
+		tldAlpha = e-ls >= 2 && allAlpha(b[ls:e]) || hasPrefixAt(b, ls, "xn--")
+		if e+1 < len(b) && b[e] == '.' && domainChar(b[e+1]) {
+			e++
+			continue
+		}
+		break
+	}
+	e = end
+	if labels < 2 || !tldAlpha || e < len(b) && (b[e] == '@' || isWordByte(b[e])) {
+		return i + 1
+	}
+	s.add(Email, "", k, e, 0.9)
+	return e
+}
+
+func runeStart(c byte) bool { return c < 0x80 || c >= 0xC0 }
+
+func allAlpha(b []byte) bool {
+	for _, c := range b {
+		if !isAlpha(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// ipv6 reads an IPv6 address at i: up to eight groups of one to four hex
+// digits, at most one "::", optionally an IPv4 tail. Times (10:30:00) and
+// MAC addresses (six groups) are not addresses.
+func (s *scanner) ipv6(b []byte, i int) int {
+	k := i
+	groups := 0
+	double := false
+	if hasPrefixAt(b, k, "::") {
+		double = true
+		k += 2
+	}
+	for k < len(b) {
+		h := hexRun(b, k)
+		if h == k {
+			break
+		}
+		if h-k > 4 {
+			return 0
+		}
+		if h < len(b) && b[h] == '.' {
+			e := ipv4At(b, k)
+			if e == 0 {
+				return 0
+			}
+			groups += 2
+			k = e
+			break
+		}
+		groups++
+		k = h
+		if hasPrefixAt(b, k, "::") {
+			if double {
+				return 0
+			}
+			double = true
+			k += 2
+			continue
+		}
+		if k+1 < len(b) && b[k] == ':' && isHex(b[k+1]) {
+			k++
+			continue
+		}
+		break
+	}
+	if groups == 0 || double && groups > 7 || !double && groups != 8 {
+		return 0
+	}
+	if k < len(b) && (isWordByte(b[k]) || b[k] == ':' || b[k] == '.' && k+1 < len(b) && isDigit(b[k+1])) {
+		return 0
+	}
+	conf := s.ctxAdjust(i, k, 0.75, kwIP, 0.2)
+	if k-i <= 3 { // "::1", "::": loopback and unspecified say nothing about a person
+		conf = 0.3
+	}
+	s.add(IPAddress, "", i, k, conf)
+	return k
+}
+
+// ipv4At reads a dotted quad at i and returns its end, or 0.
+func ipv4At(b []byte, i int) int {
+	k := i
+	for g := 0; g < 4; g++ {
+		s := k
+		for k < len(b) && isDigit(b[k]) && k-s < 3 {
+			k++
+		}
+		if k == s || k-s > 1 && b[s] == '0' || atoi(b[s:k]) > 255 {
+			return 0
+		}
+		if g < 3 {
+			if k >= len(b) || b[k] != '.' {
+				return 0
+			}
+			k++
+		}
+	}
+	return k
+}

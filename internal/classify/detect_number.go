@@ -1,0 +1,407 @@
+package classify
+
+// Digit-led candidates: cards, national ids, phones in national format, IPv4,
+// dates, postcodes and house numbers. A run of digit groups split by single
+// separators (space, '-', '.', '/') is read once; interpretations are then
+// tried on the whole run and on its leading groups.
+
+const maxGroups = 20
+
+type numRun struct {
+	ng      int
+	gs, ge  [maxGroups]int  // group spans (segment coordinates)
+	sep     [maxGroups]byte // separator after group k
+	cum     [maxGroups]int  // digits (and Corsica letter) through group k
+	corsica bool
+}
+
+func isNumSep(c byte) bool { return c == ' ' || c == '-' || c == '.' || c == '/' }
+
+// numStart reports whether a digit at i starts a number: not inside a word
+// and not the tail of a code such as "ORD-1234" or "v1.2".
+func numStart(b []byte, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := b[i-1]
+	if isWordByte(p) {
+		return false
+	}
+	if (p == '-' || p == '.' || p == '/') && i >= 2 && isAlnum(b[i-2]) {
+		return false
+	}
+	return true
+}
+
+// skipAlnum returns the end of the [A-Za-z0-9] run at i.
+func skipAlnum(b []byte, i int) int {
+	for i < len(b) && isAlnum(b[i]) {
+		i++
+	}
+	return i
+}
+
+func (s *scanner) readRun(b []byte, i int, r *numRun) {
+	s.dig = s.dig[:0]
+	j := i
+	n := len(b)
+	for r.ng < maxGroups {
+		gs := j
+		for {
+			for j < n && isDigit(b[j]) {
+				s.dig = append(s.dig, b[j])
+				j++
+			}
+			// French NIR for Corsica: the department "2A"/"2B" sits at the
+			// 6th and 7th characters.
+			if j < n && (b[j] == 'A' || b[j] == 'B') && len(s.dig) == 6 && b[j-1] == '2' && !r.corsica &&
+				(j+1 >= n || !isAlpha(b[j+1])) {
+				s.dig = append(s.dig, b[j])
+				r.corsica = true
+				j++
+				continue
+			}
+			break
+		}
+		r.gs[r.ng], r.ge[r.ng] = gs, j
+		r.cum[r.ng] = len(s.dig)
+		r.ng++
+		if len(s.dig) > 24 {
+			break
+		}
+		if j+1 < n && isNumSep(b[j]) && isDigit(b[j+1]) {
+			r.sep[r.ng-1] = b[j]
+			j++
+			continue
+		}
+		break
+	}
+}
+
+// onDigit handles a digit at a word start.
+func (s *scanner) onDigit(b []byte, i int) int {
+	if !numStart(b, i) {
+		return skipAlnum(b, i)
+	}
+	if b[i] == '0' && hasPrefixAt(b, i, "00D") {
+		if end := s.salesforceSession(b, i); end > 0 {
+			return end
+		}
+	}
+	if b[i] == '5' && hasPrefixAt(b, i, "5Aep861") {
+		if end := s.salesforceRefresh(b, i); end > 0 {
+			return end
+		}
+	}
+	// IPv6 led by digits ("2001:db8::1").
+	if h := hexRun(b, i); h-i <= 4 && h < len(b) && b[h] == ':' {
+		if end := s.ipv6(b, i); end > 0 {
+			return end
+		}
+	}
+	r := &s.run
+	*r = numRun{}
+	s.readRun(b, i, r)
+	end := r.ge[r.ng-1]
+	// A run glued to letters is a code ("1Z999AA1", "3f2a..."), except for the
+	// forms whose last character is a letter.
+	if end < len(b) && isWordByte(b[end]) {
+		if next := s.numberWithLetter(b, r); next > 0 {
+			return next
+		}
+		if r.ng == 1 {
+			return skipAlnum(b, end)
+		}
+		r.ng--
+		s.dig = s.dig[:r.cum[r.ng-1]]
+		end = r.ge[r.ng-1]
+	}
+	// Spanish DNI written with a separator before the letter: "12345678-Z".
+	if len(s.dig) == 8 && allDigits(s.dig) && (r.ng == 1 || groupLens(r, r.ng, 2, 3, 3)) && end+2 <= len(b) &&
+		(b[end] == '-' || b[end] == ' ') && isUpper(b[end+1]) && wordEndAt(b, end+2) && esDNIValid(s.dig, b[end+1]) {
+		s.add(ESDNI, "", i, end+2, s.ctxAdjust(i, end+2, 0.75, kwDNI, 0.2))
+		return end + 2
+	}
+	// A run joined to letters by '-', '/' or '_' is a code ("030-1234567-B",
+	// "4711/A"), not a number.
+	if end+1 < len(b) && (b[end] == '-' || b[end] == '/' || b[end] == '_') && isAlpha(b[end+1]) {
+		return skipCode(b, end)
+	}
+	if r.corsica && r.cum[r.ng-1] != 15 {
+		// a letter in a number that is not a NIR: treat as a code
+		return skipAlnum(b, i)
+	}
+	maxEnd := s.interpret(b, r)
+	if maxEnd == 0 || maxEnd >= end {
+		// Nothing read the run, or something read all of it: do not
+		// restart inside it (its tail is not a number of its own).
+		return end
+	}
+	return maxEnd
+}
+
+// interpret tries the interpretations on the run and its leading groups; it
+// returns the end of the longest accepted candidate.
+func (s *scanner) interpret(b []byte, r *numRun) int {
+	best := 0
+	all := s.dig
+	for k := r.ng; k >= 1; k-- {
+		if k < r.ng && k > 1 && !prefixOK(r, k) {
+			continue
+		}
+		d := all[:r.cum[k-1]]
+		start, end := r.gs[0], r.ge[k-1]
+		if e := s.interpretPrefix(b, r, k, d, start, end); e > best {
+			best = e
+			break // the longest interpretation wins; shorter ones would overlap
+		}
+	}
+	return best
+}
+
+// prefixOK: the first k groups can stand alone if the separator after them
+// differs from the separators inside them.
+func prefixOK(r *numRun, k int) bool {
+	after := r.sep[k-1]
+	for g := 0; g < k-1; g++ {
+		if r.sep[g] == after {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSeps(r *numRun, k int, seps string) bool {
+	if k < 2 {
+		return false
+	}
+	c := r.sep[0]
+	for g := 0; g < k-1; g++ {
+		if r.sep[g] != c {
+			return false
+		}
+	}
+	for i := 0; i < len(seps); i++ {
+		if seps[i] == c {
+			return true
+		}
+	}
+	return false
+}
+
+func groupLens(r *numRun, k int, lens ...int) bool {
+	if k != len(lens) {
+		return false
+	}
+	for g := 0; g < k; g++ {
+		if r.ge[g]-r.gs[g] != lens[g] {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(d []byte) bool {
+	for _, c := range d {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// interpretPrefix emits the candidates for the first k groups (digits d) and
+// returns the end of the accepted span, or 0.
+func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, end int) int {
+	L := len(d)
+	accepted := 0
+	accept := func(t Type, rule string, conf float64) {
+		s.add(t, rule, start, end, conf)
+		accepted = end
+	}
+	if r.corsica {
+		if L == 15 && frNIRValid(d) {
+			accept(FRNIR, "", s.ctxAdjust(start, end, 0.7, kwNIR, 0.25))
+		}
+		return accepted
+	}
+	// block: one run of digits, or digits split one or two at a time (an
+	// evasion: "8 6 0 9 5 7 4 2 7 1 9"), which the ids are checked as.
+	block := k == 1 || splitDigits(r, k)
+	// IPv4: four dot-separated octets, not part of a longer dotted sequence.
+	if k == 4 && sameSeps(r, 4, ".") && (k == r.ng || r.sep[3] != '.') && ipv4OK(b, r) {
+		conf := s.ctxAdjust(start, end, 0.6, kwIP, 0.25)
+		if s.near(start, end, kwVersion, 16, 0) {
+			conf -= 0.4
+		}
+		accept(IPAddress, "", conf)
+		return accepted
+	}
+	// Dates (a date of birth needs birth context or a birth-date key).
+	if k == 3 && sameSeps(r, 3, "./-") {
+		if s.numericDate(b, r, start, end) {
+			return end
+		}
+	}
+	// US SSN: 3-2-4.
+	if k == 3 && sameSeps(r, 3, "- ") && groupLens(r, 3, 3, 2, 4) && ssnValid(d) {
+		conf := 0.6
+		if r.sep[0] == ' ' {
+			conf = 0.45
+		}
+		accept(USSSN, "", s.ctxAdjust(start, end, conf, kwSSN, 0.35))
+	}
+	// Swedish personnummer: YYMMDD-NNNN or YYYYMMDD-NNNN.
+	if k == 2 && r.sep[0] == '-' && (groupLens(r, 2, 6, 4) || groupLens(r, 2, 8, 4)) {
+		pn := d
+		if L == 12 {
+			pn = d[2:]
+		}
+		if sePersonnummerValid(pn) {
+			accept(SEPersonnummer, "", s.ctxAdjust(start, end, 0.7, kwPNR, 0.25))
+		}
+	}
+	if block && (L == 10 || L == 12) {
+		pn := d
+		if L == 12 {
+			pn = d[2:]
+		}
+		if (L == 10 || d[0] == '1' || d[0] == '2') && sePersonnummerValid(pn) {
+			accept(SEPersonnummer, "", s.ctxAdjust(start, end, 0.4, kwPNR, 0.55))
+		}
+	}
+	// A 13-digit number with a valid EAN-13 check digit is a barcode (GTIN)
+	// unless card words say otherwise.
+	if L >= 13 && L <= 19 && cardBrandOK(d) && luhn(d) && cardGrouping(r, k) &&
+		(L != 13 || !ean13Valid(d) || s.near(start, end, kwCard, 48, 16)) {
+		// Luhn and an issuer range are strong evidence: an order word
+		// nearby lowers a card less than it lowers an unchecked number.
+		accept(PaymentCard, "", s.ctx(start, end, 0.85, kwCard, 0.14, 0.2))
+	}
+	if L == 15 && frNIRValid(d) && (block || groupLens(r, k, 1, 2, 2, 2, 3, 3, 2)) {
+		accept(FRNIR, "", s.ctxAdjust(start, end, 0.7, kwNIR, 0.25))
+	}
+	if L == 11 {
+		if deTaxIDValid(d) && (block || groupLens(r, k, 2, 3, 3, 3)) {
+			accept(DETaxID, "", s.ctxAdjust(start, end, 0.45, kwTaxID, 0.5))
+		}
+		if block && plPESELValid(d) {
+			accept(PLPESEL, "", s.ctxAdjust(start, end, 0.45, kwPESEL, 0.5))
+		}
+	}
+	if L == 10 && (block || groupLens(r, k, 3, 3, 4)) && nhsValid(d) {
+		accept(UKNHS, "", s.ctxAdjust(start, end, 0.4, kwNHS, 0.55))
+	}
+	if L == 9 {
+		if (block || groupLens(r, k, 4, 2, 3) || groupLens(r, k, 3, 3, 3)) && nlBSNValid(d) {
+			accept(NLBSN, "", s.ctxAdjust(start, end, 0.4, kwBSN, 0.55))
+		}
+		if block && ssnValid(d) {
+			accept(USSSN, "", s.ctxAdjust(start, end, 0.3, kwSSN, 0.6))
+		}
+	}
+	if e := s.nationalPhone(b, r, k, d, start, end); e > accepted {
+		accepted = e
+	}
+	if e := s.postcodeNumeric(b, r, k, d, start, end); e > accepted {
+		accepted = e
+	}
+	if k == 1 && L == 4 && end+3 <= len(b) && b[end] == ' ' && isUpper(b[end+1]) && isUpper(b[end+2]) && wordEndAt(b, end+3) {
+		return s.nlPostcode(b, start, end+3)
+	}
+	if k == 1 && L <= 4 {
+		if e := s.afterNumber(b, start, end); e > accepted {
+			accepted = e
+		}
+	}
+	return accepted
+}
+
+// splitDigits reports a run of at least six groups of one or two digits with
+// one kind of separator.
+func splitDigits(r *numRun, k int) bool {
+	if k < 6 || !sameSeps(r, k, " -.") {
+		return false
+	}
+	for g := 0; g < k; g++ {
+		if r.ge[g]-r.gs[g] > 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// cardGrouping accepts the ways card numbers are written: one block, blocks of
+// four (last may be shorter), Amex/Diners 4-6-5/4-6-4, or one digit per group
+// (spacing used to evade detection).
+func cardGrouping(r *numRun, k int) bool {
+	if k == 1 {
+		return true
+	}
+	if !sameSeps(r, k, " -.") {
+		return false
+	}
+	if groupLens(r, k, 4, 6, 5) || groupLens(r, k, 4, 6, 4) {
+		return true
+	}
+	four, ones := true, true
+	for g := 0; g < k; g++ {
+		l := r.ge[g] - r.gs[g]
+		if l != 4 && !(g == k-1 && l >= 1 && l < 4) {
+			four = false
+		}
+		if l > 2 {
+			ones = false
+		}
+	}
+	return four || ones
+}
+
+func ipv4OK(b []byte, r *numRun) bool {
+	for g := 0; g < 4; g++ {
+		o := b[r.gs[g]:r.ge[g]]
+		if len(o) > 3 || (len(o) > 1 && o[0] == '0') || atoi(o) > 255 {
+			return false
+		}
+	}
+	return atoi(b[r.gs[0]:r.ge[0]]) != 0
+}
+
+// numberWithLetter handles runs whose last character is a letter: Spanish
+// DNI (8 digits + control letter), NL postcodes ("1012AB"), house numbers
+// ("221B"). It returns the end of the consumed token or 0.
+func (s *scanner) numberWithLetter(b []byte, r *numRun) int {
+	end := r.ge[r.ng-1]
+	d := s.dig
+	if r.ng == 1 && len(d) == 8 && isUpper(b[end]) && wordEndAt(b, end+1) && esDNIValid(d, b[end]) {
+		s.add(ESDNI, "", r.gs[0], end+1, s.ctxAdjust(r.gs[0], end+1, 0.8, kwDNI, 0.15))
+		return end + 1
+	}
+	if r.ng == 1 && len(d) == 4 && end+2 <= len(b) && isUpper(b[end]) && isUpper(b[end+1]) && wordEndAt(b, end+2) {
+		return s.nlPostcode(b, r.gs[0], end+2)
+	}
+	if r.ng == 1 && len(d) <= 4 && isAlpha(b[end]) && wordEndAt(b, end+1) {
+		if e := s.afterNumber(b, r.gs[0], end+1); e > 0 {
+			return e
+		}
+		return end + 1
+	}
+	return 0
+}
+
+// skipCode returns the end of a code token: alphanumerics joined by '-',
+// '/', '_' and '.'.
+func skipCode(b []byte, i int) int {
+	for i < len(b) && (isAlnum(b[i]) || (b[i] == '-' || b[i] == '/' || b[i] == '_' || b[i] == '.') && i+1 < len(b) && isAlnum(b[i+1])) {
+		i++
+	}
+	return i
+}
+
+// hexRun returns the end of the hex-digit run at i.
+func hexRun(b []byte, i int) int {
+	for i < len(b) && isHex(b[i]) {
+		i++
+	}
+	return i
+}

@@ -1,0 +1,511 @@
+package classify
+
+import (
+	"bytes"
+	"encoding/base64"
+)
+
+// Secrets: provider keys with a fixed prefix (the gitleaks approach: the
+// prefix is the keyword prefilter, the shape is checked only when it is
+// there), JWTs, private key blocks, and values after credential-like keys.
+// Salesforce record ids, UUIDs and hashes have no prefix and no credential
+// key in ordinary use, so they are never secrets here.
+
+// Secret rule names (part of the public interface, like the types).
+const (
+	ruleOpenAI            = "openai_api_key"
+	ruleAnthropic         = "anthropic_api_key"
+	ruleAWSAccessKey      = "aws_access_key"
+	ruleAWSSecretKey      = "aws_secret_key"
+	ruleGCPServiceAccount = "gcp_service_account"
+	ruleGCPAPIKey         = "gcp_api_key"
+	ruleAzureStorageKey   = "azure_storage_key"
+	ruleAzureClientSecret = "azure_client_secret"
+	ruleStripe            = "stripe_secret_key"
+	ruleSlackToken        = "slack_token"
+	ruleSlackWebhook      = "slack_webhook"
+	ruleGitHub            = "github_token"
+	ruleGitLab            = "gitlab_token"
+	ruleTwilio            = "twilio_api_key"
+	ruleSendGrid          = "sendgrid_api_key"
+	ruleSalesforceSession = "salesforce_session_id"
+	ruleSalesforceRefresh = "salesforce_refresh_token"
+	ruleJWT               = "jwt"
+	rulePrivateKey        = "private_key"
+	ruleGenericCredential = "generic_credential"
+)
+
+// SecretRules lists every secret rule name the engine can report.
+var SecretRules = []string{ruleOpenAI, ruleAnthropic, ruleAWSAccessKey, ruleAWSSecretKey, ruleGCPServiceAccount,
+	ruleGCPAPIKey, ruleAzureStorageKey, ruleAzureClientSecret, ruleStripe, ruleSlackToken, ruleSlackWebhook,
+	ruleGitHub, ruleGitLab, ruleTwilio, ruleSendGrid, ruleSalesforceSession, ruleSalesforceRefresh, ruleJWT,
+	rulePrivateKey, ruleGenericCredential}
+
+// Character sets of token bodies.
+const (
+	setAlnum   = 0
+	setURL     = 1 // base64url and most API keys: alnum, '-', '_'
+	setDotted  = 2 // alnum, '.', '_' (Salesforce tokens)
+	setAzure   = 3 // alnum, '_', '~', '.', '-'
+	setBase64  = 4 // alnum, '+', '/', '='
+	setHexLow  = 5 // 0-9a-f
+	setGitHubP = 6 // alnum, '_'
+)
+
+func inSet(c byte, set int) bool {
+	if isAlnum(c) {
+		return set != setHexLow || isDigit(c) || c >= 'a' && c <= 'f'
+	}
+	switch set {
+	case setURL:
+		return c == '-' || c == '_'
+	case setDotted:
+		return c == '.' || c == '_'
+	case setAzure:
+		return c == '_' || c == '~' || c == '.' || c == '-'
+	case setBase64:
+		return c == '+' || c == '/' || c == '='
+	case setGitHubP:
+		return c == '_'
+	}
+	return false
+}
+
+// runEnd returns the end of the run of set characters at i.
+func runEnd(b []byte, i, set int) int {
+	for i < len(b) && inSet(b[i], set) {
+		i++
+	}
+	return i
+}
+
+// tokenBoundary reports whether a token may end at e: end of input or a byte
+// that is not part of any token.
+func tokenBoundary(b []byte, e int) bool {
+	return e >= len(b) || !isAlnum(b[e]) && b[e] != '_' && b[e] != '-' && b[e] < 0x80
+}
+
+func (s *scanner) secret(rule string, start, end int, conf float64) int {
+	s.add(Secret, rule, start, end, conf)
+	return end
+}
+
+// mixed reports whether a token body has both letters and digits: real keys
+// do, words and slugs mostly do not.
+func mixed(t []byte) bool {
+	l, d := false, false
+	for _, c := range t {
+		if isDigit(c) {
+			d = true
+		} else if isAlpha(c) {
+			l = true
+		}
+	}
+	return l && d
+}
+
+// onDash: private key blocks, and keys whose prefix ends in '-' (sk-, xoxb-,
+// glpat-).
+func (s *scanner) onDash(b []byte, i int) int {
+	if hasPrefixAt(b, i, "-----BEGIN ") {
+		if e := s.privateKey(b, i); e > 0 {
+			return e
+		}
+	}
+	ws := i
+	for ws > 0 && i-ws < 8 && isAlnum(b[ws-1]) {
+		ws--
+	}
+	if ws == i || !wordStartAt(b, ws) {
+		return i + 1
+	}
+	switch string(b[ws:i]) {
+	case "sk":
+		return s.openAI(b, ws, i)
+	case "xoxb", "xoxp", "xoxa", "xoxr", "xoxs", "xoxe", "xapp":
+		e := runEnd(b, i+1, setURL)
+		if e-ws >= 24 && tokenBoundary(b, e) && countDigits(b[ws:e]) >= 4 {
+			return s.secret(ruleSlackToken, ws, e, 0.95)
+		}
+	case "glpat", "gldt", "glptt", "glrt", "glsoat":
+		e := runEnd(b, i+1, setURL)
+		if e-i-1 >= 20 && tokenBoundary(b, e) {
+			return s.secret(ruleGitLab, ws, e, 0.95)
+		}
+	}
+	return i + 1
+}
+
+// openAI reads sk-... at ws (dash at i): Anthropic (sk-ant-), OpenAI project,
+// service-account, admin and legacy keys.
+func (s *scanner) openAI(b []byte, ws, i int) int {
+	e := runEnd(b, i+1, setURL)
+	if !tokenBoundary(b, e) {
+		return i + 1
+	}
+	body := b[i+1 : e]
+	if bytes.HasPrefix(body, []byte("ant-")) {
+		if len(body) >= 60 && mixed(body) {
+			return s.secret(ruleAnthropic, ws, e, 0.97)
+		}
+		return e
+	}
+	if len(body) >= 20 && mixed(body) && shannon(body) >= 3.5 {
+		return s.secret(ruleOpenAI, ws, e, 0.95)
+	}
+	return e
+}
+
+// onUnderscore: keys whose prefix ends in '_' (sk_live_, ghp_, github_pat_).
+func (s *scanner) onUnderscore(b []byte, i int) int {
+	ws := i
+	for ws > 0 && i-ws < 7 && isAlnum(b[ws-1]) {
+		ws--
+	}
+	if ws == i || !wordStartAt(b, ws) {
+		return i + 1
+	}
+	switch string(b[ws:i]) {
+	case "sk", "rk":
+		if hasPrefixAt(b, i, "_live_") || hasPrefixAt(b, i, "_test_") {
+			e := runEnd(b, i+6, setAlnum)
+			if e-i-6 >= 20 && tokenBoundary(b, e) {
+				return s.secret(ruleStripe, ws, e, 0.95)
+			}
+		}
+	case "ghp", "gho", "ghu", "ghs", "ghr":
+		e := runEnd(b, i+1, setAlnum)
+		if e-i-1 >= 36 && tokenBoundary(b, e) {
+			return s.secret(ruleGitHub, ws, e, 0.97)
+		}
+	case "github":
+		if hasPrefixAt(b, i, "_pat_") {
+			e := runEnd(b, i+5, setGitHubP)
+			if e-i-5 >= 70 && tokenBoundary(b, e) {
+				return s.secret(ruleGitHub, ws, e, 0.97)
+			}
+		}
+	}
+	return i + 1
+}
+
+// upperSecret handles keys that start with an upper-case letter at i (the
+// alphanumeric token runs to j).
+func (s *scanner) upperSecret(b []byte, i, j int) int {
+	switch b[i] {
+	case 'A':
+		// AWS access key ids: a four-letter type prefix and 16 base32 characters.
+		if j-i == 20 && (hasPrefixAt(b, i, "AKIA") || hasPrefixAt(b, i, "ASIA") || hasPrefixAt(b, i, "AGPA") ||
+			hasPrefixAt(b, i, "AIDA") || hasPrefixAt(b, i, "AROA") || hasPrefixAt(b, i, "AIPA") ||
+			hasPrefixAt(b, i, "ANPA") || hasPrefixAt(b, i, "ANVA") || hasPrefixAt(b, i, "APKA") ||
+			hasPrefixAt(b, i, "ABIA") || hasPrefixAt(b, i, "ACCA")) && base32Upper(b[i+4:j]) {
+			return s.secret(ruleAWSAccessKey, i, j, 0.97)
+		}
+		if hasPrefixAt(b, i, "AIza") {
+			e := runEnd(b, i, setURL)
+			if e-i == 39 && tokenBoundary(b, e) {
+				return s.secret(ruleGCPAPIKey, i, e, 0.97)
+			}
+		}
+	case 'S':
+		if j-i == 2 && hasPrefixAt(b, i, "SG.") {
+			e1 := runEnd(b, i+3, setURL)
+			if e1-i-3 == 22 && e1 < len(b) && b[e1] == '.' {
+				e2 := runEnd(b, e1+1, setURL)
+				if e2-e1-1 == 43 && tokenBoundary(b, e2) {
+					return s.secret(ruleSendGrid, i, e2, 0.97)
+				}
+			}
+		}
+		if j-i == 34 && b[i+1] == 'K' && hexLower(b[i+2:j]) {
+			return s.secret(ruleTwilio, i, j, 0.9)
+		}
+	case 'T':
+		// Slack incoming webhook: https://hooks.slack.com/services/T.../B.../...
+		const hook = "hooks.slack.com/services/"
+		if i >= len(hook) && string(b[i-len(hook):i]) == hook {
+			e := i
+			for e < len(b) && (inSet(b[e], setAlnum) || b[e] == '/') {
+				e++
+			}
+			start := i - len(hook)
+			if start >= 8 && string(b[start-8:start]) == "https://" {
+				start -= 8
+			}
+			if e-i >= 30 {
+				return s.secret(ruleSlackWebhook, start, e, 0.97)
+			}
+		}
+	case 'B':
+		// "Bearer <token>" in prose or headers.
+		if j-i == 6 && hasPrefixAt(b, i, "Bearer ") {
+			if e := s.bearer(b, j+1); e > 0 {
+				return e
+			}
+		}
+	}
+	return 0
+}
+
+// bearer reads a bearer token at k; JWTs keep their own rule.
+func (s *scanner) bearer(b []byte, k int) int {
+	if hasPrefixAt(b, k, "eyJ") {
+		if e := s.jwt(b, k); e > 0 {
+			return e
+		}
+	}
+	e := runEnd(b, k, setBase64)
+	for e < len(b) && (b[e] == '-' || b[e] == '_' || b[e] == '.' || b[e] == '~') {
+		e = runEnd(b, e+1, setBase64)
+	}
+	if e-k >= 16 && mixed(b[k:e]) && shannon(b[k:e]) >= 3.5 {
+		return s.secret(ruleGenericCredential, k, e, 0.85)
+	}
+	return 0
+}
+
+func base32Upper(t []byte) bool {
+	for _, c := range t {
+		if !isUpper(c) && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
+}
+
+func hexLower(t []byte) bool {
+	for _, c := range t {
+		if !isDigit(c) && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// jwt reads header.payload.signature at i ("eyJ..."), checking that the
+// header decodes to a JSON object with "alg" or "typ".
+func (s *scanner) jwt(b []byte, i int) int {
+	e1 := runEnd(b, i, setURL)
+	if e1-i < 10 || e1 >= len(b) || b[e1] != '.' {
+		return 0
+	}
+	e2 := runEnd(b, e1+1, setURL)
+	if e2-e1-1 < 4 || e2 >= len(b) || b[e2] != '.' {
+		return 0
+	}
+	e3 := runEnd(b, e2+1, setURL)
+	if !tokenBoundary(b, e3) && b[e3] != '.' {
+		return 0
+	}
+	var hdr [48]byte
+	src := b[i:e1]
+	if len(src) > 64 {
+		src = src[:64]
+	}
+	src = src[:len(src)/4*4]
+	n, err := base64.RawURLEncoding.Decode(hdr[:], src)
+	if err != nil || n < 4 || hdr[0] != '{' {
+		return 0
+	}
+	if !bytes.Contains(hdr[:n], []byte(`"alg"`)) && !bytes.Contains(hdr[:n], []byte(`"typ"`)) {
+		return 0
+	}
+	return s.secret(ruleJWT, i, e3, 0.97)
+}
+
+// privateKey reads a PEM private key block at i: from "-----BEGIN ... PRIVATE
+// KEY-----" to its END line, or to the end of the base64 body when the END
+// line is missing (a truncated paste is still a key).
+func (s *scanner) privateKey(b []byte, i int) int {
+	k := i + len("-----BEGIN ")
+	h := k
+	for h < len(b) && h-k < 40 && (isUpper(b[h]) || b[h] == ' ') {
+		h++
+	}
+	label := b[k:h]
+	if !bytes.HasSuffix(label, []byte("PRIVATE KEY")) && !bytes.HasSuffix(label, []byte("PRIVATE KEY BLOCK")) {
+		return 0
+	}
+	if !hasPrefixAt(b, h, "-----") {
+		return 0
+	}
+	body := h + 5
+	end := 0
+	if rel := bytes.Index(b[body:min(len(b), body+16<<10)], []byte("-----END ")); rel >= 0 {
+		e := body + rel + len("-----END ")
+		if rel2 := bytes.Index(b[e:min(len(b), e+64)], []byte("-----")); rel2 >= 0 {
+			end = e + rel2 + 5
+		}
+	}
+	if end == 0 {
+		// No END line: the block runs while it looks like base64 (with real
+		// or escaped line breaks).
+		end = body
+		for end < len(b) {
+			c := b[end]
+			if inSet(c, setBase64) || c == '\n' || c == '\r' || c == ' ' {
+				end++
+				continue
+			}
+			if c == '\\' && end+1 < len(b) && (b[end+1] == 'n' || b[end+1] == 'r') {
+				end += 2
+				continue
+			}
+			break
+		}
+		if end-body < 32 {
+			return 0
+		}
+	}
+	rule := rulePrivateKey
+	if s.inServiceAccount() || bytes.Contains(b[max(0, i-2048):i], []byte("service_account")) {
+		rule = ruleGCPServiceAccount
+	}
+	return s.secret(rule, i, end, 0.99)
+}
+
+// salesforceSession reads an access token / session id: the org id (00D...),
+// '!', and the opaque part.
+func (s *scanner) salesforceSession(b []byte, i int) int {
+	e := runEnd(b, i, setAlnum)
+	if n := e - i; n != 15 && n != 18 || e >= len(b) || b[e] != '!' {
+		return 0
+	}
+	e2 := runEnd(b, e+1, setDotted)
+	if e2-e-1 < 80 || !tokenBoundary(b, e2) {
+		return 0
+	}
+	return s.secret(ruleSalesforceSession, i, e2, 0.97)
+}
+
+// salesforceRefresh reads a refresh token ("5Aep861..." and an opaque part).
+func (s *scanner) salesforceRefresh(b []byte, i int) int {
+	e := runEnd(b, i, setDotted)
+	if e-i < 80 || !tokenBoundary(b, e) {
+		return 0
+	}
+	return s.secret(ruleSalesforceRefresh, i, e, 0.95)
+}
+
+// onTilde: Azure AD client secrets ("abc8Q~..."): three characters, a digit,
+// "Q~" and 31 to 34 more.
+func (s *scanner) onTilde(b []byte, i int) int {
+	if i < 5 || b[i-1] != 'Q' || !isDigit(b[i-2]) {
+		return i + 1
+	}
+	start := i - 5
+	for k := start; k < i-2; k++ {
+		if !inSet(b[k], setAzure) {
+			return i + 1
+		}
+	}
+	if start > 0 && inSet(b[start-1], setAzure) {
+		return i + 1
+	}
+	e := runEnd(b, i+1, setAzure)
+	if n := e - i - 1; n < 31 || n > 34 || !tokenBoundary(b, e) {
+		return i + 1
+	}
+	return s.secret(ruleAzureClientSecret, start, e, 0.95)
+}
+
+// credentialSuffixes end key names whose value is a credential.
+var credentialSuffixes = []string{"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey",
+	"accesskey", "secretkey", "privatekey", "accountkey", "clientsecret", "credential", "credentials",
+	"authorization", "sessionid", "subscriptionkey", "passwort", "kennwort", "motdepasse", "contrasena",
+	"contraseña", "wachtwoord", "losenord", "lösenord", "haslo", "hasło"}
+
+// onAssign handles ':' and '=': IPv6 addresses led by letters or "::", and
+// values after credential-like keys ("password=...", "api_key: ...").
+func (s *scanner) onAssign(b []byte, i int) int {
+	if b[i] == ':' {
+		hs := i
+		letter := false
+		for hs > 0 && i-hs < 4 && isHex(b[hs-1]) {
+			hs--
+			letter = letter || !isDigit(b[hs])
+		}
+		if (letter || i+1 < len(b) && b[i+1] == ':') && (hs == 0 || !isWordByte(b[hs-1]) && b[hs-1] != ':') {
+			if e := s.ipv6(b, hs); e > 0 {
+				return e
+			}
+		}
+	}
+	// The key: [A-Za-z0-9_.-] before optional quote and spaces.
+	k := i
+	for k > 0 && i-k < 2 && b[k-1] == ' ' {
+		k--
+	}
+	if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
+		k--
+	}
+	ke := k
+	for k > 0 && ke-k < 48 && (isAlnum(b[k-1]) || b[k-1] == '_' || b[k-1] == '-' || b[k-1] == '.') {
+		k--
+	}
+	if ke-k < 3 {
+		return i + 1
+	}
+	var buf [64]byte
+	key := normKey(buf[:0], b[k:ke])
+	if !credentialKey(key) {
+		return i + 1
+	}
+	return s.credentialValue(b, key, i+1)
+}
+
+func credentialKey(key []byte) bool {
+	for _, suf := range credentialSuffixes {
+		if bytes.HasSuffix(key, []byte(suf)) {
+			return true
+		}
+	}
+	return string(key) == "pass" || string(key) == "auth"
+}
+
+// credentialValue reads the value after a credential key's ':' or '=' at v.
+func (s *scanner) credentialValue(b, key []byte, v int) int {
+	for sp := v; v < len(b) && v-sp < 2 && b[v] == ' '; {
+		v++
+	}
+	var q byte
+	if v < len(b) && (b[v] == '"' || b[v] == '\'') {
+		q = b[v]
+		v++
+	}
+	for _, scheme := range []string{"Bearer ", "Basic ", "Token ", "bearer "} {
+		if hasPrefixAt(b, v, scheme) {
+			v += len(scheme)
+			break
+		}
+	}
+	e := v
+	for e < len(b) && e-v < 512 {
+		c := b[e]
+		if q != 0 {
+			if c == q || c == '\n' {
+				break
+			}
+		} else if c <= ' ' || c == '"' || c == '\'' || c == '&' || c == ';' || c == ',' || c == ')' || c == '}' || c == ']' || c == '<' {
+			break
+		}
+		e++
+	}
+	val := b[v:e]
+	if isPlaceholder(val) || val[0] == '$' || val[0] == '%' || hasPrefixAt(val, 0, "os.") || hasPrefixAt(val, 0, "process.") {
+		return e
+	}
+	password := bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) ||
+		bytes.HasSuffix(key, []byte("wort")) || bytes.HasSuffix(key, []byte("haslo"))
+	if !password && (len(val) < 8 || shannon(val) < 2.5) {
+		return e
+	}
+	rule := ruleGenericCredential
+	switch {
+	case bytes.HasSuffix(key, []byte("accountkey")) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
+		rule = ruleAzureStorageKey
+	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:
+		rule = ruleAWSSecretKey
+	}
+	return s.secret(rule, v, e, 0.85)
+}

@@ -1,0 +1,236 @@
+package classify
+
+import "unicode/utf8"
+
+// Candidates that start with an upper-case letter: IBANs, UK NINOs, Italian
+// fiscal codes, Spanish NIEs, UK postcodes, AWS/GCP/SendGrid/Twilio keys,
+// month-first dates and person names.
+
+// onUpper handles an upper-case ASCII letter.
+func (s *scanner) onUpper(b []byte, i int) int {
+	if !wordStartAt(b, i) {
+		// A JWT starts "eyJ": the 'J' is the first trigger in it.
+		if b[i] == 'J' && i >= 2 && b[i-2] == 'e' && b[i-1] == 'y' && wordStartAt(b, i-2) {
+			if e := s.jwt(b, i-2); e > 0 {
+				return e
+			}
+		}
+		return skipAlnum(b, i)
+	}
+	j := skipAlnum(b, i)
+	if j < len(b) && b[j] >= 0x80 {
+		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
+		return s.nameAt(b, i)
+	}
+	tok := b[i:j]
+	if e := s.upperSecret(b, i, j); e > 0 {
+		return e
+	}
+	digits, lowers := 0, 0
+	for _, c := range tok {
+		if isDigit(c) {
+			digits++
+		} else if isLower(c) {
+			lowers++
+		}
+	}
+	if lowers == 0 && len(tok) >= 2 {
+		if e := s.upperCode(b, i, j, digits); e > 0 {
+			return e
+		}
+	}
+	if digits == 0 && lowers > 0 {
+		// "March 12, 1985": only a word followed by a day can be a month.
+		if k := j + b2i(j < len(b) && b[j] == '.'); k+1 < len(b) && b[k] == ' ' && isDigit(b[k+1]) {
+			if e := s.monthDayDate(b, i); e > 0 {
+				return e
+			}
+		}
+		return s.nameAt(b, i)
+	}
+	return j
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// onHigh handles a byte >= 0x80: an upper-case letter outside ASCII may start
+// a name ("Łukasz", "Émile", "Ørsted"); everything else is skipped.
+func (s *scanner) onHigh(b []byte, i int) int {
+	r, size := utf8.DecodeRune(b[i:])
+	if size <= 1 {
+		return i + 1
+	}
+	if wordStartAt(b, i) && isUpperRune(r) {
+		return s.nameAt(b, i)
+	}
+	// skip the rest of the word
+	j := i + size
+	for j < len(b) && (isAlpha(b[j]) || b[j] >= 0x80) {
+		j++
+	}
+	return j
+}
+
+func isUpperRune(r rune) bool {
+	switch {
+	case r >= 0xC0 && r <= 0xDE && r != 0xD7:
+		return true
+	case r >= 0x100 && r <= 0x17F:
+		return r%2 == 0 && r != 0x138 || r == 0x139 || r == 0x13B || r == 0x13D || r == 0x13F || r == 0x141 ||
+			r == 0x143 || r == 0x145 || r == 0x147 || r == 0x179 || r == 0x17B || r == 0x17D
+	}
+	return false
+}
+
+// upperCode handles all-caps alphanumeric tokens [i,j).
+func (s *scanner) upperCode(b []byte, i, j, digits int) int {
+	tok := b[i:j]
+	n := len(tok)
+	// IBAN: CC99 then BBAN, possibly in groups of four.
+	if n >= 4 && isUpper(tok[0]) && isUpper(tok[1]) && isDigit(tok[2]) && isDigit(tok[3]) {
+		if e := s.iban(b, i); e > 0 {
+			return e
+		}
+	}
+	// Italian codice fiscale: 16 characters.
+	if n == 16 && itFiscalCodeValid(tok) {
+		s.add(ITFiscalCode, "", i, j, s.ctxAdjust(i, j, 0.9, kwCF, 0.09))
+		return j
+	}
+	// Spanish NIE: X/Y/Z + 7 digits + letter.
+	if n == 9 && (tok[0] == 'X' || tok[0] == 'Y' || tok[0] == 'Z') && allDigits(tok[1:8]) && isUpper(tok[8]) {
+		if esNIEValid(tok[0], tok[1:8], tok[8]) {
+			s.add(ESNIE, "", i, j, s.ctxAdjust(i, j, 0.8, kwNIE, 0.15))
+			return j
+		}
+	}
+	// UK NINO: AB123456C or "AB 12 34 56 C".
+	if e := s.nino(b, i, j); e > 0 {
+		return e
+	}
+	// UK postcode: outward code "SW1A", "M1", "EC1A" + inward "1AA".
+	if digits > 0 && n >= 2 && n <= 4 {
+		if e := s.ukPostcode(b, i, j); e > 0 {
+			return e
+		}
+	}
+	if digits > 0 && n >= 5 && n <= 7 && ukPostcodeJoined(tok) {
+		conf := 0.4
+		if s.near(i, j, kwPostcode, 40, 0) || s.afterAddress(i) {
+			conf = 0.85
+		}
+		s.add(Postcode, "", i, j, conf)
+		return j
+	}
+	return 0
+}
+
+// iban reads "DE89370400440532013000" or "DE89 3704 0044 0532 0130 00" at i.
+// A grouped IBAN may run into a following code: trailing groups are dropped
+// until the checksum holds.
+func (s *scanner) iban(b []byte, i int) int {
+	var buf [40]byte
+	var ends, ns [12]int
+	n, g := 0, 0
+	j := i
+	for j < len(b) && n < 34 {
+		c := b[j]
+		if isDigit(c) || isUpper(c) {
+			buf[n] = c
+			n++
+			j++
+			continue
+		}
+		if c == ' ' && n%4 == 0 && g < 10 && j+1 < len(b) && isAlnum(b[j+1]) {
+			ends[g], ns[g] = j, n
+			g++
+			j++
+			continue
+		}
+		break
+	}
+	if j >= len(b) || !isWordByte(b[j]) {
+		ends[g], ns[g] = j, n
+		g++
+	}
+	for k := g - 1; k >= 0; k-- {
+		if ns[k] >= 15 && ibanValid(buf[:ns[k]]) {
+			s.add(IBAN, "", i, ends[k], 0.95)
+			return ends[k]
+		}
+	}
+	return 0
+}
+
+func (s *scanner) nino(b []byte, i, j int) int {
+	if !isUpper(b[i]) || !isUpper(b[i+1]) || !ukNINOPrefixOK(b[i], b[i+1]) {
+		return 0
+	}
+	var d [6]byte
+	n := 0
+	k := i + 2
+	for n < 6 && k < len(b) {
+		if isDigit(b[k]) {
+			d[n] = b[k]
+			n++
+			k++
+			continue
+		}
+		if b[k] == ' ' && n%2 == 0 && k+1 < len(b) && isDigit(b[k+1]) {
+			k++
+			continue
+		}
+		break
+	}
+	if n != 6 {
+		return 0
+	}
+	if k < len(b) && b[k] == ' ' && k+1 < len(b) && b[k+1] >= 'A' && b[k+1] <= 'D' {
+		k++
+	}
+	if k >= len(b) || b[k] < 'A' || b[k] > 'D' || !wordEndAt(b, k+1) {
+		return 0
+	}
+	e := k + 1
+	s.add(UKNINO, "", i, e, s.ctxAdjust(i, e, 0.75, kwNINO, 0.2))
+	return e
+}
+
+// ukOutward checks an outward code: A9, A99, AA9, AA99, A9A, AA9A.
+func ukOutward(t []byte) bool {
+	switch len(t) {
+	case 2:
+		return isUpper(t[0]) && isDigit(t[1])
+	case 3:
+		return isUpper(t[0]) && (isDigit(t[1]) && (isDigit(t[2]) || isUpper(t[2])) || isUpper(t[1]) && isDigit(t[2]))
+	case 4:
+		return isUpper(t[0]) && isUpper(t[1]) && isDigit(t[2]) && (isDigit(t[3]) || isUpper(t[3]))
+	}
+	return false
+}
+
+func ukInward(t []byte) bool {
+	return len(t) == 3 && isDigit(t[0]) && isUpper(t[1]) && isUpper(t[2])
+}
+
+func ukPostcodeJoined(t []byte) bool {
+	return len(t) >= 5 && ukInward(t[len(t)-3:]) && ukOutward(t[:len(t)-3])
+}
+
+func (s *scanner) ukPostcode(b []byte, i, j int) int {
+	if !ukOutward(b[i:j]) || j+4 > len(b) || b[j] != ' ' || !ukInward(b[j+1:j+4]) || !wordEndAt(b, j+4) {
+		return 0
+	}
+	e := j + 4
+	conf := 0.55
+	if s.near(i, e, kwPostcode, 40, 0) || s.afterAddress(i) {
+		conf = 0.9
+	}
+	s.add(Postcode, "", i, e, s.ctxAdjust(i, e, conf, 0, 0))
+	return e
+}

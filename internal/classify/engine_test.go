@@ -1,0 +1,152 @@
+package classify
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sovereign-gateway/sovereign/internal/synth"
+)
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"threshold above one", Config{Threshold: 1.5}, "threshold must be in [0,1]"},
+		{"negative threshold", Config{Threshold: -0.1}, "threshold must be in [0,1]"},
+		{"bad pattern", Config{Business: []BusinessRule{{ID: "p", Patterns: []string{"("}}}}, `business rule "p" pattern 0`},
+		{"rule without id", Config{Business: []BusinessRule{{Terms: []string{"x"}}}}, "has no id"},
+		{"duplicate id", Config{Business: []BusinessRule{{ID: "a", Terms: []string{"x"}}, {ID: "a", Terms: []string{"y"}}}}, "defined twice"},
+		{"empty rule", Config{Business: []BusinessRule{{ID: "a"}}}, "no terms, patterns or keys"},
+		{"empty term", Config{Business: []BusinessRule{{ID: "a", Terms: []string{" "}}}}, "empty term"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(tc.cfg)
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("New = %v, want ErrConfig containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestThreshold(t *testing.T) {
+	body := []byte("Dear Sophie, call 030 12345678 or mail sophie@example.com")
+	for _, tc := range []struct {
+		threshold float64
+		want      []Type
+	}{
+		{0.3, []Type{PersonName, Phone, Email}},
+		{0.8, []Type{Phone, Email}},
+		{0.95, nil},
+	} {
+		e, err := New(Config{Threshold: tc.threshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Type
+		for _, f := range e.Text(body, nil) {
+			if f.Confidence < tc.threshold {
+				t.Fatalf("finding below threshold %v: %+v", tc.threshold, f)
+			}
+			got = append(got, f.Type)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("threshold %v: %v, want %v", tc.threshold, got, tc.want)
+		}
+	}
+}
+
+func TestMalformedJSON(t *testing.T) {
+	e, _ := New(Config{})
+	canary := "canary-4111111111111111@example.com"
+	for _, body := range []string{`{"a":"` + canary, `{"a" "` + canary + `"}`, `[1,2,` + canary + `]`, `{"a":"x"} trailing ` + canary, "{\"a\":\"\x01" + canary + "\"}"} {
+		fs, err := e.JSON([]byte(body), nil)
+		if !errors.Is(err, ErrMalformedJSON) {
+			t.Fatalf("JSON(%q) error = %v, want ErrMalformedJSON", body, err)
+		}
+		if len(fs) != 0 {
+			t.Fatalf("findings on malformed JSON: %v", fs)
+		}
+		if strings.Contains(err.Error(), "canary") || strings.Contains(err.Error(), "4111") {
+			t.Fatalf("error carries body data: %v", err)
+		}
+	}
+	// Scan falls back to text for a body that only looks like JSON.
+	if fs := e.Scan([]byte(`{"note": broken `+canary), nil); len(fs) == 0 {
+		t.Fatal("Scan found nothing in a malformed JSON body scanned as text")
+	}
+	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
+	if _, err := e.JSON([]byte(deep), nil); !errors.Is(err, ErrMalformedJSON) {
+		t.Fatalf("deep nesting: %v", err)
+	}
+}
+
+func TestFindingLogValueHasNoData(t *testing.T) {
+	e, _ := New(Config{})
+	body := []byte(`{"Email":"canary.value@example.com","note":"card 4111 1111 1111 1111"}`)
+	fs, err := e.JSON(body, nil)
+	if err != nil || len(fs) != 2 {
+		t.Fatalf("findings %v, %v", fs, err)
+	}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	for _, f := range fs {
+		log.Info("finding", "finding", f)
+	}
+	out := buf.String()
+	for _, secret := range []string{"canary", "example.com", "4111"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("log line carries %q: %s", secret, out)
+		}
+	}
+	if !strings.Contains(out, `"type":"email"`) || !strings.Contains(out, `"path":"$.Email"`) {
+		t.Fatalf("log line lacks the finding's type and path: %s", out)
+	}
+}
+
+// A scan that finds nothing allocates nothing: clean prose, a clean JSON
+// body, and catalog text full of numbers that are not personal data.
+func TestCleanScanAllocatesNothing(t *testing.T) {
+	e, _ := New(Config{Business: []BusinessRule{{ID: "s", Terms: []string{"Acme Supplies"}, Keys: []string{"cost"}}}})
+	bodies := map[string][]byte{
+		"prose":   synth.Generate(synth.Prose, 16<<10, 1),
+		"catalog": synth.Generate(synth.Catalog, 16<<10, 1),
+		"json":    []byte(`{"model":"regional","messages":[{"role":"user","content":"Where is my parcel? It was due three days ago."}],"temperature":0.2}`),
+	}
+	for name, body := range bodies {
+		if fs := e.Scan(body, nil); len(fs) != 0 {
+			t.Fatalf("%s: expected no findings, got %s", name, describe(body, fs))
+		}
+		e.Scan(body, nil) // warm the pool
+		if n := testing.AllocsPerRun(20, func() { e.Scan(body, nil) }); n != 0 {
+			t.Errorf("%s: %v allocations per clean scan, want 0", name, n)
+		}
+	}
+}
+
+// Generated PII-dense payloads hold what the generator put in them.
+func TestSyntheticPayloadsAreFound(t *testing.T) {
+	e, _ := New(Config{})
+	for _, k := range []synth.Kind{synth.Customers, synth.Orders, synth.Chat} {
+		body := synth.Generate(k, 8<<10, 2)
+		fs, err := e.JSON(body, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		checkFindings(t, body, fs)
+		seen := map[Type]int{}
+		for _, f := range fs {
+			seen[f.Type]++
+		}
+		for _, want := range []Type{Email, Phone, PersonName, PostalAddress, Postcode} {
+			if seen[want] == 0 {
+				t.Errorf("%s: no %s found (%v)", k, want, seen)
+			}
+		}
+	}
+}

@@ -1,0 +1,497 @@
+package classify
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The JSON walker validates and walks a body in one pass without building a
+// tree. Each string value (and each key, and each number) is handed to the
+// text scanner as one segment, with the hint its key gives. Strings without
+// escapes are scanned in place; escaped ones are decoded into scratch with an
+// offset map, so findings still point at the original bytes. The key path of
+// a finding is built only when a finding is emitted, so a clean body costs no
+// allocation.
+
+// maxDepth bounds nesting; deeper bodies are refused as malformed rather than
+// walked (a stack of 10,000 '[' is an attack, not a request).
+const maxDepth = 512
+
+// frame is one open container.
+type frame struct {
+	array bool
+	index int // array: index of the current element
+	// object: the current member's key, as a raw span of the body (between
+	// the quotes, escapes not decoded) and what it says about its value.
+	keyStart, keyEnd int
+	keyEsc           bool
+	hint             keyHint
+	biz              int
+	// serviceAccount: this object has "type": "service_account" (a GCP
+	// service-account key file); its key material gets that rule.
+	serviceAccount bool
+}
+
+// jsonState is the walker's reusable state.
+type jsonState struct {
+	body  []byte
+	stack []frame
+	str   []byte  // decoded string scratch
+	smap  []int32 // str's offset map (len(str)+1)
+	kbuf  [256]byte
+}
+
+func (j *jsonState) reset() {
+	j.body = nil
+	j.stack = j.stack[:0]
+	if cap(j.str) > 1<<20 {
+		j.str, j.smap = nil, nil
+	}
+}
+
+// syntaxError is a malformed-JSON error that names the offset, never data.
+type syntaxError struct {
+	off int
+	msg string
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("classify: malformed JSON at byte %d: %s", e.off, e.msg)
+}
+
+func (e *syntaxError) Unwrap() error { return ErrMalformedJSON }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// scanJSON walks body; it returns a *syntaxError if body is not one valid
+// JSON value.
+func (s *scanner) scanJSON(body []byte) error {
+	s.inJSON = true
+	j := &s.js
+	j.body = body
+	j.stack = j.stack[:0]
+	i := skipSpace(body, 0)
+	i, err := s.value(body, i)
+	if err != nil {
+		return err
+	}
+	if i = skipSpace(body, i); i != len(body) {
+		return &syntaxError{i, "data after the top-level value"}
+	}
+	return nil
+}
+
+// value walks the value at i and returns the offset after it. Containers are
+// walked with an explicit stack, not recursion, so depth costs no Go stack.
+func (s *scanner) value(b []byte, i int) (int, error) {
+	j := &s.js
+	base := len(j.stack)
+	for {
+		if i >= len(b) {
+			return i, &syntaxError{i, "unexpected end of input"}
+		}
+		// One value at i.
+		switch c := b[i]; {
+		case c == '{' || c == '[':
+			if len(j.stack) >= maxDepth {
+				return i, &syntaxError{i, "nesting too deep"}
+			}
+			j.stack = append(j.stack, frame{array: c == '['})
+			i = skipSpace(b, i+1)
+			if i < len(b) && (b[i] == '}' && c == '{' || b[i] == ']' && c == '[') {
+				j.stack = j.stack[:len(j.stack)-1]
+				i++
+				break
+			}
+			if c == '{' {
+				var err error
+				if i, err = s.member(b, i); err != nil {
+					return i, err
+				}
+			}
+			continue
+		case c == '"':
+			e, esc, err := stringEnd(b, i)
+			if err != nil {
+				return e, err
+			}
+			s.stringValue(b, i+1, e-1, esc)
+			i = e
+		case c == '-' || isDigit(c):
+			e, err := numberEnd(b, i)
+			if err != nil {
+				return e, err
+			}
+			s.scalar(b, i, e)
+			i = e
+		case c == 't':
+			if !hasPrefixAt(b, i, "true") {
+				return i, &syntaxError{i, "invalid literal"}
+			}
+			i += 4
+		case c == 'f':
+			if !hasPrefixAt(b, i, "false") {
+				return i, &syntaxError{i, "invalid literal"}
+			}
+			i += 5
+		case c == 'n':
+			if !hasPrefixAt(b, i, "null") {
+				return i, &syntaxError{i, "invalid literal"}
+			}
+			i += 4
+		default:
+			return i, &syntaxError{i, "unexpected character"}
+		}
+		// After a value: close containers or move to the next element.
+		for {
+			if len(j.stack) == base {
+				return i, nil
+			}
+			top := &j.stack[len(j.stack)-1]
+			i = skipSpace(b, i)
+			if i >= len(b) {
+				return i, &syntaxError{i, "unexpected end of input"}
+			}
+			c := b[i]
+			if c == ',' {
+				i = skipSpace(b, i+1)
+				if top.array {
+					top.index++
+				} else {
+					var err error
+					if i, err = s.member(b, i); err != nil {
+						return i, err
+					}
+				}
+				break
+			}
+			if top.array && c == ']' || !top.array && c == '}' {
+				j.stack = j.stack[:len(j.stack)-1]
+				i++
+				continue
+			}
+			return i, &syntaxError{i, "expected ',' or a closing bracket"}
+		}
+	}
+}
+
+// member reads `"key" :` at i, records the key on the top frame, scans the
+// key itself as text and returns the offset of the member's value.
+func (s *scanner) member(b []byte, i int) (int, error) {
+	if i >= len(b) || b[i] != '"' {
+		return i, &syntaxError{i, "expected a string key"}
+	}
+	e, esc, err := stringEnd(b, i)
+	if err != nil {
+		return e, err
+	}
+	j := &s.js
+	top := &j.stack[len(j.stack)-1]
+	top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, esc
+	key := b[i+1 : e-1]
+	if esc {
+		key, _ = j.decode(key, i+1)
+	}
+	top.hint = lookupKey(&j.kbuf, key)
+	top.biz = 0
+	if s.eng.biz != nil {
+		top.biz = s.eng.biz.keyRule(&j.kbuf, key)
+	}
+	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
+	// text, with no hint, under the member's path, unless they are plain
+	// identifiers (FirstName, shipping_address), which hold none.
+	if top.hint == hintNone && !identifierKey(key) {
+		s.hint, s.bizRule = hintNone, 0
+		s.stringSegment(b, i+1, e-1, esc)
+	}
+	i = skipSpace(b, e)
+	if i >= len(b) || b[i] != ':' {
+		return i, &syntaxError{i, "expected ':' after a key"}
+	}
+	return skipSpace(b, i+1), nil
+}
+
+// identifierKey reports keys made of ASCII letters, '_', '-' and '.',
+// the shape of field names; anything else (digits, '@', spaces, other
+// scripts) may be data.
+func identifierKey(k []byte) bool {
+	for _, c := range k {
+		if !isAlpha(c) && c != '_' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// context sets the hint and business rule for a value from the innermost
+// member key (array elements inherit the key of the array).
+func (s *scanner) context() {
+	s.hint, s.bizRule = hintNone, 0
+	st := s.js.stack
+	for k := len(st) - 1; k >= 0; k-- {
+		if !st[k].array {
+			s.hint, s.bizRule = st[k].hint, st[k].biz
+			return
+		}
+	}
+}
+
+func (s *scanner) stringValue(b []byte, start, end int, esc bool) {
+	s.context()
+	if n := len(s.js.stack); n > 0 && !s.js.stack[n-1].array && s.hint == hintNotPII &&
+		end-start == len("service_account") && string(b[start:end]) == "service_account" {
+		// {"type": "service_account", ...}: a GCP key file.
+		s.js.stack[n-1].serviceAccount = true
+	}
+	s.stringSegment(b, start, end, esc)
+}
+
+func (s *scanner) stringSegment(b []byte, start, end int, esc bool) {
+	if start == end {
+		return
+	}
+	if !esc {
+		s.segment(b[start:end], start, nil)
+		return
+	}
+	str, m := s.js.decode(b[start:end], start)
+	s.segment(str, 0, m)
+}
+
+// scalar scans a number (cards and phones are sometimes stored as numbers).
+func (s *scanner) scalar(b []byte, start, end int) {
+	s.context()
+	if end-start < 4 && s.hint == hintNone && s.bizRule == 0 {
+		return
+	}
+	s.segment(b[start:end], start, nil)
+}
+
+// inServiceAccount reports whether the current value is inside a GCP
+// service-account object.
+func (s *scanner) inServiceAccount() bool {
+	for k := len(s.js.stack) - 1; k >= 0; k-- {
+		if s.js.stack[k].serviceAccount {
+			return true
+		}
+	}
+	return false
+}
+
+// stringEnd returns the offset after the closing quote of the string at i,
+// and whether it has escapes. It validates escapes and control characters.
+func stringEnd(b []byte, i int) (int, bool, error) {
+	esc := false
+	k := i + 1
+	for k < len(b) {
+		// Eight bytes at a time while none is a quote, a backslash or a
+		// control character.
+		for k+8 <= len(b) {
+			v := binary.LittleEndian.Uint64(b[k:])
+			if hasZeroByte(v^(ones*'"'))|hasZeroByte(v^(ones*'\\'))|hasLessByte(v, 0x20) != 0 {
+				break
+			}
+			k += 8
+		}
+		if k >= len(b) {
+			break
+		}
+		c := b[k]
+		switch {
+		case c == '"':
+			return k + 1, esc, nil
+		case c == '\\':
+			esc = true
+			if k+1 >= len(b) {
+				return k, esc, &syntaxError{k, "unterminated escape"}
+			}
+			switch b[k+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				k += 2
+			case 'u':
+				if k+6 > len(b) || !isHex(b[k+2]) || !isHex(b[k+3]) || !isHex(b[k+4]) || !isHex(b[k+5]) {
+					return k, esc, &syntaxError{k, "invalid \\u escape"}
+				}
+				k += 6
+			default:
+				return k, esc, &syntaxError{k, "invalid escape"}
+			}
+		case c < 0x20:
+			return k, esc, &syntaxError{k, "control character in string"}
+		default:
+			k++
+		}
+	}
+	return k, esc, &syntaxError{i, "unterminated string"}
+}
+
+const ones = 0x0101010101010101
+
+// hasZeroByte is non-zero if a byte of v is zero.
+func hasZeroByte(v uint64) uint64 { return (v - ones) & ^v & (ones * 0x80) }
+
+// hasLessByte is non-zero if a byte of v is below n (n <= 128).
+func hasLessByte(v uint64, n uint64) uint64 { return (v - ones*n) & ^v & (ones * 0x80) }
+
+// numberEnd validates the JSON number at i and returns its end.
+func numberEnd(b []byte, i int) (int, error) {
+	k := i
+	if b[k] == '-' {
+		k++
+	}
+	switch {
+	case k < len(b) && b[k] == '0':
+		k++
+	case k < len(b) && b[k] >= '1' && b[k] <= '9':
+		for k < len(b) && isDigit(b[k]) {
+			k++
+		}
+	default:
+		return k, &syntaxError{k, "invalid number"}
+	}
+	if k < len(b) && b[k] == '.' {
+		k++
+		if k >= len(b) || !isDigit(b[k]) {
+			return k, &syntaxError{k, "invalid number"}
+		}
+		for k < len(b) && isDigit(b[k]) {
+			k++
+		}
+	}
+	if k < len(b) && (b[k] == 'e' || b[k] == 'E') {
+		k++
+		if k < len(b) && (b[k] == '+' || b[k] == '-') {
+			k++
+		}
+		if k >= len(b) || !isDigit(b[k]) {
+			return k, &syntaxError{k, "invalid number"}
+		}
+		for k < len(b) && isDigit(b[k]) {
+			k++
+		}
+	}
+	return k, nil
+}
+
+// decode unescapes a validated JSON string body raw (at original offset off)
+// into scratch. Every decoded byte maps to the original offset of the escape
+// or character it came from; the map has one more entry, the end.
+func (j *jsonState) decode(raw []byte, off int) ([]byte, []int32) {
+	out, m := j.str[:0], j.smap[:0]
+	for k := 0; k < len(raw); {
+		c := raw[k]
+		o := int32(off + k)
+		if c != '\\' {
+			out = append(out, c)
+			m = append(m, o)
+			k++
+			continue
+		}
+		switch raw[k+1] {
+		case 'u':
+			r := rune(hex4(raw[k+2:]))
+			k += 6
+			if utf16.IsSurrogate(r) {
+				if k+6 <= len(raw) && raw[k] == '\\' && raw[k+1] == 'u' {
+					if r2 := utf16.DecodeRune(r, rune(hex4(raw[k+2:]))); r2 != utf8.RuneError {
+						r = r2
+						k += 6
+					} else {
+						r = utf8.RuneError
+					}
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			n := len(out)
+			out = utf8.AppendRune(out, r)
+			for ; n < len(out); n++ {
+				m = append(m, o)
+			}
+			continue
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'n':
+			c = '\n'
+		case 'r':
+			c = '\r'
+		case 't':
+			c = '\t'
+		default: // '"', '\\', '/'
+			c = raw[k+1]
+		}
+		out = append(out, c)
+		m = append(m, o)
+		k += 2
+	}
+	m = append(m, int32(off+len(raw)))
+	j.str, j.smap = out, m
+	return out, m
+}
+
+func hex4(b []byte) int {
+	v := 0
+	for _, c := range b[:4] {
+		switch {
+		case isDigit(c):
+			v = v<<4 | int(c-'0')
+		default:
+			v = v<<4 | int(c|0x20-'a'+10)
+		}
+	}
+	return v
+}
+
+// path renders the key path of the current value: $.records[0].Email, with
+// keys that are not plain identifiers quoted: $["first name"].
+func (j *jsonState) path() string {
+	out := make([]byte, 0, 32)
+	out = append(out, '$')
+	for _, f := range j.stack {
+		if f.array {
+			out = append(out, '[')
+			out = strconv.AppendInt(out, int64(f.index), 10)
+			out = append(out, ']')
+			continue
+		}
+		key := j.body[f.keyStart:f.keyEnd]
+		if f.keyEsc {
+			var tmp jsonState
+			key, _ = tmp.decode(key, 0)
+		}
+		if plainKey(key) {
+			out = append(out, '.')
+			out = append(out, key...)
+		} else {
+			out = append(out, '[')
+			out = strconv.AppendQuote(out, string(key))
+			out = append(out, ']')
+		}
+	}
+	return string(out)
+}
+
+// plainKey reports whether a key can follow a '.' in a path.
+func plainKey(k []byte) bool {
+	if len(k) == 0 || isDigit(k[0]) {
+		return false
+	}
+	for _, c := range k {
+		if !isAlnum(c) && c != '_' && c != '$' {
+			return false
+		}
+	}
+	return true
+}

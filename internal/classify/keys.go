@@ -1,0 +1,173 @@
+package classify
+
+// keyHint is what a JSON key name says about its value.
+type keyHint uint8
+
+const (
+	hintNone keyHint = iota
+	hintEmail
+	hintPhone
+	hintName      // a person-name field (FirstName, LastName, full_name, ...)
+	hintNameMaybe // a generic "name" field: a person, a product or a company
+	hintStreet
+	hintPostcode
+	hintDOB
+	hintCredential
+	hintIP
+	hintCard
+	hintIBAN
+	hintSSN
+	hintNINO
+	hintNHS
+	hintTaxID
+	hintNIR
+	hintDNI
+	hintNIE
+	hintFiscal
+	hintBSN
+	hintPersonnummer
+	hintPESEL
+	hintNotPII // ids, SKUs, order and tracking numbers, hashes, timestamps
+	hintCity   // not a finding on its own, but context for postcodes
+)
+
+// hintType is the finding type a hint confirms.
+var hintType = [...]Type{
+	hintEmail: Email, hintPhone: Phone, hintName: PersonName, hintNameMaybe: PersonName,
+	hintStreet: PostalAddress, hintPostcode: Postcode, hintDOB: DateOfBirth, hintCredential: Secret,
+	hintIP: IPAddress, hintCard: PaymentCard, hintIBAN: IBAN, hintSSN: USSSN, hintNINO: UKNINO,
+	hintNHS: UKNHS, hintTaxID: DETaxID, hintNIR: FRNIR, hintDNI: ESDNI, hintNIE: ESNIE,
+	hintFiscal: ITFiscalCode, hintBSN: NLBSN, hintPersonnummer: SEPersonnummer, hintPESEL: PLPESEL,
+	hintNotPII: "", hintCity: "",
+}
+
+// keyHints maps normalized key names (lower case, without '_', '-', ' ', '.')
+// to hints. Salesforce standard fields are included; prefixes such as
+// "mailing", "billing", "shipping", "other" are stripped before lookup.
+var keyHints = map[string]keyHint{}
+
+func init() {
+	add := func(h keyHint, names ...string) {
+		for _, n := range names {
+			keyHints[n] = h
+		}
+	}
+	add(hintEmail, "email", "emailaddress", "mail", "personemail", "useremail", "customeremail", "contactemail",
+		"courriel", "correo", "correoelectronico", "epost", "emailadres", "adresemail")
+	add(hintPhone, "phone", "phonenumber", "mobilephone", "mobile", "mobilenumber", "telephone", "tel", "cell",
+		"cellphone", "fax", "homephone", "otherphone", "assistantphone", "personmobilephone", "personhomephone",
+		"telefon", "telefonnummer", "handy", "mobil", "telephonenumber", "portable", "telefono", "telefonomovil",
+		"movil", "cellulare", "telefoon", "telefoonnummer", "mobiel", "telefonnummer", "numertelefonu", "tlf", "msisdn")
+	add(hintName, "firstname", "lastname", "fullname", "givenname", "familyname", "surname", "middlename",
+		"contactname", "customername", "personname", "cardholder", "cardholdername", "accountholder", "recipientname",
+		"displayname", "billingname", "shippingname", "vorname", "nachname", "nom", "prenom", "prénom", "nomdefamille",
+		"nombre", "apellido", "apellidos", "nombrecompleto", "cognome", "nomecompleto", "naam", "voornaam",
+		"achternaam", "fornamn", "förnamn", "efternamn", "imie", "imię", "nazwisko", "personfirstname", "personlastname",
+		"salutationname", "holdername", "patientname", "employeename", "authorname", "sendername")
+	add(hintNameMaybe, "name", "nome", "namn", "nazwa", "owner", "contact", "customer", "author", "assignee", "user")
+	add(hintStreet, "street", "streetaddress", "address", "addressline1", "addressline2", "addressline", "line1",
+		"line2", "address1", "address2", "homeaddress", "postaladdress", "deliveryaddress", "strasse", "straße",
+		"anschrift", "adresse", "rue", "direccion", "dirección", "calle", "indirizzo", "via", "adres", "straat",
+		"adress", "gatuadress", "ulica", "adresdostawy")
+	add(hintPostcode, "postalcode", "postcode", "zip", "zipcode", "plz", "postleitzahl", "codepostal", "cp",
+		"codigopostal", "códigopostal", "cap", "postnummer", "kodpocztowy", "postcodenl", "zippostalcode")
+	add(hintDOB, "birthdate", "dateofbirth", "dob", "birthday", "birthdt", "personbirthdate", "geburtsdatum",
+		"geburtstag", "datedenaissance", "naissance", "fechadenacimiento", "fechanacimiento", "datadinascita",
+		"geboortedatum", "födelsedatum", "fodelsedatum", "dataurodzenia", "birth")
+	add(hintCredential, "password", "passwd", "pwd", "pass", "secret", "clientsecret", "apikey", "apisecret",
+		"accesskey", "secretkey", "accesstoken", "authtoken", "refreshtoken", "token", "privatekey", "privatekeyid",
+		"secretaccesskey", "awssecretaccesskey", "accountkey", "credentials", "credential", "authorization",
+		"sessionid", "sessiontoken", "bearertoken", "idtoken", "clientkey", "signingkey", "webhooksecret",
+		"passwort", "kennwort", "motdepasse", "contraseña", "contrasena", "wachtwoord", "lösenord", "losenord",
+		"haslo", "hasło", "sharedaccesskey", "subscriptionkey", "connectionstring")
+	add(hintIP, "ip", "ipaddress", "clientip", "remoteip", "remoteaddr", "sourceip", "ipv4", "ipv6", "xforwardedfor")
+	add(hintCard, "cardnumber", "creditcard", "creditcardnumber", "pan", "ccnumber", "cc", "kartennummer",
+		"numerocarte", "numerotarjeta")
+	add(hintIBAN, "iban", "bankaccount", "ibannumber")
+	add(hintSSN, "ssn", "socialsecuritynumber", "socialsecurity")
+	add(hintNINO, "nino", "nationalinsurancenumber", "ninumber")
+	add(hintNHS, "nhs", "nhsnumber")
+	add(hintTaxID, "steuerid", "steueridentifikationsnummer", "taxid", "tin", "idnr", "steuernummer")
+	add(hintNIR, "nir", "numerosecuritesociale", "securitesociale", "numerosecu", "insee")
+	add(hintDNI, "dni", "nif", "documentoidentidad")
+	add(hintNIE, "nie")
+	add(hintFiscal, "codicefiscale", "fiscalcode", "cf")
+	add(hintBSN, "bsn", "burgerservicenummer", "sofinummer")
+	add(hintPersonnummer, "personnummer", "personnr")
+	add(hintPESEL, "pesel")
+	add(hintNotPII, "id", "uuid", "guid", "sku", "ean", "gtin", "upc", "barcode", "orderid", "ordernumber", "order",
+		"orderno", "invoice", "invoicenumber", "invoiceid", "trackingnumber", "tracking", "trackingid",
+		"productcode", "productid", "itemid", "partnumber", "reference", "ref", "externalid", "recordid",
+		"accountid", "contactid", "ownerid", "createdbyid", "lastmodifiedbyid", "parentid", "timestamp",
+		"createddate", "lastmodifieddate", "systemmodstamp", "createdat", "updatedat", "sha", "sha1", "sha256",
+		"hash", "checksum", "etag", "md5", "digest", "commit", "version", "model", "object", "type", "role",
+		"articlenumber", "artikelnummer", "bestellnummer", "requestid", "traceid", "spanid", "idempotencykey",
+		"quantity", "price", "amount", "total", "currency", "status", "index", "created", "seed")
+	add(hintCity, "city", "town", "ort", "stadt", "ville", "ciudad", "citta", "città", "plaats", "stad", "miasto")
+}
+
+// keyPrefixes are stripped from normalized keys before lookup, so that
+// MailingPostalCode, BillingStreet and ShippingCity find their base field.
+var keyPrefixes = []string{"mailing", "billing", "shipping", "other", "home", "work", "primary", "customer",
+	"contact", "person", "user", "delivery", "invoice", "legal"}
+
+// normKey lower-cases an ASCII-mostly key and drops separators into dst.
+func normKey(dst, key []byte) []byte {
+	for _, c := range key {
+		switch c {
+		case '_', '-', ' ', '.', '$':
+			continue
+		}
+		dst = append(dst, lowerASCII(c))
+	}
+	return dst
+}
+
+// lookupKey returns the hint for a raw key name. It allocates nothing.
+func lookupKey(buf *[256]byte, key []byte) keyHint {
+	if len(key) > len(buf) {
+		return hintNone
+	}
+	k := normKey(buf[:0], key)
+	// Salesforce custom fields end in "__c".
+	if n := len(k); n > 1 && k[n-1] == 'c' && len(key) > 3 && string(key[len(key)-3:]) == "__c" {
+		k = k[:n-1]
+	}
+	if h, ok := keyHints[string(k)]; ok {
+		return h
+	}
+	for _, p := range keyPrefixes {
+		if len(k) > len(p) && string(k[:len(p)]) == p {
+			if h, ok := keyHints[string(k[len(p):])]; ok {
+				return h
+			}
+		}
+	}
+	return hintNone
+}
+
+// keyAdjust raises a candidate whose type the key confirms and lowers weak
+// candidates under keys that say "identifier, not personal data".
+func (s *scanner) keyAdjust(t Type, conf float64) float64 {
+	h := s.hint
+	if h == hintNone || h == hintCity {
+		return conf
+	}
+	if ht := hintType[h]; ht == t {
+		if h == hintNameMaybe {
+			return conf + 0.2
+		}
+		if conf < 0.95 {
+			return 0.95
+		}
+		return conf
+	}
+	if t == Secret || t == Email || t == Business {
+		return conf
+	}
+	if h == hintNotPII {
+		return conf - 0.45
+	}
+	// A key that names another type: the value is most likely that type.
+	return conf - 0.15
+}

@@ -1,0 +1,137 @@
+package classify
+
+import (
+	"encoding/binary"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Evasion handling: before matching, text that holds characters an attacker
+// (or a copy-paste) can use to hide a value is normalized: Unicode NFKC
+// (full-width digits and letters become ASCII), zero-width characters and soft
+// hyphens are removed, and dash and space look-alikes become '-' and ' '.
+// The normalized copy keeps a map from each of its bytes to the original
+// offset, so findings still point at the original bytes. Pure-ASCII text
+// never gets here.
+
+// normScratch is reusable scratch for normalization.
+type normScratch struct {
+	buf  []byte
+	omap []int32
+	it   norm.Iter
+}
+
+func (n *normScratch) shrink() {
+	// Keep scratch for reuse, but do not pin very large buffers in the pool.
+	if cap(n.buf) > 1<<20 {
+		n.buf, n.omap = nil, nil
+	}
+}
+
+// hasHigh reports whether b contains a byte >= 0x80, eight bytes at a time.
+func hasHigh(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return true
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// needsNormalization reports whether b holds any rune that normalization
+// would change. ASCII text returns at once.
+func needsNormalization(b []byte) bool {
+	if !hasHigh(b) {
+		return false
+	}
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x80 {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			i++
+			continue
+		}
+		if dropRune(r) || mapRune(r) != 0 {
+			return true
+		}
+		// Common Latin letters (é, ü, ß, ł, ...) are stable under NFKC; only
+		// ask the normalizer about the rest.
+		if r >= 0x300 || r == 0xA0 {
+			if norm.NFKC.QuickSpan(b[i:i+size]) != size || norm.NFKC.Properties(b[i:i+size]).CCC() != 0 {
+				return true
+			}
+		}
+		i += size
+	}
+	return false
+}
+
+// dropRune reports characters removed before matching: zero-width space,
+// joiners, word joiner, BOM, soft hyphen, invisible separators.
+func dropRune(r rune) bool {
+	switch r {
+	case 0x00AD, 0x034F, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
+		0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF:
+		return true
+	}
+	return false
+}
+
+// mapRune maps dash and space look-alikes that NFKC keeps to ASCII.
+func mapRune(r rune) byte {
+	switch {
+	case r >= 0x2010 && r <= 0x2015, r == 0x2212, r == 0xFE58, r == 0xFE63, r == 0xFF0D:
+		return '-'
+	case r == 0x00A0, r >= 0x2000 && r <= 0x200A, r == 0x202F, r == 0x205F, r == 0x3000:
+		return ' '
+	}
+	return 0
+}
+
+// normalize returns the normalized copy of b and its offset map. in is b's
+// own map (nil: b starts at original offset off).
+func (n *normScratch) normalize(b []byte, off int, in []int32) ([]byte, []int32) {
+	out := n.buf[:0]
+	m := n.omap[:0]
+	orig := func(k int) int32 {
+		if in == nil {
+			return int32(off + k)
+		}
+		return in[k]
+	}
+	n.it.Init(norm.NFKC, b)
+	for !n.it.Done() {
+		p := n.it.Pos()
+		segOut := n.it.Next()
+		o := orig(p)
+		for j := 0; j < len(segOut); {
+			r, size := utf8.DecodeRune(segOut[j:])
+			switch {
+			case dropRune(r):
+			case mapRune(r) != 0:
+				out = append(out, mapRune(r))
+				m = append(m, o)
+			default:
+				out = append(out, segOut[j:j+size]...)
+				for k := 0; k < size; k++ {
+					m = append(m, o)
+				}
+			}
+			j += size
+		}
+	}
+	m = append(m, orig(len(b)))
+	n.buf, n.omap = out, m
+	return out, m
+}

@@ -1,0 +1,294 @@
+package classify
+
+import (
+	"math"
+	"slices"
+)
+
+// cand is a candidate match in the current segment's coordinates, before the
+// threshold, overlap resolution and span mapping.
+type cand struct {
+	typ   Type
+	rule  string
+	start int
+	end   int
+	conf  float64
+}
+
+// scanner holds the per-call state and scratch of one Scan. Scanners are
+// pooled by the Engine so a call that finds nothing allocates nothing.
+type scanner struct {
+	eng *Engine
+	dst []Finding
+
+	// The segment being scanned: decoded and normalized bytes, and how to map
+	// their offsets back to the original body.
+	seg  []byte
+	off  int     // original offset of seg[0] when omap is nil
+	omap []int32 // per-byte original offsets, len(seg)+1 entries; nil: identity
+
+	hint    keyHint // what the JSON key of this value says it is
+	bizRule int     // business rule index + 1 of an enclosing business key; 0 none
+	inJSON  bool
+
+	cands []cand
+	run   numRun // the digit run being interpreted
+
+	kwHits  []kwHit // keywords in the segment, found at the first near()
+	kwReady bool
+	phones  phoneMemo
+	dig     []byte // digits of the current candidate
+
+	norm normScratch
+	js   jsonState
+}
+
+func newScanner() *scanner {
+	return &scanner{
+		cands: make([]cand, 0, 32),
+		dig:   make([]byte, 0, 64),
+	}
+}
+
+func (s *scanner) reset() {
+	s.eng = nil
+	s.dst = nil
+	s.seg = nil
+	s.omap = nil
+	s.cands = s.cands[:0]
+	s.js.reset()
+	s.norm.shrink()
+}
+
+// scanText classifies a whole body as text.
+func (s *scanner) scanText(body []byte) {
+	s.inJSON = false
+	s.hint = hintNone
+	s.bizRule = 0
+	s.segment(body, 0, nil)
+}
+
+// segment scans one run of text: a text body, or one decoded JSON string,
+// number or key. omap, when non-nil, maps each byte of b to its original
+// offset (len(b)+1 entries); otherwise b starts at original offset off.
+func (s *scanner) segment(b []byte, off int, omap []int32) {
+	if needsNormalization(b) {
+		b, omap = s.norm.normalize(b, off, omap)
+		off = 0
+	}
+	s.seg, s.off, s.omap = b, off, omap
+	s.cands = s.cands[:0]
+	s.kwReady = false
+	s.detect(b)
+	if s.inJSON && s.hint != hintNone || s.bizRule != 0 {
+		s.keyValue(b)
+	}
+	if s.eng.biz != nil {
+		s.eng.biz.scan(s, b)
+	}
+	if len(s.cands) > 0 {
+		s.flush()
+	}
+}
+
+// detect runs the single-pass scanner: skip bytes that cannot start any
+// candidate, dispatch on the ones that can.
+func (s *scanner) detect(b []byte) {
+	n := len(b)
+	i := 0
+	for i < n {
+		for i+8 <= n {
+			w := b[i : i+8 : i+8]
+			if trigger[w[0]]|trigger[w[1]]|trigger[w[2]]|trigger[w[3]]|
+				trigger[w[4]]|trigger[w[5]]|trigger[w[6]]|trigger[w[7]] != 0 {
+				break
+			}
+			i += 8
+		}
+		for i < n && trigger[b[i]] == 0 {
+			i++
+		}
+		if i >= n {
+			return
+		}
+		next := s.dispatch(b, i)
+		if next <= i {
+			next = i + 1
+		}
+		i = next
+	}
+}
+
+func (s *scanner) dispatch(b []byte, i int) int {
+	c := b[i]
+	switch {
+	case isDigit(c):
+		return s.onDigit(b, i)
+	case isUpper(c):
+		return s.onUpper(b, i)
+	case c >= 0x80:
+		return s.onHigh(b, i)
+	}
+	switch c {
+	case '@':
+		return s.onAt(b, i)
+	case '+':
+		return s.onPlus(b, i)
+	case '(':
+		return s.onParen(b, i)
+	case '-':
+		return s.onDash(b, i)
+	case '_':
+		return s.onUnderscore(b, i)
+	case '=', ':':
+		return s.onAssign(b, i)
+	case '~':
+		return s.onTilde(b, i)
+	}
+	return i + 1
+}
+
+// add records a candidate, adjusting its confidence by the JSON key.
+func (s *scanner) add(t Type, rule string, start, end int, conf float64) {
+	if start < 0 || end > len(s.seg) || start >= end {
+		return
+	}
+	conf = s.keyAdjust(t, conf)
+	if conf > 0.99 {
+		conf = 0.99
+	}
+	s.cands = append(s.cands, cand{typ: t, rule: rule, start: start, end: end, conf: conf})
+}
+
+// flush applies the threshold, resolves overlaps, maps spans to the original
+// body and appends the findings.
+func (s *scanner) flush() {
+	th := s.eng.threshold
+	c := s.cands[:0]
+	for _, x := range s.cands {
+		if x.conf+1e-9 >= th {
+			c = append(c, x)
+		}
+	}
+	if len(c) == 0 {
+		return
+	}
+	// Detectors emit mostly in order; sort only when they did not.
+	byStart := func(a, b cand) int {
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		return b.end - a.end
+	}
+	if !slices.IsSortedFunc(c, byStart) {
+		slices.SortFunc(c, byStart)
+	}
+	// Sweep: each candidate either starts after the last kept one ends, or
+	// competes with it and the better one stays.
+	kept := c[:1]
+	for _, x := range c[1:] {
+		last := &kept[len(kept)-1]
+		if x.start >= last.end {
+			kept = append(kept, x)
+			continue
+		}
+		if better(x, *last) {
+			*last = x
+			// The winner may now overlap earlier kept ones; pop them if it
+			// beats them too, else drop it.
+			for len(kept) >= 2 && kept[len(kept)-2].end > kept[len(kept)-1].start {
+				prev, cur := kept[len(kept)-2], kept[len(kept)-1]
+				if better(cur, prev) {
+					kept[len(kept)-2] = cur
+				}
+				kept = kept[:len(kept)-1]
+			}
+		}
+	}
+	path := ""
+	if s.inJSON {
+		path = s.js.path()
+	}
+	for _, x := range kept {
+		start, end := s.origSpan(x.start, x.end)
+		s.dst = append(s.dst, Finding{
+			Type:       x.typ,
+			Class:      classOf(x.typ),
+			Rule:       x.rule,
+			Start:      start,
+			End:        end,
+			Path:       path,
+			Confidence: math.Round(x.conf*100) / 100,
+		})
+	}
+}
+
+// better decides an overlap: the more specific (validated) type wins, then
+// the higher confidence, then the longer span.
+func better(a, b cand) bool {
+	ra, rb := typeRank[a.typ], typeRank[b.typ]
+	if ra != rb {
+		return ra > rb
+	}
+	if a.conf != b.conf {
+		return a.conf > b.conf
+	}
+	return a.end-a.start > b.end-b.start
+}
+
+var typeRank = map[Type]int{
+	Secret:         100,
+	PaymentCard:    95,
+	IBAN:           95,
+	ITFiscalCode:   92,
+	FRNIR:          92,
+	ESDNI:          90,
+	ESNIE:          90,
+	UKNINO:         90,
+	SEPersonnummer: 88,
+	PLPESEL:        86,
+	DETaxID:        86,
+	UKNHS:          85,
+	NLBSN:          84,
+	USSSN:          84,
+	Email:          82,
+	Business:       80,
+	Phone:          70,
+	IPAddress:      65,
+	DateOfBirth:    60,
+	PostalAddress:  55,
+	Postcode:       50,
+	PersonName:     40,
+}
+
+func classOf(t Type) Class {
+	switch t {
+	case Secret:
+		return ClassSecret
+	case Business:
+		return ClassBusiness
+	}
+	return ClassPersonal
+}
+
+// origSpan maps a segment span to original body offsets.
+func (s *scanner) origSpan(start, end int) (int, int) {
+	if s.omap == nil {
+		return s.off + start, s.off + end
+	}
+	return int(s.omap[start]), mapEnd(s.omap, end)
+}
+
+// mapEnd maps an exclusive end offset: a span that ends inside a unit (an
+// escape, a normalized rune) is extended to the end of that unit.
+func mapEnd(m []int32, end int) int {
+	if end <= 0 {
+		return int(m[0])
+	}
+	last := m[end-1]
+	k := end
+	for k < len(m)-1 && m[k] == last {
+		k++
+	}
+	return int(m[k])
+}

@@ -1,0 +1,52 @@
+package synth
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestGenerate(t *testing.T) {
+	for _, k := range Kinds {
+		for _, size := range []int{1 << 10, 64 << 10} {
+			a := Generate(k, size, 1)
+			if len(a) < size || k.JSON() && len(a) > size*2+4096 || !k.JSON() && len(a) != size {
+				t.Errorf("%s: %d bytes for size %d", k, len(a), size)
+			}
+			if k.JSON() && !json.Valid(a) {
+				t.Errorf("%s: not valid JSON", k)
+			}
+			if !bytes.Equal(a, Generate(k, size, 1)) {
+				t.Errorf("%s: not deterministic", k)
+			}
+			if bytes.Equal(a, Generate(k, size, 2)) {
+				t.Errorf("%s: seed ignored", k)
+			}
+		}
+	}
+}
+
+func TestCheckDigits(t *testing.T) {
+	for seed := uint64(0); seed < 50; seed++ {
+		g := newGen(seed)
+		c := card(g)
+		d := ""
+		for _, r := range c {
+			if r != ' ' {
+				d += string(r)
+			}
+		}
+		if luhnDigit(d[:15]) != int(d[15]-'0') {
+			t.Fatalf("card %s fails Luhn", c)
+		}
+		iban := strings.ReplaceAll(ibanDE(g), " ", "")
+		rem := 0
+		for _, c := range iban[4:] + "1314" + iban[2:4] { // D=13, E=14
+			rem = (rem*10 + int(c-'0')) % 97
+		}
+		if len(iban) != 22 || rem != 1 {
+			t.Fatalf("iban %q: length %d, mod 97 = %d", iban, len(iban), rem)
+		}
+	}
+}
