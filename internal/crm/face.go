@@ -150,6 +150,9 @@ func New(opts Options) (*Face, error) {
 		f.tenants[tk.Tenant] = tokenizer{key: k}
 	}
 	if k := cfg.Audit.HMACKey.Value(); len(k) > 0 {
+		if err := audit.CheckHMACKey(k); err != nil {
+			return nil, fmt.Errorf("crm: %w", err)
+		}
 		f.subjectKey = k
 	} else {
 		// Without a deployment key subject references still hide the id, but
