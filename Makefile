@@ -6,7 +6,7 @@ PKGS    ?= ./...
 BENCH   ?= .
 COUNT   ?= 6
 
-.PHONY: all build run test lint vet fmt-check staticcheck test-race bench fuzz clean
+.PHONY: all build run test lint vet fmt-check staticcheck test-race test-allocs bench fuzz clean
 
 all: build
 
@@ -17,8 +17,9 @@ build:
 run:
 	$(GO) run ./cmd/sovereign serve
 
-# The test command: formatting, vet, staticcheck and the race-enabled suite.
-test: lint test-race
+# The test command: formatting, vet, staticcheck, the race-enabled suite, and
+# the allocation tests, which only mean something without -race.
+test: lint test-race test-allocs
 
 lint: fmt-check vet staticcheck
 
@@ -34,6 +35,9 @@ staticcheck:
 
 test-race:
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+test-allocs:
+	$(GO) test -count=1 -run 'Allocates' ./internal/classify
 
 # Benchmarks: make bench PKGS=./internal/classify BENCH=Scan > new.txt, then
 # go tool benchstat old.txt new.txt

@@ -31,7 +31,7 @@ var auditCommands map[string]func(args []string, stdin io.Reader, stdout, stderr
 // auditUsages is each subcommand's synopsis.
 var auditUsages = map[string]string{
 	"verify":      "verify DIR [--key FILE] [--checkpoint FILE]... [--json] [--progress]",
-	"export":      "export DIR [--from T] [--to T] [--format jsonl|csv]",
+	"export":      "export DIR [--from T] [--to T] [--format jsonl|csv] [--progress]",
 	"prove":       "prove DIR --index N [--key FILE] | prove --check PROOF --key FILE",
 	"check-proof": "check-proof PROOF --key FILE",
 	"report":      "report DIR [--from T] [--to T] [--format md|json] [--progress]",
@@ -148,34 +148,6 @@ func readKeys(path string) ([]string, error) {
 	return keys, nil
 }
 
-// progressFunc returns a progress printer when stderr is a terminal or
-// --progress was given.
-func progressFunc(stderr io.Writer, forced bool, verb string) func(uint64) {
-	f, isFile := stderr.(*os.File)
-	term := false
-	if isFile {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			term = true
-		}
-	}
-	if !term && !forced {
-		return nil
-	}
-	end := "\n"
-	if term {
-		end = "\r"
-	}
-	start := time.Now()
-	return func(n uint64) {
-		el := time.Since(start).Seconds()
-		rate := 0.0
-		if el > 0 {
-			rate = float64(n) / el
-		}
-		fmt.Fprintf(stderr, "%s %d records (%.0f/s)%s", verb, n, rate, end)
-	}
-}
-
 func auditVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("verify", stderr)
 	keyFile := fs.String("key", "", "trusted verifier key file (default DIR/checkpoint.pub)")
@@ -196,7 +168,8 @@ func auditVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sovereign audit verify:", err)
 		return 2
 	}
-	opts := audit.VerifyOptions{Keys: keys, Progress: progressFunc(stderr, *progress, "verified")}
+	prog := newProgress(stderr, *progress, "verified")
+	opts := audit.VerifyOptions{Keys: keys, Progress: prog.fn()}
 	for _, p := range extra {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -207,12 +180,10 @@ func auditVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	res, err := audit.Verify(dir, opts)
+	prog.finish()
 	if err != nil {
 		fmt.Fprintln(stderr, "sovereign audit verify:", err)
 		return 2
-	}
-	if opts.Progress != nil {
-		fmt.Fprintln(stderr)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -257,6 +228,7 @@ func auditExport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&from, "from", "first time to include (RFC 3339 or date)")
 	fs.Var(&to, "to", "time to stop before (RFC 3339 or date)")
 	format := fs.String("format", audit.FormatJSONL, "jsonl or csv")
+	progress := fs.Bool("progress", false, "print progress to stderr even when it is not a terminal")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 2
@@ -273,7 +245,10 @@ func auditExport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sovereign audit export: --to must be after --from")
 		return 2
 	}
-	if _, err := audit.Export(dir, stdout, *format, audit.TimeRange{From: from.t, To: to.t}); err != nil {
+	prog := newProgress(stderr, *progress, "read")
+	_, err = audit.Export(dir, stdout, *format, audit.TimeRange{From: from.t, To: to.t}, prog.fn())
+	prog.finish()
+	if err != nil {
 		fmt.Fprintln(stderr, "sovereign audit export:", err)
 		if errors.Is(err, audit.ErrTampered) {
 			return 1
@@ -395,11 +370,9 @@ func auditReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sovereign audit report: --to must be after --from")
 		return 2
 	}
-	prog := progressFunc(stderr, *progress, "read")
-	rep, err := audit.BuildReport(dir, audit.TimeRange{From: from.t, To: to.t}, time.Now(), prog)
-	if prog != nil {
-		fmt.Fprintln(stderr)
-	}
+	prog := newProgress(stderr, *progress, "read")
+	rep, err := audit.BuildReport(dir, audit.TimeRange{From: from.t, To: to.t}, time.Now(), prog.fn())
+	prog.finish()
 	if err != nil {
 		fmt.Fprintln(stderr, "sovereign audit report:", err)
 		if errors.Is(err, audit.ErrTampered) {

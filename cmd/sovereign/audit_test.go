@@ -192,3 +192,24 @@ func TestAuditCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressThrottles: a long read reports every few thousand records; a
+// non-terminal --progress prints a line a second at most, plus the final one.
+func TestProgressThrottles(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, true, "verified")
+	f := p.fn()
+	for n := uint64(4096); n <= 4096*500; n += 4096 {
+		f(n)
+	}
+	p.finish()
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) > 2 || !strings.HasPrefix(lines[len(lines)-1], "verified 2048000 records (") {
+		t.Fatalf("progress printed %d lines:\n%s", len(lines), buf.String())
+	}
+	if newProgress(&buf, false, "x").fn() != nil {
+		t.Error("progress without a terminal or --progress")
+	}
+	var nilProgress *progress
+	nilProgress.finish() // must not panic
+}

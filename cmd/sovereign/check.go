@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sovereign-gateway/sovereign/internal/audit"
 	"github.com/sovereign-gateway/sovereign/internal/config"
 	"github.com/sovereign-gateway/sovereign/internal/gateway"
 	"github.com/sovereign-gateway/sovereign/internal/policy"
@@ -98,6 +99,11 @@ func checkAudit(cfg *config.Config, ps *config.Problems) {
 	if k := cfg.Audit.SigningKey.Value(); len(k) > 0 {
 		if _, err := signingKey(k); err != nil {
 			cfg.Addf(ps, "audit.signing_key", "%v", err)
+		}
+	}
+	if k := cfg.Audit.HMACKey.Value(); len(k) > 0 {
+		if err := audit.CheckHMACKey(k); err != nil {
+			cfg.Addf(ps, "audit.hmac_key", "%v", err)
 		}
 	}
 }

@@ -198,7 +198,7 @@ func auditOptions(cfg *config.Config) (audit.Options, error) {
 	a := cfg.Audit
 	o := audit.Options{
 		Mode: audit.Mode(a.Mode), BatchWindow: a.BatchWindow, Origin: a.Origin,
-		SegmentMaxBytes: a.SegmentMaxBytes, CheckpointEvery: int64(a.CheckpointEvery),
+		SegmentMaxBytes: a.SegmentMaxBytes, SegmentMaxAge: a.SegmentMaxAge, CheckpointEvery: int64(a.CheckpointEvery),
 		CheckpointInterval: a.CheckpointInterval, Retention: a.Retention,
 	}
 	if a.SigningKey.IsSet() {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 )
 
 // benchRecords are a few realistic records reused by the benchmarks.
@@ -62,6 +63,12 @@ func benchAppend(b *testing.B, mode Mode, parallel bool) {
 // the final fsync of everything appended.
 func BenchmarkAppendBatch(b *testing.B) { benchAppend(b, ModeBatch, true) }
 
+// BenchmarkAppendBatchSlowFsync: batch mode when each fsync takes 20ms (a busy or networked disk); the writer must keep writing meanwhile.
+func BenchmarkAppendBatchSlowFsync(b *testing.B) {
+	slowFsyncs(b, 20*time.Millisecond)
+	benchAppend(b, ModeBatch, true)
+}
+
 // BenchmarkAppendSyncParallel: sync mode, many concurrent callers sharing
 // group commits; ns/op is the amortized cost per request.
 func BenchmarkAppendSyncParallel(b *testing.B) { benchAppend(b, ModeSync, true) }
@@ -77,9 +84,8 @@ var (
 
 const verifyRecords = 200_000
 
-// BenchmarkVerify verifies a log of 200,000 records (built once, in batch
-// mode) per iteration.
-func BenchmarkVerify(b *testing.B) {
+// benchLog returns a log of verifyRecords records, built once per run.
+func benchLog(b *testing.B) string {
 	verifyOnce.Do(func() {
 		d, err := os.MkdirTemp("", "audit-bench-verify-")
 		if err != nil {
@@ -103,13 +109,38 @@ func BenchmarkVerify(b *testing.B) {
 		}
 		verifyDir = d
 	})
+	if verifyDir == "" {
+		b.Fatal("no benchmark log")
+	}
+	return verifyDir
+}
+
+// BenchmarkVerify verifies a log of 200,000 records (built once, in batch
+// mode) per iteration.
+func BenchmarkVerify(b *testing.B) {
+	dir := benchLog(b)
 	keys := []string{testVKey(b)}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := Verify(verifyDir, VerifyOptions{Keys: keys})
+		res, err := Verify(dir, VerifyOptions{Keys: keys})
 		if err != nil || !res.Intact() || res.Records != verifyRecords {
 			b.Fatalf("verify: %v %+v", err, res)
+		}
+	}
+	b.ReportMetric(float64(b.N)*verifyRecords/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkReport builds the Art. 30 report over the same 200,000 records
+// (decoding every record, unlike verify).
+func BenchmarkReport(b *testing.B) {
+	dir := benchLog(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := BuildReport(dir, TimeRange{}, testBase, nil)
+		if err != nil || rep.Records != verifyRecords {
+			b.Fatalf("report: %v", err)
 		}
 	}
 	b.ReportMetric(float64(b.N)*verifyRecords/b.Elapsed().Seconds(), "records/s")

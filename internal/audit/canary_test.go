@@ -59,7 +59,7 @@ func TestNoCanaryInAuditFiles(t *testing.T) {
 	}
 	// Export and report outputs must be clean as well.
 	var exp bytes.Buffer
-	if _, err := Export(dir, &exp, FormatJSONL, TimeRange{}); err != nil {
+	if _, err := Export(dir, &exp, FormatJSONL, TimeRange{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "export.jsonl"), exp.Bytes())

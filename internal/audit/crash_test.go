@@ -80,7 +80,8 @@ func TestCrashRecovery(t *testing.T) {
 			dir := t.TempDir()
 			acked := map[string]bool{}
 			for round := 0; round < 3; round++ {
-				for _, id := range runCrashChild(t, dir, mode, round, 200) {
+				// Kill at different depths: near the first checkpoint, mid-run, late.
+				for _, id := range runCrashChild(t, dir, mode, round, []int{20, 200, 500}[round]) {
 					acked[id] = true
 				}
 				// Restart: Open recovers, then every acknowledged record

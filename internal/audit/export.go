@@ -33,8 +33,9 @@ var CSVHeader = []string{
 
 // Export writes the records of dir whose time is in tr to out as JSON lines
 // or CSV. Findings in CSV are "type/class=n" joined by ';'. It returns the
-// number of records written.
-func Export(dir string, out io.Writer, format string, tr TimeRange) (int, error) {
+// number of records written. progress, if set, gets the number of records
+// read so far (see ReadRecords).
+func Export(dir string, out io.Writer, format string, tr TimeRange, progress func(uint64)) (int, error) {
 	if format != FormatJSONL && format != FormatCSV {
 		return 0, fmt.Errorf("export format %q: want %s or %s", format, FormatJSONL, FormatCSV)
 	}
@@ -56,7 +57,7 @@ func Export(dir string, out io.Writer, format string, tr TimeRange) (int, error)
 			return enc.Encode(ExportRow{Index: e.Index, Record: e.Record})
 		}
 		return cw.Write(csvRow(e))
-	}, nil)
+	}, progress)
 	cw.Flush()
 	if err == nil {
 		err = cw.Error()

@@ -3,9 +3,12 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+	"unicode/utf8"
 )
 
 // badPayloads are ways a payload can be wrong; all must be refused.
@@ -112,4 +115,67 @@ func TestDecodePayloadRejects(t *testing.T) {
 			t.Errorf("DecodePayload(%q) succeeded", p)
 		}
 	}
+}
+
+// oddStrings are strings that stress the canonical encoding: invalid UTF-8,
+// what encoding/json escapes, and the escape sequence of the replacement.
+var oddStrings = []string{"", "plain", "bad\xff", "\xc3", "a\u2028b\u2029", "<&>", "\x00\x1f", `\ufffd`, "\ufffd", "日本"}
+
+// oddRecord puts s into every kind of string field a record has.
+func oddRecord(i int, s string, unixNano int64) *Record {
+	r := testRecord(i)
+	r.Time = time.Unix(0, unixNano).In(time.FixedZone("x", 3600))
+	r.RequestID, r.Tenant, r.Purpose, r.Error = s, s, s, s
+	r.Destination.Name = s
+	r.Rules = []string{s, "rule-1"}
+	r.Findings = append(r.Findings, Count{Type: s, Class: s, N: i})
+	r.Fields = &FieldOutcome{Object: s, Kept: []string{s}}
+	return r
+}
+
+// checkRoundTrip requires that a record the log would write decodes again
+// and re-encodes to the same bytes, and that valid strings survive as given.
+func checkRoundTrip(t *testing.T, r *Record) {
+	t.Helper()
+	p, err := EncodePayload(7, r)
+	if err != nil {
+		t.Fatalf("encode: %v", err)
+	}
+	e, err := DecodePayload(p)
+	if err != nil {
+		t.Fatalf("a written record does not decode: %v\n%q", err, p)
+	}
+	again, err := EncodePayload(e.Index, &e.Record)
+	if err != nil || !bytes.Equal(again, p) {
+		t.Fatalf("re-encode differs (%v):\n%q\n%q", err, p, again)
+	}
+	if utf8.ValidString(r.RequestID) && e.Record.RequestID != r.RequestID {
+		t.Fatalf("valid string changed: %q -> %q", r.RequestID, e.Record.RequestID)
+	}
+	if !e.Record.Time.Equal(r.Time) {
+		t.Fatalf("time changed: %v -> %v", r.Time, e.Record.Time)
+	}
+}
+
+func TestEncodeRecordCanonical(t *testing.T) {
+	for i, s := range oddStrings {
+		t.Run(fmt.Sprintf("%q", s), func(t *testing.T) {
+			checkRoundTrip(t, oddRecord(i, s, testBase.UnixNano()+int64(i)))
+		})
+	}
+}
+
+// FuzzEncodeRecord: whatever strings and time a caller passes, the log never
+// writes a record that its own strict decoder (export, report) refuses.
+func FuzzEncodeRecord(f *testing.F) {
+	for i, s := range oddStrings {
+		f.Add(s, int64(i), testBase.UnixNano())
+	}
+	f.Fuzz(func(t *testing.T, s string, n, unixNano int64) {
+		r := oddRecord(int(uint64(n)%1000), s, unixNano)
+		if _, err := EncodePayload(0, r); err != nil {
+			return // times outside years 0-9999 are refused, not written
+		}
+		checkRoundTrip(t, r)
+	})
 }

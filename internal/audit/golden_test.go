@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -52,7 +51,7 @@ func TestGoldenVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := goldenVectors{FormatVersion: FormatVersion, Size: len(recs), Frames: map[int]string{}}
-	tree := rangeFactory.NewEmptyRange(0)
+	tree := newRangeFactory().NewEmptyRange(0)
 	for i, r := range recs {
 		p, err := EncodePayload(uint64(i), r)
 		if err != nil {
@@ -96,18 +95,7 @@ func TestGoldenVectors(t *testing.T) {
 	dir := t.TempDir()
 	opts := testOptions()
 	opts.CheckpointEvery = 1 << 20
-	l, err := Open(dir, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := l.Append(context.Background(), r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeRecords(t, dir, opts, recs)
 	res := mustVerify(t, dir)
 	if hex.EncodeToString(res.Root) != got.Root {
 		t.Errorf("log root %x, golden %s", res.Root, got.Root)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 )
@@ -61,6 +62,17 @@ func testOptions() Options {
 		CheckpointEvery: 16, SegmentMaxRecords: 25}
 }
 
+// eachMode runs fn as a subtest per mode, with testOptions in that mode.
+func eachMode(t *testing.T, fn func(t *testing.T, opts Options)) {
+	for _, mode := range []Mode{ModeSync, ModeBatch} {
+		t.Run(string(mode), func(t *testing.T) {
+			opts := testOptions()
+			opts.Mode = mode
+			fn(t, opts)
+		})
+	}
+}
+
 // writeLog creates a closed log of n records in a new temp dir.
 func writeLog(t testing.TB, n int, opts Options) string {
 	t.Helper()
@@ -78,6 +90,23 @@ func appendRecords(t testing.TB, dir string, from, n int, opts Options) {
 	}
 	for i := from; i < from+n; i++ {
 		if err := l.Append(context.Background(), testRecord(i)); err != nil {
+			t.Fatalf("Append %d: %v", i, err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+// writeRecords opens dir, appends recs as given and closes.
+func writeRecords(t testing.TB, dir string, opts Options, recs []*Record) {
+	t.Helper()
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	for i, r := range recs {
+		if err := l.Append(context.Background(), r); err != nil {
 			t.Fatalf("Append %d: %v", i, err)
 		}
 	}
@@ -109,4 +138,23 @@ func ed25519Key(n byte) ed25519.PrivateKey {
 	seed := make([]byte, ed25519.SeedSize)
 	seed[0] = n
 	return ed25519.NewKeyFromSeed(seed)
+}
+
+// slowSync delays every fsync, like a busy or networked disk, so background
+// fsyncs overlap writes, rotations and Close.
+type slowSync struct {
+	segmentWriter
+	d time.Duration
+}
+
+func (s slowSync) Sync() error {
+	time.Sleep(s.d)
+	return s.segmentWriter.Sync()
+}
+
+// slowFsyncs makes every segment the log opens a slowSync for the test.
+func slowFsyncs(tb testing.TB, d time.Duration) {
+	orig := wrapSegment
+	tb.Cleanup(func() { wrapSegment = orig })
+	wrapSegment = func(f *os.File) segmentWriter { return slowSync{f, d} }
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/hex"
+	"strings"
 	"testing"
 )
 
@@ -20,6 +21,19 @@ func TestHMAC(t *testing.T) {
 	}
 	if _, err := hex.DecodeString(got); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestCheckHMACKey(t *testing.T) {
+	for _, tc := range []struct {
+		key string
+		ok  bool
+	}{{"", false}, {"short-key", false}, {"0123456789abcde", false}, {"0123456789abcdef", true}} {
+		if err := CheckHMACKey([]byte(tc.key)); (err == nil) != tc.ok {
+			t.Errorf("CheckHMACKey(%d bytes) = %v", len(tc.key), err)
+		} else if err != nil && tc.key != "" && strings.Contains(err.Error(), tc.key) {
+			t.Errorf("error shows the key: %v", err)
+		}
 	}
 }
 

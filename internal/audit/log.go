@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/transparency-dev/merkle/compact"
 	"golang.org/x/mod/sumdb/note"
@@ -19,7 +20,14 @@ var (
 	ErrLocked   = errors.New("audit dir is locked by another process")
 	ErrTampered = errors.New("audit log failed verification")
 	ErrFailed   = errors.New("audit log cannot write") // sticky: the gateway must fail closed
+	// ErrRecordTooLarge refuses one record (the request must be refused);
+	// the log stays healthy.
+	ErrRecordTooLarge = errors.New("audit record too large")
 )
+
+// maxRecordBody is the largest record encoding whose payload (prefix, a
+// 20-digit index, separator, body, closing brace) fits MaxPayload.
+var maxRecordBody = MaxPayload - len(payloadPrefix) - 20 - len(payloadMiddle) - 1
 
 // Log is an append-only, tamper-evident audit log in one directory. It is
 // safe for concurrent use. A single writer goroutine group-commits appends.
@@ -36,8 +44,9 @@ type Log struct {
 	failed atomic.Pointer[error]
 	done   chan struct{} // writer exited
 
-	ckReq  chan Checkpoint // latest-wins hand-off to the checkpointer
-	ckDone chan struct{}
+	ckReq    chan Checkpoint // latest-wins hand-off to the checkpointer
+	ckDone   chan struct{}
+	syncDone chan syncResult // background fsync results, to the writer
 
 	stats struct {
 		appended   atomic.Uint64 // records written to the file
@@ -51,6 +60,7 @@ type Log struct {
 // pending is one queued append; a nil body is a Sync barrier.
 type pending struct {
 	body []byte
+	at   time.Time  // the record's time, for age rotation
 	done chan error // nil in batch mode
 }
 
@@ -88,6 +98,7 @@ func Open(dir string, opts Options) (*Log, error) {
 	l.done = make(chan struct{})
 	l.ckReq = make(chan Checkpoint, 1)
 	l.ckDone = make(chan struct{})
+	l.syncDone = make(chan syncResult, 1)
 	go l.checkpointer()
 	go l.writer()
 	return l, nil
@@ -97,6 +108,12 @@ func Open(dir string, opts Options) (*Log, error) {
 func initDir(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, segmentsDir), 0o755); err != nil {
 		return fmt.Errorf("audit dir: %w", err)
+	}
+	// Make the directories themselves durable, not only the files in them.
+	for _, d := range []string{dir, filepath.Dir(filepath.Clean(dir))} {
+		if err := syncDir(d); err != nil {
+			return fmt.Errorf("audit dir: %w", err)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, formatFile)); os.IsNotExist(err) {
 		if err := writeFileAtomic(filepath.Join(dir, formatFile), []byte(formatFileValue), 0o644); err != nil {
@@ -130,6 +147,12 @@ func (l *Log) open() error {
 	}
 	if len(cs.problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrTampered, problemText(cs.problems))
+	}
+	if !cs.hasLatest && signedSize(cs.checks) > 0 {
+		// The history is appended before DIR/checkpoint is replaced, so a
+		// crash can leave an older checkpoint, never none once records
+		// were signed (only a crash in a new log's first Open leaves none).
+		return fmt.Errorf("%w: %s is missing but %s signs %d records", ErrTampered, checkpointFile, historyFile, signedSize(cs.checks))
 	}
 	if err := l.recover(cs); err != nil {
 		return err
@@ -184,7 +207,11 @@ func (l *Log) Append(ctx context.Context, r *Record) error {
 	if err != nil {
 		return err
 	}
-	p := &pending{body: body}
+	if len(body) > maxRecordBody {
+		// Refused here, so that one oversized record cannot fail the log.
+		return fmt.Errorf("%w: %d bytes encoded, at most %d", ErrRecordTooLarge, len(body), maxRecordBody)
+	}
+	p := &pending{body: body, at: c.Time}
 	if l.opts.Mode == ModeSync {
 		p.done = make(chan error, 1)
 	}
@@ -304,6 +331,11 @@ var wrapSegment = func(f *os.File) segmentWriter { return f }
 type writerState struct {
 	seg        segmentWriter
 	segFirst   uint64
+	segStart   time.Time // time of the active segment's first record
+	covered    uint64    // records an fsync started so far covers
+	dirtySince time.Time // when records beyond covered were first seen; zero if none
+	syncing    bool      // a background fsync is in flight (batch mode)
+	forceCk    bool      // sign when the fsync in flight finishes
 	segBytes   int64
 	segCount   int64
 	tree       *compact.Range

@@ -16,8 +16,9 @@ const (
 	// ModeSync answers Append only after the record is written and fsynced
 	// (group commit: concurrent appends share one fsync).
 	ModeSync Mode = "sync"
-	// ModeBatch answers Append once the record is queued in order; the writer
-	// fsyncs at least every Options.BatchWindow after a write.
+	// ModeBatch answers Append once the record is queued in order; a
+	// background fsync covering it starts at most Options.BatchWindow after
+	// it is written.
 	ModeBatch Mode = "batch"
 )
 
@@ -27,7 +28,7 @@ type Options struct {
 	// Mode is ModeSync or ModeBatch.
 	Mode Mode
 	// BatchWindow bounds, in batch mode, the time between a record's write and
-	// its fsync. Ignored in sync mode.
+	// the start of the fsync that covers it. Ignored in sync mode.
 	BatchWindow time.Duration
 	// QueueSize bounds the records waiting for the writer; a full queue makes
 	// Append wait (backpressure) until its context ends.
@@ -38,6 +39,11 @@ type Options struct {
 	// SegmentMaxRecords rotates to a new segment after this many records; 0
 	// means no limit by count.
 	SegmentMaxRecords int64
+	// SegmentMaxAge rotates to a new segment once the active one's first
+	// record is this old, with or without new records (checked at least every
+	// CheckpointInterval). Retention deletes whole sealed segments, so this
+	// bounds how long a record outlives Retention.
+	SegmentMaxAge time.Duration
 	// CheckpointEvery signs a checkpoint after this many new records.
 	CheckpointEvery int64
 	// CheckpointInterval signs a checkpoint at least this often while new
@@ -62,6 +68,7 @@ var DefaultOptions = Options{
 	BatchWindow:        10 * time.Millisecond,
 	QueueSize:          8192,
 	SegmentMaxBytes:    64 << 20,
+	SegmentMaxAge:      24 * time.Hour,
 	CheckpointEvery:    1024,
 	CheckpointInterval: 10 * time.Second,
 	Origin:             "sovereign.audit/default",
@@ -82,6 +89,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.SegmentMaxBytes == 0 {
 		o.SegmentMaxBytes = d.SegmentMaxBytes
 	}
+	if o.SegmentMaxAge == 0 {
+		o.SegmentMaxAge = d.SegmentMaxAge
+	}
 	if o.CheckpointEvery == 0 {
 		o.CheckpointEvery = d.CheckpointEvery
 	}
@@ -98,7 +108,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Mode != ModeSync && o.Mode != ModeBatch {
 		errs = append(errs, fmt.Errorf("mode %q: want %q or %q", o.Mode, ModeSync, ModeBatch))
 	}
-	if o.BatchWindow < 0 || o.QueueSize < 0 || o.SegmentMaxBytes < 0 || o.SegmentMaxRecords < 0 ||
+	if o.BatchWindow < 0 || o.QueueSize < 0 || o.SegmentMaxBytes < 0 || o.SegmentMaxRecords < 0 || o.SegmentMaxAge < 0 ||
 		o.CheckpointEvery < 0 || o.CheckpointInterval < 0 || o.Retention < 0 {
 		errs = append(errs, errors.New("durations, sizes and counts must not be negative"))
 	}

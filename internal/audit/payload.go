@@ -34,13 +34,32 @@ type Entry struct {
 	Record Record
 }
 
+// invalidUTF8Escape is what encoding/json writes for a byte that is not valid
+// UTF-8. It decodes to U+FFFD, which encodes back as raw bytes, so a record
+// holding invalid UTF-8 would not re-encode to itself.
+var invalidUTF8Escape = []byte(`\ufffd`)
+
 // encodeRecord returns the canonical JSON of r (the "r" member of a payload).
+// Invalid UTF-8 in any string is replaced by U+FFFD, so that every record the
+// log writes decodes again (export and report decode strictly).
 func encodeRecord(r *Record) ([]byte, error) {
 	c := *r
 	c.Time = c.Time.UTC()
 	b, err := json.Marshal(&c)
 	if err != nil {
 		return nil, fmt.Errorf("encode audit record: %w", err)
+	}
+	if bytes.Contains(b, invalidUTF8Escape) {
+		// Rare (also hit by a literal backslash-u-fffd, harmlessly): one
+		// decode turns every replacement into U+FFFD, after which the
+		// encoding is canonical.
+		var v Record
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, fmt.Errorf("encode audit record: %w", err)
+		}
+		if b, err = json.Marshal(&v); err != nil {
+			return nil, fmt.Errorf("encode audit record: %w", err)
+		}
 	}
 	return b, nil
 }

@@ -65,16 +65,6 @@ func Prove(dir string, index uint64, keys []string) (*Proof, error) {
 			hashes[i] = append([]byte(nil), h...)
 		}
 	}
-	prune, err := readPruneState(dir)
-	if err != nil {
-		return nil, err
-	}
-	if index < prune.Size {
-		return nil, fmt.Errorf("record %d was deleted by retention (records before %d are pruned)", index, prune.Size)
-	}
-	for i, id := range compact.RangeNodes(0, prune.Size, nil) {
-		visit(id, prune.Hashes[i])
-	}
 	var payload []byte
 	w := &walker{dir: dir, checks: []Checkpoint{cp}, stopAt: cp.Size, visitor: visit,
 		onRecord: func(i uint64, p []byte) error {
@@ -83,12 +73,15 @@ func Prove(dir string, index uint64, keys []string) (*Proof, error) {
 			}
 			return nil
 		}}
-	wr, err := w.walk()
+	wr, err := w.walkRetrying()
 	if err != nil {
 		return nil, err
 	}
 	if wr.problem != nil {
 		return nil, fmt.Errorf("%w: %s", ErrTampered, wr.problem)
+	}
+	if index < wr.prune.Size {
+		return nil, fmt.Errorf("record %d was deleted by retention (records before %d are pruned)", index, wr.prune.Size)
 	}
 	if wr.next() < cp.Size || payload == nil {
 		return nil, fmt.Errorf("%w: the log holds fewer records than its checkpoint", ErrTampered)

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
 )
 
 // pruneState is DIR/prune.json: what is left of the records that retention
@@ -23,7 +25,19 @@ type pruneState struct {
 	Checkpoint string   `json:"checkpoint,omitempty"` // latest signed note at prune time
 }
 
-var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
+// newRangeFactory returns a compact range factory whose RFC 6962 node hasher
+// reuses one SHA-256 state (rfc6962's allocates four times per node). The
+// ranges it makes must stay on one goroutine, as the writer's and a walk's do.
+func newRangeFactory() *compact.RangeFactory {
+	h := sha256.New()
+	return &compact.RangeFactory{Hash: func(left, right []byte) []byte {
+		h.Reset()
+		h.Write([]byte{rfc6962.RFC6962NodeHashPrefix})
+		h.Write(left)
+		h.Write(right)
+		return h.Sum(make([]byte, 0, sha256.Size))
+	}}
+}
 
 // readPruneState returns the pruned prefix, or an empty one.
 func readPruneState(dir string) (pruneState, error) {
@@ -56,7 +70,7 @@ func (p pruneState) tree() (*compact.Range, error) {
 		}
 		hashes[i] = append([]byte(nil), h...)
 	}
-	r, err := rangeFactory.NewRange(0, p.Size, hashes)
+	r, err := newRangeFactory().NewRange(0, p.Size, hashes)
 	if err != nil {
 		return nil, fmt.Errorf("prune state: %w", err)
 	}

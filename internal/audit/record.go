@@ -28,10 +28,20 @@ type Record struct {
 	BytesIn             int64         `json:"bytes_in"`
 	BytesOut            int64         `json:"bytes_out"`
 	LatencyMicros       int64         `json:"latency_us"`
-	Outcome             string        `json:"outcome"`                   // forwarded, blocked, error, upstream_error, dry_run
+	Outcome             string        `json:"outcome"`                   // one of the Outcome constants
 	Error               string        `json:"error,omitempty"`           // public error code, never a message with data
 	OutputFindings      []Count       `json:"output_findings,omitempty"` // LLM face: found in the upstream's answer
 }
+
+// Outcomes of a request, the values of Record.Outcome that the report tells
+// apart.
+const (
+	OutcomeForwarded     = "forwarded"      // sent to the destination
+	OutcomeBlocked       = "blocked"        // refused by policy; nothing left
+	OutcomeError         = "error"          // failed inside the gateway; nothing left
+	OutcomeUpstreamError = "upstream_error" // the destination failed or refused it (data may have reached it)
+	OutcomeDryRun        = "dry_run"        // decided only (inspect); nothing left
+)
 
 // Destination is where the data went or would have gone.
 type Destination struct {

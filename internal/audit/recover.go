@@ -2,8 +2,10 @@ package audit
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // recover reads the whole log, checks it against every signed checkpoint and
@@ -52,6 +54,7 @@ func (l *Log) recover(cs *checkpointSet) error {
 			return fmt.Errorf("fsync segment: %w", err)
 		}
 		w.seg, w.segFirst, w.segBytes, w.segCount = wrapSegment(f), last.first, last.bytes, int64(last.count)
+		w.segStart = firstRecordTime(last.path, l.opts.Now())
 		w.segments = res.segments[:n-1]
 	} else if err := l.createSegment(res.next()); err != nil {
 		return err
@@ -59,7 +62,7 @@ func (l *Log) recover(cs *checkpointSet) error {
 	size := res.next()
 	l.stats.appended.Store(size)
 	l.stats.durable.Store(size)
-	w.lastCkSize = size
+	w.lastCkSize, w.covered = size, size
 	if !cs.hasLatest || cs.latestC.Size != size {
 		if err := l.writeCheckpoint(Checkpoint{Origin: l.opts.Origin, Size: size, Root: rootOf(w.tree)}); err != nil {
 			return err
@@ -122,4 +125,27 @@ func truncateSync(path string, size int64) error {
 		return fmt.Errorf("truncate: %w", err)
 	}
 	return nil
+}
+
+// firstRecordTime returns the time of a segment's first record, so that age
+// rotation counts from it across restarts; def when it cannot be read.
+func firstRecordTime(path string, def time.Time) time.Time {
+	f, err := os.Open(path)
+	if err != nil {
+		return def
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, segmentHeaderSize+frameOverhead+MaxPayload))
+	if err != nil || len(data) <= segmentHeaderSize {
+		return def
+	}
+	payload, _, err := readFrame(data[segmentHeaderSize:])
+	if err != nil {
+		return def
+	}
+	e, err := DecodePayload(payload)
+	if err != nil {
+		return def
+	}
+	return e.Record.Time
 }

@@ -19,19 +19,22 @@ type Report struct {
 	Records     int        `json:"records"`
 	Forwarded   int        `json:"forwarded"`
 	Blocked     int        `json:"blocked"`
+	Errors      int        `json:"errors"`
+	DryRuns     int        `json:"dry_runs"`
 	CrossBorder int        `json:"cross_border"` // records whose subject and destination jurisdictions differ
 	Transfers   []Transfer `json:"transfers"`
 }
 
 // Transfer groups the records for one recipient in one country/jurisdiction.
+// Forwarded, Blocked, Errors and DryRuns split Requests by outcome.
 type Transfer struct {
 	Recipient    string     `json:"recipient"`    // destination vendor
 	Destination  string     `json:"destination"`  // destination name
 	Jurisdiction string     `json:"jurisdiction"` // where the recipient is
 	Regions      []string   `json:"regions"`
 	Mechanisms   []string   `json:"transfer_mechanisms"`
-	Subjects     []KeyCount `json:"subject_jurisdictions"` // whose data, by jurisdiction
-	CrossBorder  bool       `json:"cross_border"`
+	CrossBorder  bool       `json:"cross_border"` // some flow comes from another jurisdiction
+	Flows        []Flow     `json:"flows"`        // by data subjects' jurisdiction
 	Purposes     []string   `json:"purposes"`
 	Tenants      []string   `json:"tenants"`
 	Faces        []string   `json:"faces"`
@@ -41,20 +44,37 @@ type Transfer struct {
 	Forwarded    int        `json:"forwarded"`
 	Blocked      int        `json:"blocked_attempts"`
 	Errors       int        `json:"errors"`
-	Personal     int        `json:"requests_with_personal_data"` // personal or special findings
+	DryRuns      int        `json:"dry_runs"`
+	Personal     int        `json:"forwarded_with_personal_data"` // forwarded with personal or special findings
 	Findings     int        `json:"findings"`
-	BytesOut     int64      `json:"bytes_out"`
+	BytesOut     int64      `json:"bytes_out"` // sent by forwarded requests
 	Actions      []KeyCount `json:"actions"`
 	FirstSeen    time.Time  `json:"first_seen"`
 	LastSeen     time.Time  `json:"last_seen"`
 }
 
-// Category is one data category (finding class and type) seen in transfers.
+// Flow is the part of a transfer whose data subjects are in one
+// jurisdiction: "EU data to a US recipient, under DPF".
+type Flow struct {
+	SubjectJurisdiction string   `json:"subject_jurisdiction"` // "" when the record did not say
+	CrossBorder         bool     `json:"cross_border"`
+	Mechanisms          []string `json:"transfer_mechanisms"`
+	Requests            int      `json:"requests"`
+	Forwarded           int      `json:"forwarded"`
+	Blocked             int      `json:"blocked_attempts"`
+	Personal            int      `json:"forwarded_with_personal_data"`
+}
+
+// Category is one data category (finding class and type) seen in requests
+// to a recipient: how many carried it, and how many of those were forwarded
+// or blocked.
 type Category struct {
-	Class    string `json:"class"`
-	Type     string `json:"type"`
-	Requests int    `json:"requests"`
-	Findings int    `json:"findings"`
+	Class     string `json:"class"`
+	Type      string `json:"type"`
+	Requests  int    `json:"requests"`
+	Forwarded int    `json:"forwarded"`
+	Blocked   int    `json:"blocked_attempts"`
+	Findings  int    `json:"findings"`
 }
 
 // KeyCount is a name with a count.
@@ -98,9 +118,14 @@ type transferAgg struct {
 	tenants    set
 	faces      set
 	rules      set
-	subjects   map[string]int
+	flows      map[string]*flowAgg
 	actions    map[string]int
 	categories map[[2]string]*Category
+}
+
+type flowAgg struct {
+	f          Flow
+	mechanisms set
 }
 
 type set map[string]struct{}
@@ -129,7 +154,7 @@ func newReportBuilder() *reportBuilder {
 	return &reportBuilder{aggs: map[transferKey]*transferAgg{}}
 }
 
-func isBlocked(r *Record) bool { return r.Outcome == "blocked" || r.Action == "block" }
+func isBlocked(r *Record) bool { return r.Outcome == OutcomeBlocked || r.Action == "block" }
 
 func (b *reportBuilder) add(r *Record) {
 	b.rep.Records++
@@ -142,22 +167,7 @@ func (b *reportBuilder) add(r *Record) {
 		b.rep.LastTime = &tt
 	}
 	d := r.Destination
-	k := transferKey{d.Vendor, d.Name, d.Jurisdiction}
-	a := b.aggs[k]
-	if a == nil {
-		a = &transferAgg{
-			t:       Transfer{Recipient: d.Vendor, Destination: d.Name, Jurisdiction: d.Jurisdiction, FirstSeen: t, LastSeen: t},
-			regions: set{}, mechanisms: set{}, purposes: set{}, tenants: set{}, faces: set{}, rules: set{},
-			subjects: map[string]int{}, actions: map[string]int{}, categories: map[[2]string]*Category{},
-		}
-		b.aggs[k] = a
-	}
-	if t.Before(a.t.FirstSeen) {
-		a.t.FirstSeen = t
-	}
-	if t.After(a.t.LastSeen) {
-		a.t.LastSeen = t
-	}
+	a := b.transfer(d, t)
 	a.regions.add(d.Region)
 	a.mechanisms.add(d.Mechanism)
 	a.purposes.add(r.Purpose)
@@ -166,28 +176,39 @@ func (b *reportBuilder) add(r *Record) {
 	for _, id := range r.Rules {
 		a.rules.add(id)
 	}
-	if r.SubjectJurisdiction != "" {
-		a.subjects[r.SubjectJurisdiction]++
-	}
 	if r.Action != "" {
 		a.actions[r.Action]++
 	}
-	cross := r.SubjectJurisdiction != "" && d.Jurisdiction != "" && r.SubjectJurisdiction != d.Jurisdiction
-	if cross {
-		a.t.CrossBorder = true
+	fl := a.flows[r.SubjectJurisdiction]
+	if fl == nil {
+		fl = &flowAgg{f: Flow{SubjectJurisdiction: r.SubjectJurisdiction}, mechanisms: set{}}
+		a.flows[r.SubjectJurisdiction] = fl
+	}
+	fl.mechanisms.add(d.Mechanism)
+	fl.f.Requests++
+	if r.SubjectJurisdiction != "" && d.Jurisdiction != "" && r.SubjectJurisdiction != d.Jurisdiction {
+		fl.f.CrossBorder, a.t.CrossBorder = true, true
 		b.rep.CrossBorder++
 	}
 	a.t.Requests++
+	blocked, forwarded := isBlocked(r), false
 	switch {
-	case isBlocked(r):
+	case blocked:
 		a.t.Blocked++
+		fl.f.Blocked++
 		b.rep.Blocked++
-	case r.Outcome == "forwarded":
+	case r.Outcome == OutcomeForwarded:
+		forwarded = true
 		a.t.Forwarded++
+		fl.f.Forwarded++
 		b.rep.Forwarded++
 		a.t.BytesOut += r.BytesOut
-	case r.Outcome == "error" || r.Outcome == "upstream_error":
+	case r.Outcome == OutcomeError || r.Outcome == OutcomeUpstreamError:
 		a.t.Errors++
+		b.rep.Errors++
+	case r.Outcome == OutcomeDryRun:
+		a.t.DryRuns++
+		b.rep.DryRuns++
 	}
 	personal := false
 	for _, c := range r.Findings {
@@ -199,14 +220,42 @@ func (b *reportBuilder) add(r *Record) {
 		}
 		cat.Requests++
 		cat.Findings += c.N
+		switch {
+		case forwarded:
+			cat.Forwarded++
+		case blocked:
+			cat.Blocked++
+		}
 		a.t.Findings += c.N
 		if c.Class == "personal" || c.Class == "special" {
 			personal = true
 		}
 	}
-	if personal {
+	if personal && forwarded {
 		a.t.Personal++
+		fl.f.Personal++
 	}
+}
+
+// transfer returns the aggregate for a destination, creating it at time t.
+func (b *reportBuilder) transfer(d Destination, t time.Time) *transferAgg {
+	k := transferKey{d.Vendor, d.Name, d.Jurisdiction}
+	a := b.aggs[k]
+	if a == nil {
+		a = &transferAgg{
+			t:       Transfer{Recipient: d.Vendor, Destination: d.Name, Jurisdiction: d.Jurisdiction, FirstSeen: t, LastSeen: t},
+			regions: set{}, mechanisms: set{}, purposes: set{}, tenants: set{}, faces: set{}, rules: set{},
+			flows: map[string]*flowAgg{}, actions: map[string]int{}, categories: map[[2]string]*Category{},
+		}
+		b.aggs[k] = a
+	}
+	if t.Before(a.t.FirstSeen) {
+		a.t.FirstSeen = t
+	}
+	if t.After(a.t.LastSeen) {
+		a.t.LastSeen = t
+	}
+	return a
 }
 
 func (b *reportBuilder) build() *Report {
@@ -216,7 +265,14 @@ func (b *reportBuilder) build() *Report {
 		t := a.t
 		t.Regions, t.Mechanisms, t.Purposes = a.regions.sorted(), a.mechanisms.sorted(), a.purposes.sorted()
 		t.Tenants, t.Faces, t.Rules = a.tenants.sorted(), a.faces.sorted(), a.rules.sorted()
-		t.Subjects, t.Actions = keyCounts(a.subjects), keyCounts(a.actions)
+		t.Actions = keyCounts(a.actions)
+		t.Flows = make([]Flow, 0, len(a.flows))
+		for _, fl := range a.flows {
+			f := fl.f
+			f.Mechanisms = fl.mechanisms.sorted()
+			t.Flows = append(t.Flows, f)
+		}
+		sort.Slice(t.Flows, func(i, j int) bool { return t.Flows[i].SubjectJurisdiction < t.Flows[j].SubjectJurisdiction })
 		t.Categories = make([]Category, 0, len(a.categories))
 		for _, c := range a.categories {
 			t.Categories = append(t.Categories, *c)

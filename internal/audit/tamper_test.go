@@ -136,6 +136,26 @@ func TestTamperDetected(t *testing.T) {
 			b, _ := os.ReadFile(p)
 			writeFile(t, p, bytes.Replace(b, []byte("\n100\n"), []byte("\n90\n"), 1))
 		}},
+		{name: "delete the checkpoint", kind: KindCheckpoint, firstBad: -1, tamper: func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, checkpointFile))
+		}},
+		{name: "edit a checkpoint in the history", kind: KindSignature, firstBad: -1, tamper: func(t *testing.T, dir string) {
+			p := filepath.Join(dir, historyFile)
+			hist, _ := os.ReadFile(p)
+			var out []byte
+			for off := 0; off < len(hist); {
+				payload, n, _ := readFrame(hist[off:])
+				out = appendFrame(out, bytes.Replace(payload, []byte("\n16\n"), []byte("\n15\n"), 1))
+				off += n
+			}
+			writeFile(t, p, out)
+		}},
+		{name: "delete every segment", kind: KindTruncated, firstBad: 0, tamper: func(t *testing.T, dir string) {
+			segs, _ := listSegments(dir)
+			for _, s := range segs {
+				os.Remove(s.path)
+			}
+		}},
 		{name: "checkpoint signed by another key", kind: KindSignature, firstBad: -1, tamper: func(t *testing.T, dir string) {
 			s, _, _ := newSigner("sovereign.audit/test", ed25519Key(9))
 			msg, _ := signCheckpoint(Checkpoint{Origin: "sovereign.audit/test", Size: 100, Root: make([]byte, 32)}, s)
@@ -244,6 +264,20 @@ func TestTornSegmentHeaderRecovered(t *testing.T) {
 	writeFile(t, filepath.Join(dir, segmentsDir, segmentName(25)), []byte("SOVA"))
 	appendRecords(t, dir, 25, 5, opts)
 	if res := mustVerify(t, dir); !res.Intact() || res.Records != 30 {
+		t.Fatalf("verify = %+v", res)
+	}
+}
+
+// TestMissingFirstCheckpointHeals: a crash in a new log's first Open can
+// leave the history entry of the empty tree without DIR/checkpoint; that is
+// not tampering, and the next Open carries on.
+func TestMissingFirstCheckpointHeals(t *testing.T) {
+	dir := writeLog(t, 0, testOptions())
+	if err := os.Remove(filepath.Join(dir, checkpointFile)); err != nil {
+		t.Fatal(err)
+	}
+	appendRecords(t, dir, 0, 3, testOptions())
+	if res := mustVerify(t, dir); !res.Intact() || res.Records != 3 {
 		t.Fatalf("verify = %+v", res)
 	}
 }

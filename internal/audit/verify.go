@@ -15,7 +15,8 @@ type VerifyOptions struct {
 	// Checkpoints are signed checkpoints kept outside the directory (sent to
 	// a regulator, a witness, a ticket). The log must still contain each.
 	Checkpoints [][]byte
-	// Progress, if set, is called every 65536 records and at the end.
+	// Progress, if set, gets the number of records read so far, every 4096
+	// records and at the end.
 	Progress func(records uint64)
 }
 
@@ -75,7 +76,7 @@ func Verify(dir string, opts VerifyOptions) (*VerifyResult, error) {
 			Detail: "DIR/checkpoint is missing or does not verify"})
 	}
 	w := &walker{dir: dir, checks: checks, progress: opts.Progress}
-	wr, err := w.walk()
+	wr, err := w.walkRetrying()
 	if err != nil {
 		return nil, err
 	}

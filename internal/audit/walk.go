@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -65,6 +66,10 @@ type segmentInfo struct {
 
 func (s segmentInfo) end() uint64 { return s.first + s.count }
 
+// progressEvery is how many records a walk reads between progress calls;
+// the caller decides how often to print.
+const progressEvery = 1 << 12
+
 // walker streams every record of a directory through the Merkle tree.
 type walker struct {
 	dir      string
@@ -94,15 +99,27 @@ func (r *walkResult) next() uint64 { return r.tree.End() }
 // error is returned only for failures outside the data (I/O, callbacks).
 func (w *walker) walk() (*walkResult, error) {
 	res := &walkResult{badSeg: -1}
+	if w.progress != nil {
+		defer func() { // also when a defect ends the walk early
+			if res.tree != nil {
+				w.progress(res.next())
+			}
+		}()
+	}
 	p, err := readPruneState(w.dir)
 	if err != nil {
 		res.problem = &Problem{Index: -1, Kind: KindPruneState, Detail: err.Error()}
-		res.tree = rangeFactory.NewEmptyRange(0)
+		res.tree = newRangeFactory().NewEmptyRange(0)
 		return res, nil
 	}
 	res.prune = p
 	res.tree, _ = p.tree()
 	res.matched = p.Size
+	if w.visitor != nil {
+		for i, id := range compact.RangeNodes(0, p.Size, nil) {
+			w.visitor(id, p.Hashes[i])
+		}
+	}
 	ci := 0
 	for ; ci < len(w.checks) && w.checks[ci].Size <= p.Size; ci++ {
 		c := w.checks[ci]
@@ -123,6 +140,7 @@ func (w *walker) walk() (*walkResult, error) {
 		return nil, err
 	}
 	lh := newLeafHasher()
+	var modTime time.Time
 	for si, seg := range segs {
 		if w.stopAt > 0 && res.next() >= w.stopAt {
 			break
@@ -130,6 +148,9 @@ func (w *walker) walk() (*walkResult, error) {
 		next := res.next()
 		name := filepath.Base(seg.path)
 		if seg.first != next {
+			if seg.first > next && pruneMoved(w.dir, p) {
+				return nil, errPrunedDuringWalk
+			}
 			detail := fmt.Sprintf("segment starts at index %d, expected %d", seg.first, next)
 			if seg.first > next {
 				detail += fmt.Sprintf(": records %d..%d are missing", next, seg.first-1)
@@ -138,18 +159,23 @@ func (w *walker) walk() (*walkResult, error) {
 			return res, nil
 		}
 		data, err := os.ReadFile(seg.path)
-		if err != nil {
-			return nil, fmt.Errorf("read segment: %w", err)
+		if err == nil {
+			var st os.FileInfo
+			if st, err = os.Stat(seg.path); err == nil {
+				modTime = st.ModTime()
+			}
 		}
-		st, err := os.Stat(seg.path)
 		if err != nil {
-			return nil, fmt.Errorf("stat segment: %w", err)
+			if errors.Is(err, fs.ErrNotExist) && pruneMoved(w.dir, p) {
+				return nil, errPrunedDuringWalk
+			}
+			return nil, fmt.Errorf("read segment: %w", err)
 		}
 		if len(data) < segmentHeaderSize {
 			// A crash while creating a segment leaves a short header.
 			res.problem = &Problem{Index: int64(next), Kind: KindShortFrame, Detail: "segment header cut short", Segment: name}
 			res.badSeg, res.badOff = si, 0
-			res.segments = append(res.segments, segmentInfo{segmentFile: seg, bytes: int64(len(data)), modTime: st.ModTime()})
+			res.segments = append(res.segments, segmentInfo{segmentFile: seg, bytes: int64(len(data)), modTime: modTime})
 			return res, nil
 		}
 		first, err := parseSegmentHeader(data)
@@ -161,7 +187,7 @@ func (w *walker) walk() (*walkResult, error) {
 			res.badSeg, res.badOff = si, 0
 			return res, nil
 		}
-		info := segmentInfo{segmentFile: seg, bytes: int64(len(data)), modTime: st.ModTime()}
+		info := segmentInfo{segmentFile: seg, bytes: int64(len(data)), modTime: modTime}
 		off := segmentHeaderSize
 		for off < len(data) {
 			if w.stopAt > 0 && res.next() >= w.stopAt {
@@ -206,7 +232,7 @@ func (w *walker) walk() (*walkResult, error) {
 			}
 			off += n
 			info.count++
-			if w.progress != nil && res.next()%(1<<16) == 0 {
+			if w.progress != nil && res.next()%progressEvery == 0 {
 				w.progress(res.next())
 			}
 			for ; ci < len(w.checks) && w.checks[ci].Size == res.next(); ci++ {
@@ -230,10 +256,30 @@ func (w *walker) walk() (*walkResult, error) {
 			Detail: fmt.Sprintf("the log ends at %d records but a checkpoint signs %d: records %d..%d are missing",
 				res.next(), last.Size, res.next(), last.Size-1)}
 	}
-	if w.progress != nil {
-		w.progress(res.next())
-	}
 	return res, nil
+}
+
+// errPrunedDuringWalk says retention deleted segments while a walk read the
+// log (verify, prove and export may run beside the gateway). Verify and
+// Prove start again; ReadRecords, which already delivered records, reports it.
+var errPrunedDuringWalk = errors.New("retention deleted segments while the log was read; run again")
+
+// pruneMoved reports whether prune.json now covers more records than p did:
+// a segment that vanished mid-walk was pruned, not deleted by someone else.
+func pruneMoved(dir string, p pruneState) bool {
+	q, err := readPruneState(dir)
+	return err == nil && q.Size > p.Size
+}
+
+// walkRetrying runs w.walk, starting again (a few times) when retention
+// pruned the log under it. Only for walks whose callbacks can run twice.
+func (w *walker) walkRetrying() (*walkResult, error) {
+	for attempt := 1; ; attempt++ {
+		res, err := w.walk()
+		if !errors.Is(err, errPrunedDuringWalk) || attempt == 3 {
+			return res, err
+		}
+	}
 }
 
 // signedSize is the largest size any known checkpoint signs.

@@ -14,13 +14,16 @@ const maxBatch = 4096
 
 // writer is the single goroutine that owns the segment file: it gathers every
 // queued append into one write, fsyncs once (sync mode, or a Sync barrier),
-// then releases the waiters. In batch mode it fsyncs at most BatchWindow
-// after the first unsynced write.
+// then releases the waiters. In batch mode the fsync runs in the background
+// (see sync.go), at most BatchWindow after the first write it covers, while
+// the writer goes on writing.
 func (l *Log) writer() {
 	defer close(l.done)
 	defer close(l.ckReq)
-	var window <-chan time.Time
-	var timer *time.Timer
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var window <-chan time.Time // armed while unsynced records wait (batch mode)
 	ticker := time.NewTicker(l.opts.CheckpointInterval)
 	defer ticker.Stop()
 	batch := make([]*pending, 0, 64)
@@ -46,32 +49,29 @@ func (l *Log) writer() {
 					break drain
 				}
 			}
-			if l.commit(batch) && window == nil {
-				if timer == nil {
-					timer = time.NewTimer(l.opts.BatchWindow)
-				} else {
-					timer.Reset(l.opts.BatchWindow)
-				}
-				window = timer.C
-			}
+			l.commit(batch)
 			clear(batch)
 			if closing {
 				l.shutdown()
 				return
 			}
+			window = l.scheduleSync(timer, window)
 		case <-window:
-			window = nil
-			l.syncAndCheckpoint(false)
+			window = l.scheduleSync(timer, nil)
+		case res := <-l.syncDone:
+			l.finishSync(res)
+			window = l.scheduleSync(timer, window)
 		case <-ticker.C:
-			l.syncAndCheckpoint(true)
+			l.rotateIfAged()
+			l.tick()
 			l.retain()
 		}
 	}
 }
 
-// commit writes one batch. It reports whether unsynced bytes remain (batch
-// mode), so the caller arms the batch window.
-func (l *Log) commit(batch []*pending) (dirty bool) {
+// commit writes one batch, fsyncing it inline in sync mode or when it holds
+// a Sync barrier, and releases the waiters.
+func (l *Log) commit(batch []*pending) {
 	err := l.failedErr()
 	needSync := l.opts.Mode == ModeSync
 	if err == nil {
@@ -80,7 +80,7 @@ func (l *Log) commit(batch []*pending) (dirty bool) {
 				needSync = true
 				continue
 			}
-			if err = l.writeRecord(p.body); err != nil {
+			if err = l.writeRecord(p.body, p.at); err != nil {
 				break
 			}
 		}
@@ -100,27 +100,26 @@ func (l *Log) commit(batch []*pending) (dirty bool) {
 			p.done <- err
 		}
 	}
-	if err != nil {
-		return false
-	}
-	if needSync {
+	if err == nil && needSync {
 		l.maybeCheckpoint(false)
-		return false
 	}
-	return l.stats.durable.Load() < l.w.tree.End()
 }
 
 // writeRecord frames the record at the next index into the write buffer,
-// rotating first if the segment is full.
-func (l *Log) writeRecord(body []byte) error {
+// rotating first if the segment is full. at is the record's time.
+func (l *Log) writeRecord(body []byte, at time.Time) error {
 	w := &l.w
 	frameLen := int64(frameOverhead + len(payloadPrefix) + 20 + len(payloadMiddle) + len(body) + 1)
 	full := w.segBytes+frameLen > l.opts.SegmentMaxBytes ||
-		(l.opts.SegmentMaxRecords > 0 && w.segCount >= l.opts.SegmentMaxRecords)
+		(l.opts.SegmentMaxRecords > 0 && w.segCount >= l.opts.SegmentMaxRecords) ||
+		l.segmentAged(at)
 	if full && w.segCount > 0 {
 		if err := l.rotate(); err != nil {
 			return err
 		}
+	}
+	if w.segCount == 0 {
+		w.segStart = at
 	}
 	start := len(w.buf)
 	w.buf = append(w.buf, 0, 0, 0, 0)
@@ -160,16 +159,29 @@ func (l *Log) flushBuf() error {
 	return nil
 }
 
+// fsync makes everything written durable, inline.
 func (l *Log) fsync() error {
 	if err := l.w.seg.Sync(); err != nil {
 		return fmt.Errorf("fsync segment: %w", err)
 	}
-	l.stats.durable.Store(l.stats.appended.Load())
+	l.w.covered, l.w.dirtySince = l.stats.appended.Load(), time.Time{}
+	l.markDurable(l.w.covered)
 	return nil
 }
 
-// syncAndCheckpoint fsyncs unsynced records, then checkpoints if due (force:
-// the interval elapsed).
+// markDurable raises the durable count to size (background and inline
+// fsyncs may finish in either order).
+func (l *Log) markDurable(size uint64) {
+	for {
+		d := l.stats.durable.Load()
+		if size <= d || l.stats.durable.CompareAndSwap(d, size) {
+			return
+		}
+	}
+}
+
+// syncAndCheckpoint fsyncs unsynced records inline, then checkpoints if due
+// (force: regardless of CheckpointEvery).
 func (l *Log) syncAndCheckpoint(force bool) {
 	if l.failedErr() != nil {
 		return
@@ -183,20 +195,27 @@ func (l *Log) syncAndCheckpoint(force bool) {
 	l.maybeCheckpoint(force)
 }
 
-// maybeCheckpoint hands a checkpoint of the durable tree to the checkpointer
-// when CheckpointEvery records accumulated, or on force. Only call it when
-// every written record is durable.
+// maybeCheckpoint checkpoints the whole tree if every written record is
+// durable and a checkpoint is due.
 func (l *Log) maybeCheckpoint(force bool) {
 	w := &l.w
-	size := w.tree.End()
-	if size <= w.lastCkSize || size != l.stats.durable.Load() {
-		return
+	if size := w.tree.End(); size == l.stats.durable.Load() && l.checkpointDue(size, force) {
+		l.requestCheckpoint(size, rootOf(w.tree))
 	}
-	if !force && int64(size-w.lastCkSize) < l.opts.CheckpointEvery {
-		return
-	}
-	w.lastCkSize = size
-	c := Checkpoint{Origin: l.opts.Origin, Size: size, Root: rootOf(w.tree)}
+}
+
+// checkpointDue reports whether a durable tree of size records should be
+// signed: it grows the signed size, by CheckpointEvery records or on force.
+func (l *Log) checkpointDue(size uint64, force bool) bool {
+	last := l.w.lastCkSize
+	return size > last && (force || int64(size-last) >= l.opts.CheckpointEvery)
+}
+
+// requestCheckpoint hands a checkpoint of the durable tree of size records
+// with the given root to the checkpointer (latest wins).
+func (l *Log) requestCheckpoint(size uint64, root []byte) {
+	l.w.lastCkSize = size
+	c := Checkpoint{Origin: l.opts.Origin, Size: size, Root: root}
 	select {
 	case l.ckReq <- c:
 	default:
@@ -211,6 +230,10 @@ func (l *Log) maybeCheckpoint(force bool) {
 // rotate seals the current segment and starts the next one.
 func (l *Log) rotate() error {
 	w := &l.w
+	l.awaitSync() // never close a file a background fsync still uses
+	if err := l.failedErr(); err != nil {
+		return err
+	}
 	if err := l.flushBuf(); err != nil {
 		return err
 	}
@@ -228,6 +251,26 @@ func (l *Log) rotate() error {
 		endHashes:   append([][]byte(nil), w.tree.Hashes()...),
 	})
 	return l.createSegment(w.tree.End())
+}
+
+// segmentAged reports whether the active segment holds records and its
+// first record's time is at least SegmentMaxAge before now. Record times are
+// the gateway's clock at the request, so a segment spans at most
+// SegmentMaxAge of record time, across restarts too.
+func (l *Log) segmentAged(now time.Time) bool {
+	w := &l.w
+	return l.opts.SegmentMaxAge > 0 && w.segCount > 0 && now.Sub(w.segStart) >= l.opts.SegmentMaxAge
+}
+
+// rotateIfAged seals an aged active segment even when no record arrives, so
+// retention can delete it on time.
+func (l *Log) rotateIfAged() {
+	if l.failedErr() != nil || !l.segmentAged(l.opts.Now()) {
+		return
+	}
+	if err := l.rotate(); err != nil {
+		l.fail(err)
+	}
 }
 
 // createSegment creates and opens the segment whose first index is first.
@@ -256,6 +299,7 @@ func (l *Log) createSegment(first uint64) error {
 
 // shutdown runs when the queue is closed and drained.
 func (l *Log) shutdown() {
+	l.awaitSync()
 	l.syncAndCheckpoint(true)
 	if l.w.seg != nil {
 		if err := l.w.seg.Close(); err != nil {
@@ -263,6 +307,9 @@ func (l *Log) shutdown() {
 		}
 	}
 }
+
+// writeCheckpointFile replaces DIR/checkpoint; tests swap it to inject faults.
+var writeCheckpointFile = writeFileAtomic
 
 // checkpointer signs and writes the checkpoints the writer hands over, so the
 // writer never waits for the three fsyncs an atomic checkpoint costs.
@@ -303,7 +350,7 @@ func (l *Log) writeCheckpoint(c Checkpoint) error {
 	if err := l.w.hist.Sync(); err != nil {
 		return fmt.Errorf("fsync checkpoint history: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(l.dir, checkpointFile), msg, 0o644); err != nil {
+	if err := writeCheckpointFile(filepath.Join(l.dir, checkpointFile), msg, 0o644); err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}
 	l.stats.checkpoint.Store(c.Size)

@@ -190,6 +190,7 @@ type Audit struct {
 	HMACKey            Secret        `yaml:"hmac_key"`     // deployment key for correlatable identifiers
 	Origin             string        `yaml:"origin"`       // checkpoint origin line
 	SegmentMaxBytes    int64         `yaml:"segment_max_bytes"`
+	SegmentMaxAge      time.Duration `yaml:"segment_max_age"` // rotate after this long; default 24h, bounds how long retention overshoots
 	CheckpointEvery    int           `yaml:"checkpoint_every"`
 	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
 	Retention          time.Duration `yaml:"retention"` // zero: keep forever

@@ -116,6 +116,11 @@ type FieldPolicy struct {
 	// ByMechanism overrides Action for the transfer mechanism that covers the
 	// subject's data going to the org: domestic, adequacy, scc, dpf, bcr, none.
 	ByMechanism map[string]string `yaml:"by_mechanism"`
+	// ExternalID marks a field the org declares as an External ID: clients
+	// may upsert on it, and the gateway keeps a token → record mapping for
+	// it (never the value). Its action must be keep or tokenize under every
+	// mechanism, so that the org receives a value it can match.
+	ExternalID bool `yaml:"external_id"`
 }
 
 // Field actions and types of the CRM face.
@@ -394,6 +399,21 @@ func (s *Salesforce) validateObject(name string, o *SObjectPolicy, badf func(pat
 		}
 		if !slices.Contains(fieldActions, f.Action) {
 			badf(fp+".action", "action must be one of %v (got %q)", fieldActions, f.Action)
+		}
+		if f.ExternalID {
+			acts := []string{f.Action}
+			for _, m := range sortedKeys(f.ByMechanism) {
+				acts = append(acts, f.ByMechanism[m])
+			}
+			for _, a := range acts {
+				if a != FieldKeep && a != FieldTokenize {
+					badf(fp+".external_id", "an external id field must be kept or tokenized under every mechanism (got %q)", a)
+					break
+				}
+			}
+			if f.Type == FieldTypeFreeText {
+				badf(fp+".external_id", "a free_text field cannot be an external id")
+			}
 		}
 		for _, m := range sortedKeys(f.ByMechanism) {
 			if !slices.Contains(fieldMechanisms, m) {

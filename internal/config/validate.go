@@ -239,6 +239,8 @@ func (c *Config) validate(ps *Problems, loc locator) {
 		"timeouts.idle": int64(c.Timeouts.Idle), "timeouts.shutdown": int64(c.Timeouts.Shutdown),
 		"health.interval": int64(c.Health.Interval), "health.timeout": int64(c.Health.Timeout),
 		"health.eject_for": int64(c.Health.EjectFor), "audit.batch_window": int64(c.Audit.BatchWindow),
+		"audit.segment_max_age": int64(c.Audit.SegmentMaxAge), "audit.checkpoint_interval": int64(c.Audit.CheckpointInterval),
+		"audit.retention": int64(c.Audit.Retention),
 	} {
 		if d < 0 {
 			bad(path, "duration must be positive")
@@ -255,6 +257,12 @@ func (c *Config) validate(ps *Problems, loc locator) {
 	}
 	if o := c.Audit.Origin; strings.ContainsAny(o, "+ \t\r\n") {
 		bad("audit.origin", "origin %q must not contain spaces or '+' (it names the checkpoint signer)", o)
+	}
+	if c.Audit.SegmentMaxBytes < 0 {
+		bad("audit.segment_max_bytes", "must be positive")
+	}
+	if c.Audit.CheckpointEvery < 0 {
+		bad("audit.checkpoint_every", "must be positive")
 	}
 	if c.Audit.Mode != "sync" && c.Audit.Mode != "batch" {
 		bad("audit.mode", "mode must be sync or batch (got %q)", c.Audit.Mode)

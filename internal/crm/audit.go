@@ -6,20 +6,22 @@ import (
 	"log/slog"
 
 	"github.com/sovereign-gateway/sovereign/internal/audit"
-	"github.com/sovereign-gateway/sovereign/internal/config"
+	"github.com/sovereign-gateway/sovereign/internal/crm/sfwire"
 )
 
 // Audit outcomes of the CRM face.
 const (
 	outcomeForwarded = "forwarded" // the minimal record goes to the org, now or through the outbox
 	outcomeBlocked   = "blocked"
+	outcomeError     = "error"          // the gateway failed (policy, store): nothing was written
 	outcomeRefused   = "upstream_error" // the org refused it while the client waited; undone
 )
 
-// audit appends the decision for one item: which fields cross, which stay;
-// never a value. Items refused for malformed input are not decisions.
-func (rq *request) audit(ctx context.Context, it *item) error {
-	if it.fail != nil && it.fail.code != "INSUFFICIENT_ACCESS" {
+// audit appends the decision for one item: which fields cross, which stay,
+// by name; never a value. Items refused for malformed input are not
+// decisions and are not recorded; errCode marks a gateway failure.
+func (rq *request) audit(ctx context.Context, it *item, errCode string) error {
+	if errCode == "" && it.fail != nil && it.fail.code != sfwire.CodeInsufficient && it.fail.code != codePolicyBlocked {
 		return nil
 	}
 	f := rq.f
@@ -34,19 +36,24 @@ func (rq *request) audit(ctx context.Context, it *item) error {
 		rec.SubjectRef = audit.HMAC(f.subjectKey, rq.caller.Tenant+"/"+it.localID)
 	}
 	switch {
+	case errCode != "":
+		rec.Action, rec.Outcome, rec.Error = "block", outcomeError, errCode
 	case it.fail != nil:
 		rec.Action, rec.Outcome, rec.Error = "block", outcomeBlocked, it.fail.code
+		if it.min != nil {
+			rec.Rules = it.min.rules
+		}
 	case it.op == opDelete:
 		rec.Action, rec.Outcome = "allow", outcomeForwarded
 		rec.Fields = &audit.FieldOutcome{Object: it.object}
 	default:
 		o := it.min.outcome
 		rec.Fields = &o
-		rec.Findings = it.min.counts()
+		rec.Findings = it.min.findings.List()
 		rec.Rules = it.min.rules
-		rec.Action, rec.Outcome = "allow", outcomeForwarded
-		if len(o.Tokenized)+len(o.Masked)+len(o.Dropped) > 0 {
-			rec.Action = "pseudonymize"
+		rec.Action, rec.Outcome = it.min.action.String(), outcomeForwarded
+		if rec.Action == "allow" && len(o.Tokenized)+len(o.Masked)+len(o.Dropped) > 0 {
+			rec.Action = "pseudonymize" // the field policy changed what crosses
 		}
 		rec.BytesOut = int64(len(mustJSON(it.min.central)))
 	}
@@ -72,4 +79,16 @@ func (rq *request) auditRejected(ctx context.Context, it *item) {
 	}
 }
 
-var _ = config.FieldKeep
+// auditLate records that an item the decision let through was refused
+// inside the commit (nothing was written or sent).
+func (rq *request) auditLate(ctx context.Context, it *item) {
+	if it.auditRec == nil {
+		return
+	}
+	r := *it.auditRec
+	r.Time, r.Outcome, r.Action, r.Error = rq.f.now().UTC(), outcomeBlocked, "block", it.fail.code
+	r.LatencyMicros = rq.f.now().Sub(rq.start).Microseconds()
+	if err := rq.f.sink.Append(ctx, &r); err != nil {
+		rq.f.log.Error("crm audit append failed", slog.String("request_id", rq.rid), slog.String("error", err.Error()))
+	}
+}

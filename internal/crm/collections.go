@@ -25,7 +25,7 @@ func (rq *request) collections(p []string) {
 	var body collectionBody
 	if len(bytes.TrimSpace(rq.body)) > 0 {
 		if err := json.Unmarshal(rq.body, &body); err != nil {
-			sfwire.WriteErrors(rq.w, http.StatusBadRequest, sfwire.Error{Message: "malformed JSON: expecting {\"allOrNone\":..., \"records\":[...]}", ErrorCode: sfwire.CodeJSONParser})
+			rq.refuse(http.StatusBadRequest, sfwire.CodeJSONParser, `malformed JSON: expecting {"allOrNone":..., "records":[...]}`)
 			return
 		}
 	}
@@ -41,7 +41,7 @@ func (rq *request) collections(p []string) {
 		}
 	}
 	if len(body.Records) > sfwire.MaxCollection || len(body.IDs) > sfwire.MaxCollection {
-		sfwire.WriteErrors(rq.w, http.StatusBadRequest, sfwire.Error{Message: sfwire.MsgCollectionLimit, ErrorCode: sfwire.CodeExceededIDLimit})
+		rq.refuse(http.StatusBadRequest, sfwire.CodeExceededIDLimit, sfwire.MsgCollectionLimit)
 		return
 	}
 	switch {
@@ -51,7 +51,7 @@ func (rq *request) collections(p []string) {
 		rq.writeMany(body, opUpdate, "", "")
 	case len(p) == 2 && m == http.MethodPatch:
 		if _, ok := rq.f.policy[p[0]]; !ok {
-			notFound(rq.w)
+			rq.notFound()
 			return
 		}
 		rq.writeMany(body, opUpsert, p[0], p[1])
@@ -69,12 +69,12 @@ func (rq *request) collections(p []string) {
 	case len(p) == 1 && (m == http.MethodGet || m == http.MethodPost):
 		obj, ok := rq.f.policy[p[0]]
 		if !ok {
-			notFound(rq.w)
+			rq.notFound()
 			return
 		}
 		rq.retrieveMany(obj, body.IDs, body.Fields)
 	default:
-		notFound(rq.w)
+		rq.notFound()
 	}
 }
 
@@ -108,7 +108,7 @@ func (rq *request) writeMany(body collectionBody, op, object, extField string) {
 			it.object = attrs.Attributes.Type
 		}
 		if rq.f.policy[it.object] == nil {
-			it.fail = &failure{status: http.StatusBadRequest, code: sfwire.CodeInvalidType, msg: "sObject type '" + it.object + "' is not supported."}
+			it.fail = &failure{status: http.StatusBadRequest, code: sfwire.CodeInvalidType, msg: "sObject type '" + safeCode(it.object) + "' is not supported."}
 			continue
 		}
 		switch op {
@@ -159,7 +159,7 @@ func (rq *request) finishMany(items []*item, allOrNone bool) {
 	for i, it := range items {
 		switch {
 		case it.fail != nil:
-			results[i] = sfwire.SaveResult{Success: false, Errors: []sfwire.StatusError{it.fail.statusError()}}
+			results[i] = sfwire.SaveResult{Success: false, Errors: []sfwire.StatusError{it.fail.statusError(rq.rid)}}
 			if it.op == opDelete && it.id != "" {
 				results[i].ID = sfwire.Ptr(it.id)
 			}

@@ -63,13 +63,16 @@ func (f *Face) deliver(ctx context.Context, reg *regional, rows []store.OutboxRo
 
 func (f *Face) deliverOne(ctx context.Context, reg *regional, r *store.OutboxRow) outcome {
 	var method, path string
-	body := r.Payload
+	body, o := f.resolveRefs(ctx, r.Tenant, r.Payload)
+	if o != nil {
+		return *o
+	}
 	switch r.Op {
 	case store.OpUpsert:
 		method, path = http.MethodPatch, "/sobjects/"+r.Object+"/"+f.sf.SyncIDField+"/"+url.PathEscape(r.LocalID)
 	case store.OpUpsertExternal:
 		method, path = http.MethodPatch, "/sobjects/"+r.Object+"/"+r.ExtField+"/"+url.PathEscape(r.ExtValue)
-		body = withFields(r.Payload, f.sf.SyncIDField, r.LocalID)
+		body = withFields(body, f.sf.SyncIDField, r.LocalID)
 	case store.OpUpdate, store.OpDelete:
 		sfid, err := reg.st.SFID(ctx, r.LocalID)
 		if err != nil {
@@ -152,7 +155,12 @@ func (f *Face) deliverMany(ctx context.Context, reg *regional, rows []store.Outb
 	sent := make([]int, 0, len(chunk))
 	for _, i := range chunk {
 		r := &rows[i]
-		rec := withFields(r.Payload, "attributes", json.RawMessage(`{"type":`+string(jsonString(r.Object))+`}`))
+		payload, o := f.resolveRefs(ctx, r.Tenant, r.Payload)
+		if o != nil {
+			outs[i] = *o
+			continue
+		}
+		rec := withFields(payload, "attributes", json.RawMessage(`{"type":`+string(jsonString(r.Object))+`}`))
 		switch r.Op {
 		case store.OpUpsert:
 			rec = withFields(rec, f.sf.SyncIDField, r.LocalID)
@@ -219,6 +227,41 @@ func (f *Face) collectionCall(ctx context.Context, method, path string, body []b
 			outs[i] = outcome{kind: rejected, code: code, errs: res.Errors}
 		}
 	}
+}
+
+// resolveRefs replaces local ids in a payload's string values (a reference
+// field such as AccountId set to a record that was itself queued) with the
+// org's Ids. A referenced record that has no central Id yet makes the row
+// wait (a transient outcome); an unknown id is sent as is for the org to judge.
+func (f *Face) resolveRefs(ctx context.Context, tenant string, payload []byte) ([]byte, *outcome) {
+	if !bytes.Contains(payload, []byte(`"`+localPrefix)) {
+		return payload, nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(payload, &m) != nil {
+		return payload, nil
+	}
+	changed := false
+	for k, v := range m {
+		var s string
+		if json.Unmarshal(v, &s) != nil || !isLocalID(s) {
+			continue
+		}
+		_, rec, err := f.locate(ctx, s)
+		switch {
+		case err != nil:
+			return nil, &outcome{kind: transient, code: "STORE_READ"}
+		case rec == nil || rec.Tenant != tenant:
+			continue
+		case rec.SFID == "":
+			return nil, &outcome{kind: transient, code: "WAITING_FOR_REFERENCE"}
+		}
+		m[k], changed = jsonString(rec.SFID), true
+	}
+	if !changed {
+		return payload, nil
+	}
+	return mustJSON(m), nil
 }
 
 // failed maps a call that got no usable answer: worth retrying, including an

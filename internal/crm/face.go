@@ -3,6 +3,8 @@ package crm
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 	"github.com/sovereign-gateway/sovereign/internal/audit"
 	"github.com/sovereign-gateway/sovereign/internal/classify"
 	"github.com/sovereign-gateway/sovereign/internal/config"
+	"github.com/sovereign-gateway/sovereign/internal/policy"
 	"github.com/sovereign-gateway/sovereign/internal/resolve"
 	"github.com/sovereign-gateway/sovereign/internal/store"
 )
@@ -29,6 +32,8 @@ type Options struct {
 	// Classifier classifies free text and undeclared fields; nil builds one
 	// from Config.Classify.
 	Classifier *classify.Engine
+	// Policy is the compiled transfer policy; nil compiles Config's.
+	Policy *policy.Engine
 	// Logger gets structured events without payloads; nil discards.
 	Logger *slog.Logger
 	// HTTPClient calls the org; nil builds one from the config's timeouts.
@@ -52,7 +57,8 @@ type Face struct {
 	stores     map[string]*regional // by jurisdiction
 	storeList  []*regional
 	tenants    map[string]tokenizer
-	classifier *classify.Engine
+	classifier textClassifier
+	decide     *policy.Engine
 	resolver   *resolve.Resolver
 	up         *upstream
 	sink       audit.Sink
@@ -68,6 +74,11 @@ type Face struct {
 	wake      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+}
+
+// textClassifier is what the face needs of the classification engine.
+type textClassifier interface {
+	Text(body []byte, dst []classify.Finding) []classify.Finding
 }
 
 // regional is one jurisdiction's store.
@@ -95,7 +106,7 @@ func New(opts Options) (*Face, error) {
 	f := &Face{
 		cfg: cfg, sf: sf, dest: dest, destJur: cfg.DestinationJurisdiction(dest),
 		stores: map[string]*regional{}, tenants: map[string]tokenizer{},
-		classifier: opts.Classifier, resolver: resolve.New(cfg), sink: opts.Audit,
+		resolver: resolve.New(cfg), sink: opts.Audit, decide: opts.Policy,
 		log: opts.Logger, now: opts.Now, afterCmt: opts.AfterCommit, maxBody: cfg.Limits.MaxBodyBytes,
 		stop: make(chan struct{}), wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}
@@ -105,17 +116,32 @@ func New(opts Options) (*Face, error) {
 	if f.now == nil {
 		f.now = time.Now
 	}
-	f.policy, f.policyHash = compilePolicy(sf)
-	if f.classifier == nil {
-		var err error
+	if opts.Classifier != nil {
+		f.classifier = opts.Classifier
+	} else {
 		biz := make([]classify.BusinessRule, 0, len(cfg.Classify.Business))
 		for _, b := range cfg.Classify.Business {
 			biz = append(biz, classify.BusinessRule{ID: b.ID, Terms: b.Terms, Patterns: b.Patterns, Keys: b.Keys})
 		}
-		if f.classifier, err = classify.New(classify.Config{Threshold: cfg.Classify.Threshold, Business: biz}); err != nil {
+		eng, err := classify.New(classify.Config{Threshold: cfg.Classify.Threshold, Business: biz})
+		if err != nil {
 			return nil, fmt.Errorf("crm: classifier: %w", err)
 		}
+		f.classifier = eng
 	}
+	if f.decide == nil {
+		eng, err := policy.Compile(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("crm: policy: %w", err)
+		}
+		f.decide = eng
+	}
+	var fieldHash string
+	f.policy, fieldHash = compilePolicy(sf)
+	// Audit records name both policies in force: the field policy and the
+	// transfer rules.
+	sum := sha256.Sum256([]byte(fieldHash + "/" + f.decide.Hash()))
+	f.policyHash = hex.EncodeToString(sum[:16])
 	for _, tk := range sf.TenantKeys {
 		k, err := config.DecodeKey32(tk.Key.Value())
 		if err != nil {
@@ -124,6 +150,9 @@ func New(opts Options) (*Face, error) {
 		f.tenants[tk.Tenant] = tokenizer{key: k}
 	}
 	if k := cfg.Audit.HMACKey.Value(); len(k) > 0 {
+		if err := audit.CheckHMACKey(k); err != nil {
+			return nil, fmt.Errorf("crm: %w", err)
+		}
 		f.subjectKey = k
 	} else {
 		// Without a deployment key subject references still hide the id, but

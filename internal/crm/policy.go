@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/sovereign-gateway/sovereign/internal/config"
 )
@@ -15,6 +16,12 @@ type objectPolicy struct {
 	jurisdictionField  string
 	classifyUndeclared bool
 	fields             map[string]fieldRule
+	// byLower maps lowercased field names to their declared spelling:
+	// Salesforce field names are case-insensitive.
+	byLower map[string]string
+	// externalIDs are the declared fields the org (and the gateway) can
+	// upsert on, sorted.
+	externalIDs []string
 }
 
 // fieldRule is one declared field's rule.
@@ -22,26 +29,26 @@ type fieldRule struct {
 	typ         string // finding type, free_text, plain, or "" (by content)
 	action      string
 	byMechanism map[string]string
+	externalID  bool
 }
 
-// ruleNoMechanism is reported in audit records when a field the policy would
-// keep in clear was tokenized because no transfer mechanism covers it.
-const ruleNoMechanism = "crm.no_mechanism"
+// canonical returns the declared spelling of a field name, or name itself.
+func (o *objectPolicy) canonical(name string) string {
+	if _, ok := o.fields[name]; ok {
+		return name
+	}
+	if c, ok := o.byLower[strings.ToLower(name)]; ok {
+		return c
+	}
+	return name
+}
 
-// action returns the central action for a field under mechanism mech, and
-// whether the no-mechanism guard changed it.
-func (r fieldRule) actionFor(mech string) (string, bool) {
-	a := r.action
+// actionFor returns the central action for a field under mechanism mech.
+func (r fieldRule) actionFor(mech string) string {
 	if m, ok := r.byMechanism[mech]; ok {
-		a = m
+		return m
 	}
-	if a == config.FieldKeep && mech == config.MechanismNone && r.personal() {
-		if r.typ == config.FieldTypeFreeText {
-			return config.FieldPseudonymize, true
-		}
-		return config.FieldTokenize, true
-	}
-	return a, false
+	return r.action
 }
 
 // personal reports whether the field's type says it holds data about a
@@ -64,7 +71,9 @@ func (r fieldRule) localOnly() bool {
 	return true
 }
 
-// actions lists every action the field can get.
+// actions lists every action the field can get, the transfer policy's
+// included: it may tokenize a kept personal value or keep any value in the
+// region.
 func (r fieldRule) actions() []string {
 	out := []string{r.action}
 	for _, a := range r.byMechanism {
@@ -72,8 +81,11 @@ func (r fieldRule) actions() []string {
 			out = append(out, a)
 		}
 	}
-	if r.action == config.FieldKeep && r.personal() && !slices.Contains(out, config.FieldTokenize) {
-		out = append(out, config.FieldTokenize) // the no-mechanism guard
+	if r.typ != config.FieldTypePlain && !slices.Contains(out, config.FieldDrop) && !r.localOnly() {
+		out = append(out, config.FieldDrop)
+	}
+	if slices.Contains(out, config.FieldKeep) && r.personal() && !slices.Contains(out, config.FieldTokenize) {
+		out = append(out, config.FieldTokenize)
 	}
 	return out
 }
@@ -90,10 +102,15 @@ func compilePolicy(sf *config.Salesforce) (map[string]*objectPolicy, string) {
 	out := make(map[string]*objectPolicy, len(sf.Objects))
 	for name, o := range sf.Objects {
 		op := &objectPolicy{name: name, jurisdictionField: o.JurisdictionField,
-			classifyUndeclared: o.Undeclared == config.UndeclaredClassify, fields: map[string]fieldRule{}}
+			classifyUndeclared: o.Undeclared == config.UndeclaredClassify, fields: map[string]fieldRule{}, byLower: map[string]string{}}
 		for fname, f := range o.Fields {
-			op.fields[fname] = fieldRule{typ: f.Type, action: f.Action, byMechanism: f.ByMechanism}
+			op.fields[fname] = fieldRule{typ: f.Type, action: f.Action, byMechanism: f.ByMechanism, externalID: f.ExternalID}
+			op.byLower[strings.ToLower(fname)] = fname
+			if f.ExternalID {
+				op.externalIDs = append(op.externalIDs, fname)
+			}
 		}
+		slices.Sort(op.externalIDs)
 		out[name] = op
 	}
 	// The policy hash names the field policy in force in every audit record.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -46,32 +47,55 @@ func (rq *request) get(obj *objectPolicy, id, extField, extValue string) {
 		requested = strings.Split(fs, ",")
 	}
 	central, local := splitFields(obj, requested)
+	var reg *regional
+	var rec *store.Record
+	var err error
 	var path string
-	if extField == "" {
-		if isLocalID(id) {
-			reg, rec, err := rq.f.locate(ctx, id)
-			switch {
-			case err != nil:
-				upstreamUnavailable(rq.w)
-				return
-			case rec == nil || rec.Deleted || rec.Object != obj.name || rec.Tenant != rq.caller.Tenant:
-				notFound(rq.w)
-				return
-			case rec.SFID == "":
-				// Not in the org yet: answer from the region.
-				sfwire.WriteJSON(rq.w, http.StatusOK, rq.localView(obj, reg, rec, requested))
-				return
-			}
-			id = rec.SFID
-		}
-		path = "/sobjects/" + obj.name + "/" + url.PathEscape(id)
-	} else {
+	switch {
+	case extField != "":
+		extField = obj.canonical(extField)
 		rule, ok := obj.fields[extField]
-		if !ok {
-			sfwire.WriteErrors(rq.w, http.StatusNotFound, sfwire.Error{Message: "Provided external ID field does not exist or is not accessible: " + extField, ErrorCode: sfwire.CodeNotFound})
+		if !ok || !rule.externalID {
+			rq.refuse(http.StatusNotFound, sfwire.CodeNotFound, "Provided external ID field does not exist or is not accessible: "+safeCode(extField))
 			return
 		}
-		path = "/sobjects/" + obj.name + "/" + extField + "/" + url.PathEscape(rq.centralValue(ctx, obj, extField, rule, extValue))
+		tk := rq.f.tenants[rq.caller.Tenant]
+		var owner string
+		reg, owner, err = rq.f.externalOwner(ctx, rq.caller.Tenant, obj, extField, externalKey(tk, rule, extValue))
+		if err == nil && owner != "" {
+			rec, err = reg.st.Record(ctx, owner)
+		}
+		if err == nil && rec == nil {
+			// Not written through the gateway: ask the org for the value
+			// as the field policy sends it.
+			sent := extValue
+			if rule.action != config.FieldKeep {
+				sent = format(externalKey(tk, rule, extValue), rule.typ == "email" || (rule.typ == "" && emailLike.MatchString(extValue)))
+			}
+			path = "/sobjects/" + obj.name + "/" + extField + "/" + url.PathEscape(sent)
+		}
+	case isLocalID(id):
+		reg, rec, err = rq.f.locate(ctx, id)
+		if err == nil && rec == nil {
+			rq.notFound()
+			return
+		}
+	default:
+		path = "/sobjects/" + obj.name + "/" + url.PathEscape(id)
+	}
+	switch {
+	case err != nil:
+		rq.refuse(http.StatusServiceUnavailable, sfwire.CodeServerUnavailable, "the regional store is unavailable")
+		return
+	case rec != nil && (rec.Deleted || rec.Object != obj.name || rec.Tenant != rq.caller.Tenant):
+		rq.notFound()
+		return
+	case rec != nil && rec.SFID == "":
+		// Not in the org yet: answer from the region.
+		sfwire.WriteJSON(rq.w, http.StatusOK, rq.localView(obj, reg, rec, requested))
+		return
+	case rec != nil:
+		path = "/sobjects/" + obj.name + "/" + url.PathEscape(rec.SFID)
 	}
 	if len(central) > 0 || len(local) > 0 {
 		if len(central) == 0 {
@@ -81,41 +105,20 @@ func (rq *request) get(obj *objectPolicy, id, extField, extValue string) {
 	}
 	rep, err := rq.f.up.do(ctx, http.MethodGet, path, nil)
 	if err != nil {
-		upstreamUnavailable(rq.w)
+		rq.upstreamUnavailable(err)
 		return
 	}
 	if rep.status != http.StatusOK {
 		writeRaw(rq.w, rep.status, rep.body)
 		return
 	}
-	var rec map[string]json.RawMessage
-	if json.Unmarshal(rep.body, &rec) != nil {
+	var got map[string]json.RawMessage
+	if json.Unmarshal(rep.body, &got) != nil {
 		writeRaw(rq.w, rep.status, rep.body)
 		return
 	}
-	rq.revealRecord(ctx, obj, rec, local)
-	sfwire.WriteJSON(rq.w, http.StatusOK, rec)
-}
-
-// centralValue is the external id value as the org has it.
-func (rq *request) centralValue(ctx context.Context, obj *objectPolicy, field string, rule fieldRule, value string) string {
-	tk := rq.f.tenants[rq.caller.Tenant]
-	key := tk.token(rule.tokenType(), value)
-	mech := ""
-	for _, reg := range rq.f.storeList {
-		if _, err := reg.st.External(ctx, rq.caller.Tenant, obj.name, field, key); err == nil {
-			mech = rq.f.cfg.Mechanism(reg.jurisdiction, rq.f.dest, rq.f.now())
-			break
-		}
-	}
-	action := rule.action
-	if mech != "" {
-		action, _ = rule.actionFor(mech)
-	}
-	if action == config.FieldKeep {
-		return value
-	}
-	return format(key, rule.typ == "email" || (rule.typ == "" && emailLike.MatchString(value)))
+	rq.revealRecord(ctx, obj, got, local)
+	sfwire.WriteJSON(rq.w, http.StatusOK, got)
 }
 
 // localView renders a record that has not reached the org yet: full for a
@@ -127,8 +130,10 @@ func (rq *request) localView(obj *objectPolicy, reg *regional, rec *store.Record
 	}
 	fields := rec.Fields
 	if !rq.mayReveal(reg.jurisdiction) {
-		mech := rq.f.cfg.Mechanism(reg.jurisdiction, rq.f.dest, rq.f.now())
-		fields = rq.f.minimize(obj, rq.f.tenants[rec.Tenant], mech, rec.Fields).central
+		fields = map[string]json.RawMessage{}
+		if m, err := rq.f.minimize(obj, rq.subject(reg.jurisdiction, rq.f.tenants[rec.Tenant]), rec.Fields); err == nil {
+			fields = m.central
+		}
 	}
 	if requested == nil {
 		for k, v := range fields {
@@ -140,7 +145,7 @@ func (rq *request) localView(obj *objectPolicy, reg *regional, rec *store.Record
 		if k = strings.TrimSpace(k); k == "Id" || k == "" {
 			continue
 		}
-		if v, ok := fields[k]; ok {
+		if v, ok := fields[obj.canonical(k)]; ok {
 			out[k] = v
 		} else {
 			out[k] = json.RawMessage("null")
@@ -173,8 +178,10 @@ func (rq *request) revealRecord(ctx context.Context, obj *objectPolicy, rec map[
 				continue
 			}
 			// Kept fields show the org's value (it may be newer); the rest
-			// were changed on the way out and come back from the region.
-			if v, ok := full.Fields[k]; ok && changedCentrally(obj, k, mech) {
+			// were changed on the way out (by the field policy, or by the
+			// transfer policy: a token or nothing where the value was) and
+			// come back from the region.
+			if v, ok := full.Fields[obj.canonical(k)]; ok && (changedCentrally(obj, k, mech) || string(rec[k]) == "null" || bytes.Contains(rec[k], []byte(tokenPrefix))) {
 				rec[k] = v
 			}
 		}
@@ -202,8 +209,7 @@ func changedCentrally(obj *objectPolicy, field, mech string) bool {
 	if !ok {
 		return obj.classifyUndeclared
 	}
-	a, _ := r.actionFor(mech)
-	return a != config.FieldKeep
+	return r.actionFor(mech) != config.FieldKeep
 }
 
 // revealTokens replaces tokens inside string values with their plaintext,
@@ -325,7 +331,7 @@ func (rq *request) retrieveMany(obj *objectPolicy, ids, fields []string) {
 	}
 	rep, err := rq.f.up.do(ctx, http.MethodPost, "/composite/sobjects/"+obj.name, mustJSON(map[string]any{"ids": sent, "fields": central}))
 	if err != nil {
-		upstreamUnavailable(rq.w)
+		rq.upstreamUnavailable(err)
 		return
 	}
 	if rep.status != http.StatusOK {
@@ -355,12 +361,12 @@ func (rq *request) query(p []string) {
 	} else {
 		q := rq.r.URL.Query().Get("q")
 		if q == "" {
-			sfwire.WriteErrors(rq.w, http.StatusBadRequest, sfwire.Error{Message: "A query string has to be specified", ErrorCode: sfwire.CodeMalformedQuery})
+			rq.refuse(http.StatusBadRequest, sfwire.CodeMalformedQuery, "A query string has to be specified")
 			return
 		}
 		rewritten, l, fail := rq.f.rewriteSOQL(q, rq.f.tenants[rq.caller.Tenant])
 		if fail != nil {
-			fail.write(rq.w)
+			rq.refuseWith(fail)
 			return
 		}
 		local = l
@@ -368,7 +374,7 @@ func (rq *request) query(p []string) {
 	}
 	rep, err := rq.f.up.do(ctx, http.MethodGet, path, nil)
 	if err != nil {
-		upstreamUnavailable(rq.w)
+		rq.upstreamUnavailable(err)
 		return
 	}
 	if rep.status != http.StatusOK {
@@ -383,8 +389,18 @@ func (rq *request) query(p []string) {
 	if recs, ok := page["records"]; ok {
 		page["records"] = rq.revealTree(ctx, recs, local, 0)
 	}
+	var next string
+	if raw, ok := page["nextRecordsUrl"]; ok && json.Unmarshal(raw, &next) == nil {
+		// The locator is the org's, the version the client's: clients
+		// build the next call from this URL.
+		if m := versionPrefixRe.FindString(next); m != "" {
+			page["nextRecordsUrl"] = jsonString(rq.base() + next[len(m):])
+		}
+	}
 	sfwire.WriteJSON(rq.w, http.StatusOK, orderedPage(page))
 }
+
+var versionPrefixRe = regexp.MustCompile(`^/services/data/v[0-9]{2}\.[0-9]`)
 
 // orderedPage keeps Salesforce's member order: totalSize, done, nextRecordsUrl, records.
 func orderedPage(page map[string]json.RawMessage) json.RawMessage {

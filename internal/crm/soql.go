@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sovereign-gateway/sovereign/internal/classify"
 	"github.com/sovereign-gateway/sovereign/internal/config"
 	"github.com/sovereign-gateway/sovereign/internal/crm/sfwire"
 )
@@ -57,6 +58,7 @@ func (f *Face) rewriteSOQL(q string, tk tokenizer) (string, []string, *failure) 
 	}
 	var edits []edit
 	var local []string
+	handled := map[int]bool{} // string literals the rewrite accounted for
 
 	// SELECT list: drop local-only fields (with their comma).
 	var keep []sfwire.Token
@@ -133,8 +135,12 @@ func (f *Face) rewriteSOQL(q string, tk tokenizer) (string, []string, *failure) 
 			return "", nil, malformed("field " + t.Text + " does not reach the org in clear (policy: " + strings.Join(acts, "/") + "); it cannot be filtered")
 		}
 		if !tokd {
+			// Kept in clear: the org holds the value, the filter may
+			// name it.
+			markLiterals(toks, i+1, handled)
 			continue
 		}
+		markLiterals(toks, i+1, handled)
 		variants := func(lit sfwire.Token) []string {
 			v := sfwire.StringValue(lit.Text)
 			var out []string
@@ -191,6 +197,19 @@ func (f *Face) rewriteSOQL(q string, tk tokenizer) (string, []string, *failure) 
 			return "", nil, malformed("field " + t.Text + " is tokenized before the org; only =, !=, IN and NOT IN can filter it")
 		}
 	}
+	// Any other string literal (a subquery, a relationship field, an
+	// undeclared field) would carry its value to the org as is: refuse it
+	// when the classifier finds personal data, secrets or business IP in it.
+	for i, t := range toks {
+		if t.Kind != sfwire.TokString || handled[i] {
+			continue
+		}
+		for _, fd := range f.classifier.Text([]byte(sfwire.StringValue(t.Text)), nil) {
+			if fd.Class != classify.ClassPublic {
+				return "", nil, malformed("a filter value holds " + string(fd.Type) + " data compared with a field the gateway cannot map to the org's tokens; filter on a declared field of " + obj.name)
+			}
+		}
+	}
 	if len(edits) == 0 {
 		return q, local, nil
 	}
@@ -203,4 +222,23 @@ func (f *Face) rewriteSOQL(q string, tk tokenizer) (string, []string, *failure) 
 	}
 	b.WriteString(q[last:])
 	return b.String(), local, nil
+}
+
+// markLiterals marks the string literals of the filter that starts at
+// toks[i] (an operator and a value, or IN and a list) as handled.
+func markLiterals(toks []sfwire.Token, i int, handled map[int]bool) {
+	for j := i; j < len(toks) && j < i+3; j++ {
+		if toks[j].Kind == sfwire.TokString {
+			handled[j] = true
+			return
+		}
+		if toks[j].Text == "(" {
+			for k := j + 1; k < len(toks) && toks[k].Text != ")"; k++ {
+				if toks[k].Kind == sfwire.TokString {
+					handled[k] = true
+				}
+			}
+			return
+		}
+	}
 }

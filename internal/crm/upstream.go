@@ -3,6 +3,7 @@ package crm
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -67,11 +68,16 @@ func (u *upstream) do(ctx context.Context, method, path string, body []byte) (*r
 			return nil, &transientError{code: "UPSTREAM_READ", err: err}
 		}
 		if int64(len(rb)) > u.maxBody {
-			return nil, fmt.Errorf("crm: upstream answer exceeds %d bytes", u.maxBody)
+			return nil, &transientError{code: "UPSTREAM_TOO_LARGE", err: fmt.Errorf("org answer exceeds %d bytes", u.maxBody)}
 		}
-		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+		if resp.StatusCode == http.StatusUnauthorized {
 			u.auth.invalidate(tok)
-			continue
+			if attempt == 0 {
+				continue
+			}
+			// A fresh token refused too: the gateway's credentials, never
+			// the client's session. Retry later; never relay the 401.
+			return nil, &transientError{code: "UPSTREAM_UNAUTHORIZED", err: errors.New("org refused a fresh access token")}
 		}
 		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
 			return nil, &transientError{code: fmt.Sprintf("UPSTREAM_%d", resp.StatusCode), err: fmt.Errorf("org answered %d", resp.StatusCode)}

@@ -204,6 +204,10 @@ func (d *Double) snapshot() *snapshot {
 func (d *Double) restore(s *snapshot) {
 	d.mu.Lock()
 	d.records, d.order, d.seq = s.records, s.order, s.seq
+	d.byExt = map[extKey]map[string]bool{}
+	for _, r := range d.records {
+		d.index(r, true)
+	}
 	d.mu.Unlock()
 	d.countsMu.Lock()
 	req, tok, unauth := d.counts.Requests, d.counts.Tokens, d.counts.Unauthorized

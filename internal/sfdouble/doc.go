@@ -7,6 +7,5 @@
 //
 // It records what it stores and every request body it received, so a test
 // can prove that a value never reached the central org, and it can be told to
-// fail (down, drop the connection after a write, expire tokens). Run it for
-// demos with `sovereign sfdouble`.
+// fail (down, drop the connection after a write, expire tokens).
 package sfdouble

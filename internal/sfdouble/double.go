@@ -37,7 +37,8 @@ type Double struct {
 
 	mu      sync.Mutex
 	records map[string]*Record
-	order   []string // ids in creation order
+	byExt   map[extKey]map[string]bool // external id value → ids
+	order   []string                   // ids in creation order
 	seq     int
 	tokens  map[string]bool
 	cursors map[string][]map[string]any
@@ -73,7 +74,7 @@ func New(opts Options) *Double {
 	if opts.QueryBatch == 0 {
 		opts.QueryBatch = 2000
 	}
-	d := &Double{opts: opts, records: map[string]*Record{}, tokens: map[string]bool{}, cursors: map[string][]map[string]any{}}
+	d := &Double{opts: opts, records: map[string]*Record{}, byExt: map[extKey]map[string]bool{}, tokens: map[string]bool{}, cursors: map[string][]map[string]any{}}
 	d.mux = http.NewServeMux()
 	d.mux.HandleFunc("POST /services/oauth2/token", d.token)
 	d.mux.HandleFunc("/services/data/", d.data)
@@ -217,6 +218,10 @@ func (c *call) route(p string) {
 		default:
 			notFound(c.w)
 		}
+	case "limits":
+		sfwire.WriteJSON(c.w, http.StatusOK, map[string]any{
+			"DailyApiRequests": map[string]int{"Max": 15000, "Remaining": 15000 - c.d.Counts().Requests},
+		})
 	case "query", "queryAll":
 		if len(parts) == 2 {
 			c.queryMore(parts[1])

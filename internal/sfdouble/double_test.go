@@ -82,7 +82,12 @@ func TestWireFormat(t *testing.T) {
 		{"query", "GET", "/query?q=" + url.QueryEscape("SELECT Id, LastName FROM Contact WHERE Customer_Number__c = 'C1' AND LastName IN ('Doe','x') ORDER BY LastName"), ``, 200, `"totalSize":1,"done":true`},
 		{"query malformed", "GET", "/query?q=" + url.QueryEscape("SELECT FROM"), ``, 400, `MALFORMED_QUERY`},
 		{"query long text filter", "GET", "/query?q=" + url.QueryEscape("SELECT Id FROM Contact WHERE Description = 'x'"), ``, 400, `can not be filtered`},
+		{"external id moves with an update", "PATCH", "/sobjects/Contact/{id1}", `{"Customer_Number__c":"C9"}`, 204, ``},
+		{"upsert finds the new value", "PATCH", "/sobjects/Contact/Customer_Number__c/C9", `{"Title":"moved"}`, 200, `"id":"{id1}","success":true,"errors":[],"created":false`},
+		{"the old value now names one record", "PATCH", "/sobjects/Contact/Customer_Number__c/C1", `{"Title":"only"}`, 200, `"id":"{id2}"`},
+		{"limits", "GET", "/limits", ``, 200, `"DailyApiRequests"`},
 		{"delete", "DELETE", "/sobjects/Contact/{id2}", ``, 204, ``},
+		{"deleted record leaves the index", "PATCH", "/sobjects/Contact/Customer_Number__c/C1", `{"LastName":"Fresh"}`, 201, `"created":true`},
 		{"delete again", "DELETE", "/sobjects/Contact/{id2}", ``, 404, `NOT_FOUND`},
 	}
 	ids := map[string]string{}

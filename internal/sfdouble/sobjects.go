@@ -209,8 +209,10 @@ func (d *Double) create(typ string, fields map[string]any) (string, *sfwire.Stat
 	}
 	d.mu.Lock()
 	id := d.newID(d.opts.Objects[typ])
-	d.records[id] = &Record{Type: typ, ID: id, Fields: fields}
+	r := &Record{Type: typ, ID: id, Fields: fields}
+	d.records[id] = r
 	d.order = append(d.order, id)
+	d.index(r, true)
 	d.mu.Unlock()
 	d.count(func(c *Counts) { c.Creates++ })
 	return id, nil
@@ -236,7 +238,9 @@ func (d *Double) update(typ, id string, fields map[string]any) (bool, *sfwire.St
 	d.mu.Lock()
 	r, ok := d.records[id]
 	if ok {
+		d.index(r, false)
 		maps.Copy(r.Fields, fields)
+		d.index(r, true)
 	}
 	d.mu.Unlock()
 	d.count(func(c *Counts) { c.Updates++ })
@@ -247,6 +251,7 @@ func (d *Double) remove(typ, id string) bool {
 	d.mu.Lock()
 	r, ok := d.records[id]
 	if ok && r.Type == typ {
+		d.index(r, false)
 		delete(d.records, id)
 	}
 	d.mu.Unlock()
@@ -260,19 +265,49 @@ func (d *Double) remove(typ, id string) bool {
 func (d *Double) match(typ, field, val string) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var ids []string
-	for _, id := range d.order {
-		r, ok := d.records[id]
-		if !ok || r.Type != typ {
-			continue
+	if field == "Id" {
+		if r, ok := d.records[val]; ok && r.Type == typ {
+			return []string{val}
 		}
-		if field == "Id" && id == val {
-			ids = append(ids, id)
-		} else if v, ok := r.Fields[field].(string); ok && v == val {
-			ids = append(ids, id)
+		return nil
+	}
+	ids := d.byExt[extKey{typ, field, val}]
+	out := make([]string, 0, len(ids))
+	for _, id := range d.order { // creation order, like the org's 300 answer
+		if ids[id] {
+			out = append(out, id)
+		}
+		if len(out) == len(ids) {
+			break
 		}
 	}
-	return ids
+	return out
+}
+
+// extKey names an external id value of one object type.
+type extKey struct{ typ, field, val string }
+
+// index adds (or removes) r's external id values to the lookup upserts use.
+// The caller holds d.mu.
+func (d *Double) index(r *Record, add bool) {
+	for _, f := range d.opts.Objects[r.Type].ExternalIDs {
+		v, ok := r.Fields[f].(string)
+		if !ok || v == "" {
+			continue
+		}
+		k := extKey{r.Type, f, v}
+		if add {
+			if d.byExt[k] == nil {
+				d.byExt[k] = map[string]bool{}
+			}
+			d.byExt[k][r.ID] = true
+		} else if ids := d.byExt[k]; ids != nil {
+			delete(ids, r.ID)
+			if len(ids) == 0 {
+				delete(d.byExt, k)
+			}
+		}
+	}
 }
 
 // upsert creates or updates the record whose field equals val. More than one

@@ -44,6 +44,8 @@ type Store struct {
 	lock *os.File
 	now  func() time.Time
 	path string
+	ws   stmtCache // statements prepared on w
+	rs   stmtCache // statements prepared on r
 }
 
 const schema = `
@@ -84,7 +86,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   object TEXT NOT NULL,
   op TEXT NOT NULL,
   ext_field TEXT NOT NULL DEFAULT '',
-  ext_value TEXT NOT NULL DEFAULT '',
+  ext_value BLOB,
   payload BLOB,
   state TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
@@ -155,6 +157,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return fail(fmt.Errorf("store: %w", err))
 	}
 	s.r.SetMaxOpenConns(4)
+	s.ws.db, s.rs.db, s.rs.lazy = s.w, s.r, true
 	// The lock says no other process is alive on this file, so rows left in
 	// flight belong to a process that died between commit and delivery.
 	if _, err := s.w.ExecContext(ctx, `UPDATE outbox SET state='pending' WHERE state='inflight'`); err != nil {
@@ -192,6 +195,8 @@ func (s *Store) Path() string { return s.path }
 // Close closes the database and releases the lock.
 func (s *Store) Close() error {
 	var errs []error
+	s.ws.close()
+	s.rs.close()
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

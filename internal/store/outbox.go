@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 )
@@ -41,7 +42,7 @@ type OutboxRow struct {
 	Object   string
 	Op       Op
 	ExtField string
-	ExtValue string
+	ExtValue string // sealed at rest, like Payload
 	Payload  []byte // the minimal JSON record (sealed at rest)
 	Attempts int
 	// Version is the record version this write produced; PrevVersion and
@@ -50,6 +51,14 @@ type OutboxRow struct {
 	PrevVersion int64
 	prevFields  []byte
 }
+
+// LogValue shows a row's identity and state, never its payload or value.
+func (r *OutboxRow) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("id", r.ID), slog.String("local_id", r.LocalID), slog.String("object", r.Object),
+		slog.String("op", string(r.Op)), slog.Int("attempts", r.Attempts), slog.Int("payload_bytes", len(r.Payload)))
+}
+
+var _ slog.LogValuer = (*OutboxRow)(nil)
 
 // Enqueue adds a row for the record's current state. With claim, the row is
 // taken in flight at once for the caller's synchronous attempt; the worker
@@ -63,9 +72,9 @@ func (t *Tx) Enqueue(ctx context.Context, row *OutboxRow, prevFields []byte, cla
 		row.IdemKey = row.LocalID + "#" + strconv.FormatInt(row.Version, 10)
 	}
 	now := t.s.nowMS()
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO outbox(idem_key, local_id, tenant, object, op, ext_field, ext_value, payload, state, next_ms, prev_version, prev_fields, created_ms)
+	res, err := t.exec(ctx, `INSERT INTO outbox(idem_key, local_id, tenant, object, op, ext_field, ext_value, payload, state, next_ms, prev_version, prev_fields, created_ms)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		row.IdemKey, row.LocalID, row.Tenant, row.Object, string(row.Op), row.ExtField, row.ExtValue,
+		row.IdemKey, row.LocalID, row.Tenant, row.Object, string(row.Op), row.ExtField, seal(t.s.aead, []byte(row.ExtValue), aad('e', row.IdemKey)),
 		seal(t.s.aead, row.Payload, aad('o', row.IdemKey)), state, now, row.PrevVersion, prevFields, now)
 	if err != nil {
 		return fmt.Errorf("store: enqueue: %w", err)
@@ -79,7 +88,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 // so a new row for it must not be delivered before that one.
 func (t *Tx) Unfinished(ctx context.Context, localID string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE local_id=? AND state IN ('pending','inflight')`, localID).Scan(&n)
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE local_id=? AND state IN ('pending','inflight')`, localID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: read outbox: %w", err)
 	}
@@ -96,6 +105,15 @@ func (t *Tx) PrevFields(ctx context.Context, localID string) ([]byte, int64, err
 // come and that have no earlier unfinished row for the same record, so each
 // record's writes reach the org in order.
 func (s *Store) Claim(ctx context.Context, limit int) ([]OutboxRow, error) {
+	// A read first: an idle outbox costs the worker's poll no write
+	// transaction.
+	var due int
+	if err := s.readRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE state='pending' AND next_ms<=?)`, s.nowMS()).Scan(&due); err != nil {
+		return nil, fmt.Errorf("store: claim: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	var out []OutboxRow
 	err := s.Update(ctx, func(t *Tx) error {
 		rows, err := t.tx.QueryContext(ctx, `SELECT o.id, o.idem_key, o.local_id, o.tenant, o.object, o.op, o.ext_field, o.ext_value,
@@ -111,8 +129,8 @@ ORDER BY o.id LIMIT ?`, s.nowMS(), limit)
 		for rows.Next() {
 			var r OutboxRow
 			var op string
-			var sealed []byte
-			if err := rows.Scan(&r.ID, &r.IdemKey, &r.LocalID, &r.Tenant, &r.Object, &op, &r.ExtField, &r.ExtValue,
+			var sealed, ext []byte
+			if err := rows.Scan(&r.ID, &r.IdemKey, &r.LocalID, &r.Tenant, &r.Object, &op, &r.ExtField, &ext,
 				&sealed, &r.Attempts, &r.PrevVersion); err != nil {
 				return fmt.Errorf("store: claim: %w", err)
 			}
@@ -120,13 +138,18 @@ ORDER BY o.id LIMIT ?`, s.nowMS(), limit)
 			if r.Payload, err = open(s.aead, sealed, aad('o', r.IdemKey)); err != nil {
 				return err
 			}
+			v, err := open(s.aead, ext, aad('e', r.IdemKey))
+			if err != nil {
+				return err
+			}
+			r.ExtValue = string(v)
 			out = append(out, r)
 		}
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: claim: %w", err)
 		}
 		for _, r := range out {
-			if _, err := t.tx.ExecContext(ctx, `UPDATE outbox SET state='inflight' WHERE id=?`, r.ID); err != nil {
+			if _, err := t.exec(ctx, `UPDATE outbox SET state='inflight' WHERE id=?`, r.ID); err != nil {
 				return fmt.Errorf("store: claim: %w", err)
 			}
 		}
@@ -139,13 +162,15 @@ ORDER BY o.id LIMIT ?`, s.nowMS(), limit)
 func (s *Store) Done(ctx context.Context, done []Delivered) error {
 	return s.Update(ctx, func(t *Tx) error {
 		for _, d := range done {
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM outbox WHERE id=?`, d.RowID); err != nil {
+			if _, err := t.exec(ctx, `DELETE FROM outbox WHERE id=?`, d.RowID); err != nil {
 				return fmt.Errorf("store: done: %w", err)
 			}
 			if d.SFID == "" {
 				continue
 			}
-			if _, err := t.tx.ExecContext(ctx, `UPDATE records SET sf_id=? WHERE local_id=? AND COALESCE(sf_id,'')<>?`,
+			// OR IGNORE: an Id another local record already holds (the org
+			// matched an existing record) must not wedge the outbox.
+			if _, err := t.exec(ctx, `UPDATE OR IGNORE records SET sf_id=? WHERE local_id=? AND COALESCE(sf_id,'')<>?`,
 				d.SFID, d.LocalID, d.SFID); err != nil {
 				return fmt.Errorf("store: done: %w", err)
 			}
@@ -188,18 +213,18 @@ func (s *Store) Dead(ctx context.Context, id int64, code string) error {
 // unless a later write has changed it since.
 func (s *Store) Reject(ctx context.Context, row *OutboxRow) error {
 	return s.Update(ctx, func(t *Tx) error {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM outbox WHERE id=?`, row.ID); err != nil {
+		if _, err := t.exec(ctx, `DELETE FROM outbox WHERE id=?`, row.ID); err != nil {
 			return fmt.Errorf("store: reject: %w", err)
 		}
 		if row.PrevVersion == 0 {
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM records WHERE local_id=? AND version=?`, row.LocalID, row.Version); err != nil {
+			if _, err := t.exec(ctx, `DELETE FROM records WHERE local_id=? AND version=?`, row.LocalID, row.Version); err != nil {
 				return fmt.Errorf("store: reject: %w", err)
 			}
-			_, err := t.tx.ExecContext(ctx, `DELETE FROM externals WHERE local_id=? AND NOT EXISTS (SELECT 1 FROM records WHERE local_id=?)`,
+			_, err := t.exec(ctx, `DELETE FROM externals WHERE local_id=? AND NOT EXISTS (SELECT 1 FROM records WHERE local_id=?)`,
 				row.LocalID, row.LocalID)
 			return err
 		}
-		_, err := t.tx.ExecContext(ctx, `UPDATE records SET fields=?, version=?, deleted=0, updated_ms=? WHERE local_id=? AND version=?`,
+		_, err := t.exec(ctx, `UPDATE records SET fields=?, version=?, deleted=0, updated_ms=? WHERE local_id=? AND version=?`,
 			row.prevFields, row.PrevVersion, s.nowMS(), row.LocalID, row.Version)
 		if err != nil {
 			return fmt.Errorf("store: reject: %w", err)
@@ -213,7 +238,7 @@ func (s *Store) Reject(ctx context.Context, row *OutboxRow) error {
 func (s *Store) Release(ctx context.Context, ids []int64) error {
 	return s.Update(ctx, func(t *Tx) error {
 		for _, id := range ids {
-			if _, err := t.tx.ExecContext(ctx, `UPDATE outbox SET state='pending' WHERE id=? AND state='inflight'`, id); err != nil {
+			if _, err := t.exec(ctx, `UPDATE outbox SET state='pending' WHERE id=? AND state='inflight'`, id); err != nil {
 				return fmt.Errorf("store: release: %w", err)
 			}
 		}
@@ -252,7 +277,7 @@ func (s *Store) OutboxStats(ctx context.Context) (Stats, error) {
 		}
 	}
 	var oldest sql.NullInt64
-	err = s.r.QueryRowContext(ctx, `SELECT MIN(created_ms) FROM outbox WHERE state IN ('pending','inflight')`).Scan(&oldest)
+	err = s.readRow(ctx, `SELECT MIN(created_ms) FROM outbox WHERE state IN ('pending','inflight')`).Scan(&oldest)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("store: stats: %w", err)
 	}
@@ -265,7 +290,7 @@ func (s *Store) OutboxStats(ctx context.Context) (Stats, error) {
 // SFID returns the central Id of a record, or "" when not yet known.
 func (s *Store) SFID(ctx context.Context, localID string) (string, error) {
 	var id string
-	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(sf_id,'') FROM records WHERE local_id=?`, localID).Scan(&id)
+	err := s.readRow(ctx, `SELECT COALESCE(sf_id,'') FROM records WHERE local_id=?`, localID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sort"
 )
 
 // ErrNotFound is returned for a record, token or row that is not there.
@@ -24,6 +26,19 @@ type Record struct {
 	Fields       map[string]json.RawMessage
 }
 
+// LogValue shows a record's identity and field names, never its values.
+func (r *Record) LogValue() slog.Value {
+	names := make([]string, 0, len(r.Fields))
+	for n := range r.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return slog.GroupValue(slog.String("local_id", r.LocalID), slog.String("object", r.Object), slog.String("tenant", r.Tenant),
+		slog.String("jurisdiction", r.Jurisdiction), slog.String("sf_id", r.SFID), slog.Any("fields", names))
+}
+
+var _ slog.LogValuer = (*Record)(nil)
+
 // Tx is a write transaction: everything done through it commits together.
 type Tx struct {
 	s  *Store
@@ -32,6 +47,7 @@ type Tx struct {
 
 // Update runs fn in one write transaction and commits when it returns nil.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	defer s.ws.prepareQueued(context.WithoutCancel(ctx))
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -50,22 +66,22 @@ const recordCols = `local_id, object, tenant, jurisdiction, COALESCE(sf_id, ''),
 
 // Record reads a record by local id.
 func (t *Tx) Record(ctx context.Context, localID string) (*Record, error) {
-	return t.s.scanRecord(t.tx.QueryRowContext(ctx, `SELECT `+recordCols+` FROM records WHERE local_id=?`, localID))
+	return t.s.scanRecord(t.queryRow(ctx, `SELECT `+recordCols+` FROM records WHERE local_id=?`, localID))
 }
 
 // RecordBySFID reads a record by the central org's Id.
 func (t *Tx) RecordBySFID(ctx context.Context, sfid string) (*Record, error) {
-	return t.s.scanRecord(t.tx.QueryRowContext(ctx, `SELECT `+recordCols+` FROM records WHERE sf_id=?`, sfid))
+	return t.s.scanRecord(t.queryRow(ctx, `SELECT `+recordCols+` FROM records WHERE sf_id=?`, sfid))
 }
 
 // Record reads a record by local id outside a write transaction.
 func (s *Store) Record(ctx context.Context, localID string) (*Record, error) {
-	return s.scanRecord(s.r.QueryRowContext(ctx, `SELECT `+recordCols+` FROM records WHERE local_id=?`, localID))
+	return s.scanRecord(s.readRow(ctx, `SELECT `+recordCols+` FROM records WHERE local_id=?`, localID))
 }
 
 // RecordBySFID reads a record by the central org's Id.
 func (s *Store) RecordBySFID(ctx context.Context, sfid string) (*Record, error) {
-	return s.scanRecord(s.r.QueryRowContext(ctx, `SELECT `+recordCols+` FROM records WHERE sf_id=?`, sfid))
+	return s.scanRecord(s.readRow(ctx, `SELECT `+recordCols+` FROM records WHERE sf_id=?`, sfid))
 }
 
 func (s *Store) scanRecord(row *sql.Row) (*Record, error) {
@@ -98,7 +114,7 @@ func (t *Tx) PutRecord(ctx context.Context, r *Record) error {
 	if r.SFID != "" {
 		sfid = r.SFID
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO records(local_id, object, tenant, jurisdiction, sf_id, version, fields, deleted, created_ms, updated_ms)
+	_, err = t.exec(ctx, `INSERT INTO records(local_id, object, tenant, jurisdiction, sf_id, version, fields, deleted, created_ms, updated_ms)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(local_id) DO UPDATE SET sf_id=COALESCE(excluded.sf_id, records.sf_id), version=excluded.version,
   fields=excluded.fields, deleted=excluded.deleted, updated_ms=excluded.updated_ms`,
@@ -114,7 +130,7 @@ ON CONFLICT(local_id) DO UPDATE SET sf_id=COALESCE(excluded.sf_id, records.sf_id
 func (t *Tx) sealedFields(ctx context.Context, localID string) ([]byte, int64, error) {
 	var blob []byte
 	var v int64
-	err := t.tx.QueryRowContext(ctx, `SELECT fields, version FROM records WHERE local_id=?`, localID).Scan(&blob, &v)
+	err := t.queryRow(ctx, `SELECT fields, version FROM records WHERE local_id=?`, localID).Scan(&blob, &v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, nil
 	}
@@ -151,7 +167,7 @@ func (s *Store) openFields(r *Record, blob []byte) (map[string]json.RawMessage, 
 
 // SetSFID records the central org's Id of a record.
 func (t *Tx) SetSFID(ctx context.Context, localID, sfid string) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE records SET sf_id=? WHERE local_id=?`, sfid, localID)
+	_, err := t.exec(ctx, `UPDATE records SET sf_id=? WHERE local_id=?`, sfid, localID)
 	if err != nil {
 		return fmt.Errorf("store: set sf id: %w", err)
 	}
@@ -161,7 +177,7 @@ func (t *Tx) SetSFID(ctx context.Context, localID, sfid string) error {
 // External returns the local id a tokenized external id maps to.
 func (t *Tx) External(ctx context.Context, tenant, object, field, token string) (string, error) {
 	var id string
-	err := t.tx.QueryRowContext(ctx, `SELECT local_id FROM externals WHERE tenant=? AND object=? AND field=? AND token=?`,
+	err := t.queryRow(ctx, `SELECT local_id FROM externals WHERE tenant=? AND object=? AND field=? AND token=?`,
 		tenant, object, field, token).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
@@ -174,10 +190,28 @@ func (t *Tx) External(ctx context.Context, tenant, object, field, token string) 
 
 // PutExternal maps a tokenized external id to a local id.
 func (t *Tx) PutExternal(ctx context.Context, tenant, object, field, token, localID string) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO externals(tenant, object, field, token, local_id) VALUES (?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT OR REPLACE INTO externals(tenant, object, field, token, local_id) VALUES (?, ?, ?, ?, ?)`,
 		tenant, object, field, token, localID)
 	if err != nil {
 		return fmt.Errorf("store: write external id: %w", err)
+	}
+	return nil
+}
+
+// DeleteExternal forgets a tokenized external id if it still maps to localID.
+func (t *Tx) DeleteExternal(ctx context.Context, tenant, object, field, token, localID string) error {
+	_, err := t.exec(ctx, `DELETE FROM externals WHERE tenant=? AND object=? AND field=? AND token=? AND local_id=?`,
+		tenant, object, field, token, localID)
+	if err != nil {
+		return fmt.Errorf("store: delete external id: %w", err)
+	}
+	return nil
+}
+
+// DeleteExternals forgets every external id of a record (it was deleted).
+func (t *Tx) DeleteExternals(ctx context.Context, localID string) error {
+	if _, err := t.exec(ctx, `DELETE FROM externals WHERE local_id=?`, localID); err != nil {
+		return fmt.Errorf("store: delete external ids: %w", err)
 	}
 	return nil
 }
@@ -192,7 +226,7 @@ func boolInt(b bool) int {
 // External returns the local id a tokenized external id maps to.
 func (s *Store) External(ctx context.Context, tenant, object, field, token string) (string, error) {
 	var id string
-	err := s.r.QueryRowContext(ctx, `SELECT local_id FROM externals WHERE tenant=? AND object=? AND field=? AND token=?`,
+	err := s.readRow(ctx, `SELECT local_id FROM externals WHERE tenant=? AND object=? AND field=? AND token=?`,
 		tenant, object, field, token).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
@@ -201,4 +235,32 @@ func (s *Store) External(ctx context.Context, tenant, object, field, token strin
 		return "", fmt.Errorf("store: read external id: %w", err)
 	}
 	return id, nil
+}
+
+// All returns every record of the store, decrypted, in local id order (data
+// subject export, tests).
+func (s *Store) All(ctx context.Context) ([]Record, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+recordCols+` FROM records ORDER BY local_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read records: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var blob []byte
+		var deleted int
+		if err := rows.Scan(&r.LocalID, &r.Object, &r.Tenant, &r.Jurisdiction, &r.SFID, &r.Version, &blob, &deleted); err != nil {
+			return nil, fmt.Errorf("store: read records: %w", err)
+		}
+		r.Deleted = deleted != 0
+		if r.Fields, err = s.openFields(&r, blob); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read records: %w", err)
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -217,5 +218,16 @@ func TestRejectUndoesWrite(t *testing.T) {
 	r, err := s.Record(ctx, "sv2")
 	if err != nil || string(r.Fields["Email"]) != `"`+canary+`"` || r.Version != 1 {
 		t.Fatalf("update not undone: %v %v", r, err)
+	}
+}
+
+// Types that hold record data log without it.
+func TestLogValuesHideData(t *testing.T) {
+	var buf bytes.Buffer
+	lg := slog.New(slog.NewJSONHandler(&buf, nil))
+	lg.Info("x", "record", &Record{LocalID: "sv1", Fields: map[string]json.RawMessage{"Email": json.RawMessage(`"` + canary + `"`)}},
+		"row", &OutboxRow{LocalID: "sv1", ExtValue: canary, Payload: []byte(canary)})
+	if bytes.Contains(buf.Bytes(), []byte("canary-7f3a9c")) || !bytes.Contains(buf.Bytes(), []byte(`"Email"`)) {
+		t.Fatalf("log line: %s", buf.Bytes())
 	}
 }

@@ -11,7 +11,7 @@ import (
 // PutToken saves the plaintext behind a deterministic token. A token already
 // saved keeps its first plaintext (the same token always means the same value).
 func (t *Tx) PutToken(ctx context.Context, tenant, token, typ string, value []byte) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO tokens(tenant, token, type, value) VALUES (?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT OR IGNORE INTO tokens(tenant, token, type, value) VALUES (?, ?, ?, ?)`,
 		tenant, token, typ, seal(t.s.aead, value, aad('t', tenant, token)))
 	if err != nil {
 		return fmt.Errorf("store: write token: %w", err)
@@ -22,7 +22,7 @@ func (t *Tx) PutToken(ctx context.Context, tenant, token, typ string, value []by
 // Token returns the plaintext behind a token, or ErrNotFound.
 func (s *Store) Token(ctx context.Context, tenant, token string) ([]byte, error) {
 	var c []byte
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM tokens WHERE tenant=? AND token=?`, tenant, token).Scan(&c)
+	err := s.readRow(ctx, `SELECT value FROM tokens WHERE tenant=? AND token=?`, tenant, token).Scan(&c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
