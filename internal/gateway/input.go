@@ -80,16 +80,12 @@ func (x *exchange) readBody() *apiError {
 	if x.r.ContentLength > limit {
 		return errTooLarge(limit)
 	}
-	var buf bytes.Buffer
-	if x.r.ContentLength > 0 {
-		buf.Grow(int(x.r.ContentLength))
-	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(x.w, x.r.Body, limit))
+	body, err := readAll(http.MaxBytesReader(x.w, x.r.Body, limit), x.r.ContentLength)
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
 		return errTooLarge(limit)
-	case err != nil && !errors.Is(err, io.EOF):
+	case err != nil:
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			e := newError(http.StatusRequestTimeout, "request_timeout",
@@ -104,8 +100,24 @@ func (x *exchange) readBody() *apiError {
 		e.Cause = err
 		return e
 	}
-	x.body = buf.Bytes()
+	x.body = body
 	return nil
+}
+
+// readAll reads r to its end: into one buffer of the announced size when
+// there is one (the server's body reader stops at Content-Length; fewer
+// bytes is an error), into a growing one otherwise (chunked).
+func readAll(r io.Reader, announced int64) ([]byte, error) {
+	if announced <= 0 {
+		var buf bytes.Buffer
+		_, err := buf.ReadFrom(r)
+		return buf.Bytes(), err
+	}
+	b := make([]byte, announced)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // checkContentType accepts application/json (charset utf-8, if given) with
