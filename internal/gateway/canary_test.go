@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -167,5 +168,22 @@ func TestOutputGuard(t *testing.T) {
 	rec := h.records()
 	if last := rec[len(rec)-1]; len(last.OutputFindings) == 0 || last.OutputFindings[0].Type != "secret" {
 		t.Errorf("record output findings: %+v", last.OutputFindings)
+	}
+}
+
+// TestLogValuesHoldNoData: the types that carry request data log without it.
+func TestLogValuesHoldNoData(t *testing.T) {
+	body := []byte(`{"model":"regional","messages":[{"role":"user","content":"anna.canary@example.com"}]}`)
+	env, e := parseEnvelope(body, opChat, false)
+	if e != nil {
+		t.Fatal(e)
+	}
+	x := &exchange{id: "req_x", op: opChat, body: body, env: env}
+	p := &plan{body: body}
+	var buf strings.Builder
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	log.Info("values", "exchange", x, "envelope", env, "plan", p)
+	if strings.Contains(buf.String(), "canary") || !strings.Contains(buf.String(), `"body_bytes":`) {
+		t.Fatalf("logged %s", buf.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -319,4 +320,10 @@ func plainName(s string) bool {
 		}
 	}
 	return true
+}
+
+// LogValue shows the model and the shape of the body, never its messages.
+func (env envelope) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("model", env.Model), slog.Bool("stream", env.Stream),
+		slog.Int("messages_bytes", len(env.Messages)), slog.Int("input_bytes", len(env.Input)))
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -144,3 +145,26 @@ func (x *exchange) actionName() string {
 	}
 	return "none"
 }
+
+// LogValue keeps a logged exchange to its id, stage, caller and counts:
+// it holds the caller's body and its values.
+func (x *exchange) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("request_id", x.id), slog.String("operation", x.op.name),
+		slog.String("stage", x.stage), slog.Int("body_bytes", len(x.body)), slog.Int("findings", len(x.findings))}
+	if x.caller != nil {
+		attrs = append(attrs, slog.String("client", x.caller.Client.ID), slog.String("jurisdiction", x.caller.Jurisdiction))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// LogValue shows a plan's destination and action, never its body.
+func (p *plan) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("destination", p.view.Name), slog.String("action", p.decision.Action.String()),
+		slog.Int("body_bytes", len(p.body)))
+}
+
+var (
+	_ slog.LogValuer = (*exchange)(nil)
+	_ slog.LogValuer = (*plan)(nil)
+	_ slog.LogValuer = envelope{}
+)
