@@ -226,3 +226,32 @@ func TestUpstreamTimeout(t *testing.T) {
 		t.Fatalf("got %d %s", e.StatusCode, e.Code)
 	}
 }
+
+// TestStreamSeveralChoices: with n = 2 each choice is restored on its own,
+// while the upstream interleaves their deltas.
+func TestStreamSeveralChoices(t *testing.T) {
+	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
+		return llmtest.Options{Chunks: llmtest.ChunkBy(3)}
+	}})
+	const msg = "Forward to anna.canary@example.com and bob.canary@example.org"
+	c := h.client(subject("EU"))
+	s := c.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+		Model: "us-frontier", N: openai.Int(2), Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(msg)}})
+	got := map[int64]*strings.Builder{0: {}, 1: {}}
+	for s.Next() {
+		for _, ch := range s.Current().Choices {
+			got[ch.Index].WriteString(ch.Delta.Content)
+		}
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range got {
+		if b.String() != msg {
+			t.Errorf("choice %d: %q", i, b.String())
+		}
+	}
+	if h.up["us"].Saw("canary") {
+		t.Error("the us upstream saw a value")
+	}
+}
