@@ -149,6 +149,14 @@ func runRoutingCase(t *testing.T, tc routingCase, stream bool) {
 		if strings.Contains(e.RawJSON(), "canary") {
 			t.Errorf("error body echoes request data: %s", e.RawJSON())
 		}
+		if len(tc.Rules) > 0 {
+			rec := h.record(e.Response.Header.Get("X-Request-Id"))
+			for _, r := range tc.Rules {
+				if !slices.Contains(rec.Rules, r) || rec.Outcome != outcomeBlocked || rec.Action != "block" {
+					t.Errorf("record %+v does not name rule %s as blocking", rec, r)
+				}
+			}
+		}
 	} else {
 		if err != nil {
 			t.Fatalf("request failed: %v", err)

@@ -73,6 +73,9 @@ func (x *exchange) record() *audit.Record {
 			Vendor: v.Vendor, Mechanism: v.Mechanism}
 		rec.Rules = slices.Clone(p.decision.Rules)
 	}
+	if x.err != nil && len(x.err.Rules) > 0 {
+		rec.Rules = slices.Clone(x.err.Rules) // every rule that blocked, over all candidates
+	}
 	return rec
 }
 
