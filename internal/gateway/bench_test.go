@@ -336,6 +336,7 @@ func BenchmarkRelay(b *testing.B) {
 	var out bytes.Buffer
 	for b.Loop() {
 		h := rs.harness(b)
+		h.x.cancel()
 		out.Reset()
 		if e := h.x.relay(bytes.NewReader(stream), &out, func() {}); e != nil {
 			b.Fatal(e)

@@ -273,6 +273,7 @@ func FuzzRelayRestore(f *testing.F) {
 		}
 		pieces = append(pieces, rest)
 		h := rs.harness(t)
+		defer h.x.cancel()
 		var out bytes.Buffer
 		if e := h.x.relay(bytes.NewReader(sseOf(pieces)), &out, func() {}); e != nil {
 			t.Fatalf("relay: %v", e)
@@ -299,6 +300,7 @@ func FuzzRelayRaw(f *testing.F) {
 	rs := newRelayServer(f)
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		h := rs.harness(t)
+		defer h.x.cancel()
 		var out bytes.Buffer
 		if e := h.x.relay(bytes.NewReader(stream), &out, func() {}); e != nil {
 			if e.Code == "" || e.Status < 400 {
