@@ -142,16 +142,22 @@ func newAutomaton(terms [][]byte, vals []int32) *automaton {
 // among those ending at the same byte, until fn returns true for one of
 // them. It allocates nothing.
 func (a *automaton) each(b []byte, fn func(start, end int, val int32) bool) {
+	a.run(b, 0, len(b), a.start, fn)
+}
+
+// run scans b[i:j] from state st (a.start at the beginning of a text, as if a
+// boundary came before it), reports occurrences by their offsets in b, and
+// returns the state to continue from at j.
+func (a *automaton) run(b []byte, i, j int, st int32, fn func(start, end int, val int32) bool) int32 {
 	delta, classes, nclass := a.delta, &a.classes, int32(a.nclass)
-	st := a.start
-	for i := 0; i < len(b); i++ {
+	for ; i < j; i++ {
 		if st == 0 {
 			// Inside a word: nothing can start before the next boundary.
-			for i < len(b) && !a.boundary[b[i]] {
+			for i < j && !a.boundary[b[i]] {
 				i++
 			}
-			if i == len(b) {
-				return
+			if i == j {
+				return 0
 			}
 		}
 		st = delta[st+int32(classes[b[i]])]
@@ -165,4 +171,5 @@ func (a *automaton) each(b []byte, fn func(start, end int, val int32) bool) {
 			}
 		}
 	}
+	return st
 }

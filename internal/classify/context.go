@@ -106,17 +106,25 @@ type kwHit struct {
 
 // near reports whether a keyword of one of the lists kws occurs, starting at
 // a word boundary, within before bytes before start or after bytes after end
-// (segment coordinates), outside the candidate itself. The segment's
-// keywords are found once, at the first question about it, so text without
-// candidates costs nothing and text with many costs one pass.
+// (segment coordinates), outside the candidate itself.
+//
+// Keywords are found lazily: the automaton runs only over the windows that
+// candidates ask about, continuing where the last window ended when windows
+// overlap or touch (they mostly come in order), so clean text costs nothing
+// and PII-dense text is scanned once.
 func (s *scanner) near(start, end int, kws kwList, before, after int) bool {
 	if kws == 0 {
 		return false
 	}
-	if !s.kwReady {
-		s.findKeywords()
-	}
 	lo, hi := max(start-before, 0), min(end+after, len(s.seg))
+	if lo < s.kwLo || lo > s.kwHi {
+		s.kwHits = s.kwHits[:0]
+		s.kwLo, s.kwHi, s.kwState = lo, lo, keywords.ac.start
+	}
+	if hi > s.kwHi {
+		s.kwState = keywords.ac.run(s.seg, s.kwHi, hi, s.kwState, s.keywordHit)
+		s.kwHi = hi
+	}
 	h := s.kwHits
 	// Hits are in order of their end; skip those ending before lo.
 	i, j := 0, len(h)
@@ -140,27 +148,31 @@ func (s *scanner) near(start, end int, kws kwList, before, after int) bool {
 	return false
 }
 
-// findKeywords records every keyword occurrence in the segment that starts
-// at a word boundary and (unless long enough to be a prefix, "telefon" in
-// "telefonnummer") ends at one.
-func (s *scanner) findKeywords() {
-	s.kwReady = true
-	s.kwHits = s.kwHits[:0]
+// keywordHit records a keyword occurrence that starts at a word boundary and
+// (unless long enough to be a prefix, "telefon" in "telefonnummer") ends at
+// one. It is a method value taken once per scanner, so passing it costs no
+// allocation.
+func (s *scanner) keywordHit(ks, ke int, k int32) bool {
 	w := s.seg
-	keywords.ac.each(w, func(ks, ke int, k int32) bool {
-		if ks > 0 && isAlnum(w[ks-1]) || ke < len(w) && isAlpha(w[ke]) && !keywords.long[k] {
-			return false
-		}
-		s.kwHits = append(s.kwHits, kwHit{start: int32(ks), end: int32(ke), mask: keywords.masks[k]})
-		return true
-	})
+	if ks > 0 && isAlnum(w[ks-1]) || ke < len(w) && isAlpha(w[ke]) && !keywords.long[k] {
+		return false
+	}
+	s.kwHits = append(s.kwHits, kwHit{start: int32(ks), end: int32(ke), mask: keywords.masks[k]})
+	return true
+}
+
+// keyDecides reports a JSON value under a key that names a type: the key,
+// not the words around, sets the confidence (keyAdjust), and a short value
+// has no words around anyway.
+func (s *scanner) keyDecides() bool {
+	return s.inJSON && s.hint != hintNone && s.hint != hintCity
 }
 
 // ctxUp applies positive context only: for names and addresses, where the
 // words that make a number an order or tracking number ("order for",
 // "envío a") say nothing against them.
 func (s *scanner) ctxUp(start, end int, conf float64, kws kwList, up float64) float64 {
-	if s.near(start, end, kws, 48, 16) {
+	if !s.keyDecides() && s.near(start, end, kws, 48, 16) {
 		conf += up
 	}
 	return conf
@@ -174,6 +186,9 @@ func (s *scanner) ctxAdjust(start, end int, conf float64, kws kwList, up float64
 // ctx applies positive context (up) and negative context (down): an
 // order, SKU or tracking word right before a number.
 func (s *scanner) ctx(start, end int, conf float64, kws kwList, up, down float64) float64 {
+	if s.keyDecides() {
+		return conf
+	}
 	if s.near(start, end, kws, 48, 16) {
 		conf += up
 	}

@@ -29,9 +29,9 @@ const (
 )
 
 var names struct {
-	once   sync.Once
-	dict   map[string]uint8
-	filter nameFilter
+	once  sync.Once
+	dict  map[string]uint8
+	table *wordTable
 }
 
 func loadNames() {
@@ -77,16 +77,7 @@ func loadNames() {
 			d[m] |= nameStop
 		}
 		names.dict = d
-		for w := range d {
-			if len(w) >= 2 {
-				// Keys are folded; text words are checked with their
-				// first two bytes folded the same way (non-ASCII words
-				// by their raw bytes, so add the capitalized form too).
-				names.filter.add([]byte(w))
-				r, size := utf8.DecodeRuneInString(w)
-				names.filter.add(append(utf8.AppendRune(nil, unicode.ToUpper(r)), w[size:]...))
-			}
-		}
+		names.table = newWordTable(d)
 	})
 }
 
@@ -117,63 +108,139 @@ func nameWordEnd(b []byte, i int) int {
 	return j
 }
 
-// foldName lower-cases a word into buf; nil if it does not fit.
-func foldName(buf *[64]byte, w []byte) []byte {
-	if len(w) > len(buf)-4 {
-		return nil
+func (s *scanner) nameFlags(b []byte, i, e int) uint8 {
+	if e-i < 2 {
+		return 0
 	}
-	out := buf[:0]
-	for k := 0; k < len(w); {
-		c := w[k]
-		if c < 0x80 {
-			out = append(out, lowerASCII(c))
-			k++
+	return names.table.lookup(b[i:e])
+}
+
+// wordTable is the name dictionary as an open-addressing hash table keyed by
+// the folded word: one pass folds and hashes, one probe usually answers.
+// It exists because a Go map lookup (string hashing, then the probe) was the
+// largest cost of scanning prose, where every sentence starts with a
+// capitalized word.
+type wordTable struct {
+	mask  uint32
+	slots []wordSlot
+	arena []byte
+}
+
+type wordSlot struct {
+	hash  uint32
+	off   uint32
+	n     uint8
+	flags uint8
+}
+
+func newWordTable(d map[string]uint8) *wordTable {
+	size := uint32(1)
+	for size < uint32(len(d))*4 {
+		size <<= 1
+	}
+	t := &wordTable{mask: size - 1, slots: make([]wordSlot, size)}
+	for w, f := range d {
+		if len(w) > 60 {
 			continue
 		}
-		r, size := utf8.DecodeRune(w[k:])
-		out = utf8.AppendRune(out, unicode.ToLower(r))
-		k += size
-		if len(out) > len(buf)-4 {
-			return nil
+		h := fnv([]byte(w))
+		k := h & t.mask
+		for t.slots[k].n != 0 {
+			k = (k + 1) & t.mask
+		}
+		t.slots[k] = wordSlot{hash: h, off: uint32(len(t.arena)), n: uint8(len(w)), flags: f}
+		t.arena = append(t.arena, w...)
+	}
+	return t
+}
+
+func fnv(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return h | 1 // never 0
+}
+
+// lookup folds w (ASCII fast path, Unicode lower case otherwise) and returns
+// its flags, or 0.
+func (t *wordTable) lookup(w []byte) uint8 {
+	// ASCII words, nearly all of them: hash and compare folding on the fly.
+	h := uint32(2166136261)
+	ascii := true
+	for _, c := range w {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+		h = (h ^ uint32(lowerASCII(c))) * 16777619
+	}
+	if ascii {
+		h |= 1
+		for j := h & t.mask; ; j = (j + 1) & t.mask {
+			sl := &t.slots[j]
+			if sl.n == 0 {
+				return 0
+			}
+			if sl.hash == h && int(sl.n) == len(w) && equalFold(t.arena[sl.off:sl.off+uint32(sl.n)], w) {
+				return sl.flags
+			}
 		}
 	}
-	return out
+	return t.lookupUnicode(w)
 }
 
-func (s *scanner) nameFlags(b []byte, i, e int) uint8 {
-	if e-i < 2 || !names.filter.has(b[i:e]) {
-		return 0
+// equalFold compares a lower-case dictionary word with an ASCII word.
+func equalFold(lower, w []byte) bool {
+	for i, c := range w {
+		if lowerASCII(c) != lower[i] {
+			return false
+		}
 	}
+	return true
+}
+
+func (t *wordTable) lookupUnicode(w []byte) uint8 {
 	var buf [64]byte
-	w := foldName(&buf, b[i:e])
-	if w == nil {
+	if len(w) > len(buf)-4 {
 		return 0
 	}
-	return names.dict[string(w)]
+	k := buf[:0]
+	h := uint32(2166136261)
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < 0x80 {
+			c = lowerASCII(c)
+			k = append(k, c)
+			h = (h ^ uint32(c)) * 16777619
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(w[i:])
+		n := len(k)
+		k = utf8.AppendRune(k, unicode.ToLower(r))
+		if len(k) > len(buf)-4 {
+			return 0
+		}
+		for _, c := range k[n:] {
+			h = (h ^ uint32(c)) * 16777619
+		}
+		i += size
+	}
+	h |= 1
+	for j := h & t.mask; ; j = (j + 1) & t.mask {
+		sl := &t.slots[j]
+		if sl.n == 0 {
+			return 0
+		}
+		if sl.hash == h && int(sl.n) == len(k) && string(t.arena[sl.off:sl.off+uint32(sl.n)]) == string(k) {
+			return sl.flags
+		}
+	}
 }
 
-// nameFilter answers "could this word be in the dictionary?" from its first
-// two letters (ASCII folded) and its length, before any hashing: most
-// capitalized words in prose ("The", "Your", "Thanks") are not.
-type nameFilter [1 << 14 / 64]uint64
-
-func nameFilterKey(w []byte) uint32 {
-	return (uint32(lowerASCII(w[0]))*31+uint32(lowerASCII(w[1])))*16 + uint32(min(len(w), 15))
-}
-
-func (f *nameFilter) add(w []byte) {
-	k := nameFilterKey(w) % (1 << 14)
-	f[k/64] |= 1 << (k % 64)
-}
-
-func (f *nameFilter) has(w []byte) bool {
-	k := nameFilterKey(w) % (1 << 14)
-	return f[k/64]&(1<<(k%64)) != 0
-}
-
-// nameAt handles a capitalized word at i.
-func (s *scanner) nameAt(b []byte, i int) int {
-	e := nameWordEnd(b, i)
+// nameAt handles a capitalized word at [i,e).
+func (s *scanner) nameAt(b []byte, i, e int) int {
 	if e == i {
 		return i + 1
 	}

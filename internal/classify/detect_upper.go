@@ -17,24 +17,28 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		}
 		return skipAlnum(b, i)
 	}
-	j := skipAlnum(b, i)
+	// One pass over the token: where it ends, and what it holds.
+	j, digits, lowers := i+1, 0, 0
+	for j < len(b) {
+		cl := charClass[b[j]]
+		if cl&(cUpper|cLower|cDigit) == 0 {
+			break
+		}
+		if cl&cDigit != 0 {
+			digits++
+		} else if cl&cLower != 0 {
+			lowers++
+		}
+		j++
+	}
 	if j < len(b) && b[j] >= 0x80 {
 		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
-		return s.nameAt(b, i)
+		return s.nameAt(b, i, nameWordEnd(b, i))
 	}
-	tok := b[i:j]
 	if e := s.upperSecret(b, i, j); e > 0 {
 		return e
 	}
-	digits, lowers := 0, 0
-	for _, c := range tok {
-		if isDigit(c) {
-			digits++
-		} else if isLower(c) {
-			lowers++
-		}
-	}
-	if lowers == 0 && len(tok) >= 2 {
+	if lowers == 0 && j-i >= 2 {
 		if e := s.upperCode(b, i, j, digits); e > 0 {
 			return e
 		}
@@ -46,7 +50,11 @@ func (s *scanner) onUpper(b []byte, i int) int {
 				return e
 			}
 		}
-		return s.nameAt(b, i)
+		e := j
+		if j < len(b) && (b[j] == '-' || b[j] == '\'') {
+			e = nameWordEnd(b, i) // "Jean-Luc", "O'Brien"
+		}
+		return s.nameAt(b, i, e)
 	}
 	return j
 }
@@ -66,7 +74,7 @@ func (s *scanner) onHigh(b []byte, i int) int {
 		return i + 1
 	}
 	if wordStartAt(b, i) && isUpperRune(r) {
-		return s.nameAt(b, i)
+		return s.nameAt(b, i, nameWordEnd(b, i))
 	}
 	// skip the rest of the word
 	j := i + size

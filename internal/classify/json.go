@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The JSON walker validates and walks a body in one pass without building a
@@ -42,14 +43,28 @@ type jsonState struct {
 	str   []byte  // decoded string scratch
 	smap  []int32 // str's offset map (len(str)+1)
 	kbuf  [256]byte
+	pbuf  []byte // path scratch
+	keys  [64]keyMemo
+	arena []byte // this scan's paths
 }
 
 func (j *jsonState) reset() {
 	j.body = nil
+	j.arena = nil // handed out as strings: never reused
 	j.stack = j.stack[:0]
 	if cap(j.str) > 1<<20 {
 		j.str, j.smap = nil, nil
 	}
+}
+
+// keyMemo is one remembered key. The engine is part of the key because
+// pooled scanners are per engine but business keys differ between engines.
+type keyMemo struct {
+	eng  *Engine
+	n    uint8
+	hint keyHint
+	biz  int
+	k    [40]byte
 }
 
 // syntaxError is a malformed-JSON error that names the offset, never data.
@@ -202,11 +217,7 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 	if esc {
 		key, _ = j.decode(key, i+1)
 	}
-	top.hint = lookupKey(&j.kbuf, key)
-	top.biz = 0
-	if s.eng.biz != nil {
-		top.biz = s.eng.biz.keyRule(&j.kbuf, key)
-	}
+	top.hint, top.biz = s.keyInfo(key)
 	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
 	// text, with no hint, under the member's path, unless they are plain
 	// identifiers (FirstName, shipping_address), which hold none.
@@ -219,6 +230,36 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 		return i, &syntaxError{i, "expected ':' after a key"}
 	}
 	return skipSpace(b, i+1), nil
+}
+
+// keyInfo returns what a key says about its value, remembering recent keys:
+// an array of records repeats the same keys in every element.
+func (s *scanner) keyInfo(key []byte) (keyHint, int) {
+	j := &s.js
+	if len(key) > len(j.keys[0].k) {
+		return s.lookupKeyInfo(key)
+	}
+	h := uint32(2166136261)
+	for _, c := range key {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	e := &j.keys[h%uint32(len(j.keys))]
+	if e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
+		return e.hint, e.biz
+	}
+	hint, biz := s.lookupKeyInfo(key)
+	e.eng, e.n, e.hint, e.biz = s.eng, uint8(len(key)), hint, biz
+	copy(e.k[:], key)
+	return hint, biz
+}
+
+func (s *scanner) lookupKeyInfo(key []byte) (keyHint, int) {
+	j := &s.js
+	hint, biz := lookupKey(&j.kbuf, key), 0
+	if s.eng.biz != nil {
+		biz = s.eng.biz.keyRule(&j.kbuf, key)
+	}
+	return hint, biz
 }
 
 // identifierKey reports keys made of ASCII letters, '_', '-' and '.',
@@ -455,9 +496,29 @@ func hex4(b []byte) int {
 }
 
 // path renders the key path of the current value: $.records[0].Email, with
-// keys that are not plain identifiers quoted: $["first name"].
+// keys that are not plain identifiers quoted: $["first name"]. Paths are
+// copied into an arena that belongs to this scan only (it is dropped, not
+// reused, when the scan ends), so a body with thousands of findings costs a
+// few allocations, not one per path.
 func (j *jsonState) path() string {
-	out := make([]byte, 0, 32)
+	p := j.appendPath(j.pbuf[:0])
+	j.pbuf = p
+	if cap(j.arena)-len(j.arena) < len(p) {
+		// The first chunk is sized by the body, then chunks double up to 64 KiB.
+		size := min(max(len(j.body)/8, 256), 4096)
+		if cap(j.arena) > 0 {
+			size = min(2*cap(j.arena), 64<<10)
+		}
+		j.arena = make([]byte, 0, max(size, len(p)))
+	}
+	start := len(j.arena)
+	j.arena = append(j.arena, p...)
+	// The arena is append-only and never handed to anyone as bytes, so the
+	// string's bytes never change.
+	return unsafe.String(&j.arena[start], len(p))
+}
+
+func (j *jsonState) appendPath(out []byte) []byte {
 	out = append(out, '$')
 	for _, f := range j.stack {
 		if f.array {
@@ -480,7 +541,7 @@ func (j *jsonState) path() string {
 			out = append(out, ']')
 		}
 	}
-	return string(out)
+	return out
 }
 
 // plainKey reports whether a key can follow a '.' in a path.

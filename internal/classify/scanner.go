@@ -34,10 +34,12 @@ type scanner struct {
 	cands []cand
 	run   numRun // the digit run being interpreted
 
-	kwHits  []kwHit // keywords in the segment, found at the first near()
-	kwReady bool
-	phones  phoneMemo
-	dig     []byte // digits of the current candidate
+	// Keywords found in seg[kwLo:kwHi], and the automaton state at kwHi.
+	kwHits     []kwHit
+	kwLo, kwHi int
+	kwState    int32
+	phones     phoneMemo
+	dig        []byte // digits of the current candidate
 
 	norm normScratch
 	js   jsonState
@@ -78,7 +80,7 @@ func (s *scanner) segment(b []byte, off int, omap []int32) {
 	}
 	s.seg, s.off, s.omap = b, off, omap
 	s.cands = s.cands[:0]
-	s.kwReady = false
+	s.kwHits, s.kwLo, s.kwHi, s.kwState = s.kwHits[:0], 0, 0, keywords.ac.start
 	s.detect(b)
 	if s.inJSON && s.hint != hintNone || s.bizRule != 0 {
 		s.keyValue(b)
@@ -97,13 +99,15 @@ func (s *scanner) detect(b []byte) {
 	n := len(b)
 	i := 0
 	for i < n {
-		for i+8 <= n {
-			w := b[i : i+8 : i+8]
+		for i+16 <= n {
+			w := b[i : i+16 : i+16]
 			if trigger[w[0]]|trigger[w[1]]|trigger[w[2]]|trigger[w[3]]|
-				trigger[w[4]]|trigger[w[5]]|trigger[w[6]]|trigger[w[7]] != 0 {
+				trigger[w[4]]|trigger[w[5]]|trigger[w[6]]|trigger[w[7]]|
+				trigger[w[8]]|trigger[w[9]]|trigger[w[10]]|trigger[w[11]]|
+				trigger[w[12]]|trigger[w[13]]|trigger[w[14]]|trigger[w[15]] != 0 {
 				break
 			}
-			i += 8
+			i += 16
 		}
 		for i < n && trigger[b[i]] == 0 {
 			i++

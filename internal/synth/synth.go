@@ -209,17 +209,26 @@ func (g *gen) chat(size int) []byte {
 		Stream   bool   `json:"stream,omitempty"`
 	}{Model: "regional", Messages: []msg{{"system", "You are the customer support assistant of an online shop. Answer briefly and politely."}}}
 	p := g.person()
-	for {
-		out, _ := json.Marshal(req)
-		if len(out) >= size {
-			return out
-		}
-		if len(req.Messages)%2 == 1 {
-			req.Messages = append(req.Messages, msg{"user", g.supportLine(p) + " " + g.proseSentence()})
-		} else {
-			req.Messages = append(req.Messages, msg{"assistant", g.pick(assistantLines) + " " + g.proseSentence()})
-		}
+	// Messages are added until their JSON reaches size: the request's
+	// length is tracked as it grows instead of marshaling it each time.
+	est := 0
+	for _, m := range req.Messages {
+		b, _ := json.Marshal(m)
+		est += len(b) + 1
 	}
+	for est < size {
+		var m msg
+		if len(req.Messages)%2 == 1 {
+			m = msg{"user", g.supportLine(p) + " " + g.proseSentence()}
+		} else {
+			m = msg{"assistant", g.pick(assistantLines) + " " + g.proseSentence()}
+		}
+		b, _ := json.Marshal(m)
+		est += len(b) + 1
+		req.Messages = append(req.Messages, m)
+	}
+	out, _ := json.Marshal(req)
+	return out
 }
 
 func (g *gen) text(size int, sentence func() string) []byte {
