@@ -11,7 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var updateCheck = flag.Bool("update-check", false, "rewrite testdata/check/*.out from the current output")
+var updateCheck = flag.Bool("update-check", false, "rewrite testdata/check/*.golden from the current output")
 
 type checkCase struct {
 	Name       string   `yaml:"name"`
