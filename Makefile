@@ -6,7 +6,7 @@ PKGS    ?= ./...
 BENCH   ?= .
 COUNT   ?= 6
 
-.PHONY: all build run test lint vet fmt-check staticcheck test-race test-allocs bench fuzz clean
+.PHONY: all build run demo test test-deps lint vet fmt-check staticcheck test-race test-allocs bench clean
 
 all: build
 
@@ -17,9 +17,18 @@ build:
 run:
 	$(GO) run ./cmd/sovereign serve
 
+# Echo LLM upstreams on the examples' ports, printing what each receives.
+demo:
+	$(GO) run ./cmd/sovereign demo-upstreams
+
 # The test command: formatting, vet, staticcheck, the race-enabled suite, and
 # the allocation tests, which only mean something without -race.
-test: lint test-race test-allocs
+test: lint test-deps test-race test-allocs
+
+# The pinned npm clients the tests drive (jsforce); the tests install them
+# themselves when missing, this makes an npm failure show up first.
+test-deps:
+	scripts/test-deps.sh
 
 lint: fmt-check vet staticcheck
 

@@ -223,8 +223,20 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 	return end
 }
 
-func hasStreetSuffix(lw []byte) bool {
+// streetSuffixesByLast groups streetSuffixes by their last byte, in order:
+// a word can only end in the suffixes of its own last byte.
+var streetSuffixesByLast = func() (m [256][]string) {
 	for _, suf := range streetSuffixes {
+		m[suf[len(suf)-1]] = append(m[suf[len(suf)-1]], suf)
+	}
+	return m
+}()
+
+func hasStreetSuffix(lw []byte) bool {
+	if len(lw) == 0 {
+		return false
+	}
+	for _, suf := range streetSuffixesByLast[lw[len(lw)-1]] {
 		if len(lw) > len(suf)+1 && string(lw[len(lw)-len(suf):]) == suf {
 			return true
 		}
