@@ -454,8 +454,20 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	return s.credentialValue(b, key, i+1)
 }
 
-func credentialKey(key []byte) bool {
+// credentialSuffixesByLast groups credentialSuffixes by their last byte: a
+// key can only end in the suffixes of its own last byte.
+var credentialSuffixesByLast = func() (m [256][]string) {
 	for _, suf := range credentialSuffixes {
+		m[suf[len(suf)-1]] = append(m[suf[len(suf)-1]], suf)
+	}
+	return m
+}()
+
+func credentialKey(key []byte) bool {
+	if len(key) == 0 {
+		return false
+	}
+	for _, suf := range credentialSuffixesByLast[key[len(key)-1]] {
 		if bytes.HasSuffix(key, []byte(suf)) {
 			return true
 		}

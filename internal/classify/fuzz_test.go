@@ -197,3 +197,19 @@ func utf16Pair(r rune) (rune, rune) {
 	r -= 0x10000
 	return 0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF
 }
+
+// needsNormalization must agree with NFKC (and the drop and map rules) on
+// every input: when it says no, normalizing changes nothing.
+func FuzzNeedsNormalization(f *testing.F) {
+	addCorpusSeeds(f, false)
+	f.Add([]byte("x²y ĳ ŀ ſ é ł ś Ü"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !utf8.Valid(b) || needsNormalization(b) {
+			return
+		}
+		var n normScratch
+		if out, _ := n.normalize(b, 0, nil); string(out) != string(b) {
+			t.Fatalf("needsNormalization(%q) = false, but normalize gives %q", b, out)
+		}
+	})
+}

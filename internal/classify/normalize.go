@@ -61,7 +61,19 @@ func needsNormalization(b []byte) bool {
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < 0x80 {
-			i++
+			for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 == 0 {
+				i += 8
+			}
+			for i < len(b) && b[i] < 0x80 {
+				i++
+			}
+			continue
+		}
+		// The letters of Latin-1 and Latin Extended-A (é, ü, ß, ł, ś, ...),
+		// nearly every non-ASCII byte of European text, are stable under
+		// NFKC: skip them without decoding.
+		if i+1 < len(b) && (c == 0xC3 && b[i+1] >= 0x80 && b[i+1] <= 0xBF || (c == 0xC4 || c == 0xC5) && b[i+1] >= 0x80 && b[i+1] <= 0xBF && latinExtAStable(c, b[i+1])) {
+			i += 2
 			continue
 		}
 		r, size := utf8.DecodeRune(b[i:])
@@ -72,16 +84,24 @@ func needsNormalization(b []byte) bool {
 		if dropRune(r) || mapRune(r) != 0 {
 			return true
 		}
-		// Common Latin letters (é, ü, ß, ł, ...) are stable under NFKC; only
-		// ask the normalizer about the rest.
-		if r >= 0x300 || r == 0xA0 {
-			if norm.NFKC.QuickSpan(b[i:i+size]) != size || norm.NFKC.Properties(b[i:i+size]).CCC() != 0 {
-				return true
-			}
+		if norm.NFKC.QuickSpan(b[i:i+size]) != size || norm.NFKC.Properties(b[i:i+size]).CCC() != 0 {
+			return true
 		}
 		i += size
 	}
 	return false
+}
+
+// latinExtAStable reports whether the Latin Extended-A letter encoded as
+// (c, d) is unchanged by NFKC; the exceptions are the ligature ĳ, the
+// middle-dot Ŀ ŀ, ŉ and the long s ſ.
+func latinExtAStable(c, d byte) bool {
+	r := rune(c&0x1F)<<6 | rune(d&0x3F)
+	switch r {
+	case 0x132, 0x133, 0x13F, 0x140, 0x149, 0x17F:
+		return false
+	}
+	return true
 }
 
 // dropRune reports characters removed before matching: zero-width space,
