@@ -149,14 +149,15 @@ func (a *automaton) each(b []byte, fn func(start, end int, val int32) bool) {
 // boundary came before it), reports occurrences by their offsets in b, and
 // returns the state to continue from at j.
 func (a *automaton) run(b []byte, i, j int, st int32, fn func(start, end int, val int32) bool) int32 {
-	delta, classes, nclass := a.delta, &a.classes, int32(a.nclass)
-	for ; i < j; i++ {
+	delta, classes, boundary, nclass := a.delta, &a.classes, &a.boundary, int32(a.nclass)
+	b = b[:j] // lets the compiler drop the bounds checks on b[i]
+	for ; i < len(b); i++ {
 		if st == 0 {
 			// Inside a word: nothing can start before the next boundary.
-			for i < j && !a.boundary[b[i]] {
+			for i < len(b) && !boundary[b[i]] {
 				i++
 			}
-			if i == j {
+			if i == len(b) {
 				return 0
 			}
 		}

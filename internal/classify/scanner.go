@@ -143,9 +143,10 @@ func (s *scanner) detectBlocks(b []byte) bool {
 // start any candidate, dispatch on the ones that can. Candidates may read
 // past to; it returns where scanning stopped (to or beyond).
 func (s *scanner) detect(b []byte, i, to int) int {
+	bt := b[:to] // the skip loops' view: the compiler drops their bounds checks
 	for i < to {
-		for i+16 <= to {
-			w := b[i : i+16 : i+16]
+		for i+16 <= len(bt) {
+			w := bt[i : i+16 : i+16]
 			if trigger[w[0]]|trigger[w[1]]|trigger[w[2]]|trigger[w[3]]|
 				trigger[w[4]]|trigger[w[5]]|trigger[w[6]]|trigger[w[7]]|
 				trigger[w[8]]|trigger[w[9]]|trigger[w[10]]|trigger[w[11]]|
@@ -154,7 +155,7 @@ func (s *scanner) detect(b []byte, i, to int) int {
 			}
 			i += 16
 		}
-		for i < to && trigger[b[i]] == 0 {
+		for i < len(bt) && trigger[bt[i]] == 0 {
 			i++
 		}
 		if i >= to {
