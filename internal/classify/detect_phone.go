@@ -66,7 +66,9 @@ func (s *scanner) onPlus(b []byte, i int) int {
 		if !wordEndAt(b, e) {
 			continue
 		}
-		if s.phones.check(s.dig[:pr.cnt[g]], true, phoneIntl) {
+		// Under a phone key the key already says what the value is (it
+		// would be reported whole anyway): the plans are not asked.
+		if s.phoneKey() && pr.cnt[g] >= 6 || s.phones.check(s.dig[:pr.cnt[g]], true, phoneIntl) {
 			s.add(Phone, "", i, e, s.ctxAdjust(i, e, 0.8, kwPhone, 0.15))
 			return e
 		}
@@ -140,12 +142,15 @@ func (s *scanner) nationalPhone(b []byte, r *numRun, k int, d []byte, start, end
 	if s.keyAdjust(Phone, conf)+1e-9 < s.eng.threshold {
 		return 0
 	}
-	if intl && !s.phones.check(d[2:], true, phoneIntl) || !intl && !s.phones.check(d, false, phoneNational) {
+	if !s.phoneKey() && (intl && !s.phones.check(d[2:], true, phoneIntl) || !intl && !s.phones.check(d, false, phoneNational)) {
 		return 0
 	}
 	s.add(Phone, "", start, end, conf)
 	return end
 }
+
+// phoneKey reports a JSON value under a phone key (Phone, MobilePhone, ...).
+func (s *scanner) phoneKey() bool { return s.inJSON && s.hint == hintPhone }
 
 // mixedPhoneSeps accepts "030/123 4567" and "06-12 34 56 78": a different
 // separator after the area code, then one kind.
