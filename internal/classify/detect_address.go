@@ -225,12 +225,15 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 
 // streetSuffixesByLast groups streetSuffixes by their last byte, in order:
 // a word can only end in the suffixes of its own last byte.
-var streetSuffixesByLast = func() (m [256][]string) {
-	for _, suf := range streetSuffixes {
-		m[suf[len(suf)-1]] = append(m[suf[len(suf)-1]], suf)
+var streetSuffixesByLast = byLastByte(streetSuffixes)
+
+// byLastByte groups words by their last byte, keeping their order.
+func byLastByte(words []string) (m [256][]string) {
+	for _, w := range words {
+		m[w[len(w)-1]] = append(m[w[len(w)-1]], w)
 	}
 	return m
-}()
+}
 
 func hasStreetSuffix(lw []byte) bool {
 	if len(lw) == 0 {

@@ -191,21 +191,26 @@ func (t *wordTable) lookup(w []byte) uint8 {
 		h = (h ^ uint32(lowerASCII(c))) * 16777619
 	}
 	if ascii {
-		h |= 1
-		if !t.bloomHas(h) {
-			return 0
-		}
-		for j := h & t.mask; ; j = (j + 1) & t.mask {
-			sl := &t.slots[j]
-			if sl.n == 0 {
-				return 0
-			}
-			if sl.hash == h && int(sl.n) == len(w) && equalFold(t.arena[sl.off:sl.off+uint32(sl.n)], w) {
-				return sl.flags
-			}
-		}
+		return t.find(h|1, w)
 	}
 	return t.lookupUnicode(w)
+}
+
+// find probes for hash h and word w, compared with ASCII case folded (a
+// folded word compares equal to itself).
+func (t *wordTable) find(h uint32, w []byte) uint8 {
+	if !t.bloomHas(h) {
+		return 0
+	}
+	for j := h & t.mask; ; j = (j + 1) & t.mask {
+		sl := &t.slots[j]
+		if sl.n == 0 {
+			return 0
+		}
+		if sl.hash == h && int(sl.n) == len(w) && equalFold(t.arena[sl.off:sl.off+uint32(sl.n)], w) {
+			return sl.flags
+		}
+	}
 }
 
 // equalFold compares a lower-case dictionary word with an ASCII word.
@@ -245,19 +250,7 @@ func (t *wordTable) lookupUnicode(w []byte) uint8 {
 		}
 		i += size
 	}
-	h |= 1
-	if !t.bloomHas(h) {
-		return 0
-	}
-	for j := h & t.mask; ; j = (j + 1) & t.mask {
-		sl := &t.slots[j]
-		if sl.n == 0 {
-			return 0
-		}
-		if sl.hash == h && int(sl.n) == len(k) && string(t.arena[sl.off:sl.off+uint32(sl.n)]) == string(k) {
-			return sl.flags
-		}
-	}
+	return t.find(h|1, k)
 }
 
 // nameAt handles a capitalized word at [i,e).

@@ -456,12 +456,7 @@ func (s *scanner) onAssign(b []byte, i int) int {
 
 // credentialSuffixesByLast groups credentialSuffixes by their last byte: a
 // key can only end in the suffixes of its own last byte.
-var credentialSuffixesByLast = func() (m [256][]string) {
-	for _, suf := range credentialSuffixes {
-		m[suf[len(suf)-1]] = append(m[suf[len(suf)-1]], suf)
-	}
-	return m
-}()
+var credentialSuffixesByLast = byLastByte(credentialSuffixes)
 
 func credentialKey(key []byte) bool {
 	if len(key) == 0 {
