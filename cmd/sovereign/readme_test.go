@@ -15,7 +15,7 @@ func TestReadmeClassifyExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile("(?m)^\\$ echo '([^']*)' \\| sovereign classify\\n(.*)$").FindSubmatch(data)
+	m := regexp.MustCompile(`(?m)^\$ echo '([^']*)' \| sovereign classify\n(.*)$`).FindSubmatch(data)
 	if m == nil {
 		t.Fatal("README has no `$ echo '...' | sovereign classify` example")
 	}
