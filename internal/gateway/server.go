@@ -166,6 +166,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.Start()
 	defer s.Close()
+	// Serve once the first round of health checks is done (or has had its
+	// time), so that readiness and routing start from what was seen, not
+	// from the optimistic initial state.
+	select {
+	case <-s.router.Checked():
+	case <-time.After(s.cfg.Health.Timeout + time.Second):
+	case <-ctx.Done():
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -201,8 +209,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.metrics.audit.Store(1)
 	}
-	if !s.router.AnyHealthy() {
-		problems = append(problems, "no healthy upstream")
+	select {
+	case <-s.router.Checked():
+		if !s.router.AnyHealthy() {
+			problems = append(problems, "no healthy upstream")
+		}
+	default:
+		problems = append(problems, "upstream health not checked yet")
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if len(problems) > 0 {
