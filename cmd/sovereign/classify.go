@@ -102,24 +102,21 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // classifyEngine builds the engine from a config's classify section, or the
 // built-in defaults.
 func classifyEngine(path string, threshold float64) (*classify.Engine, error) {
-	cfg := classify.Config{}
+	var cc config.Classify
 	if path != "" {
 		c, err := config.LoadFile(path)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Threshold = c.Classify.Threshold
-		for _, b := range c.Classify.Business {
-			cfg.Business = append(cfg.Business, classify.BusinessRule{ID: b.ID, Terms: b.Terms, Patterns: b.Patterns, Keys: b.Keys})
-		}
+		cc = c.Classify
 	}
 	if threshold != 0 {
-		cfg.Threshold = threshold
+		cc.Threshold = threshold
 	}
-	if cfg.Threshold < 0 || cfg.Threshold > 1 {
-		return nil, fmt.Errorf("--threshold must be in [0,1], got %v", cfg.Threshold)
+	if cc.Threshold < 0 || cc.Threshold > 1 {
+		return nil, fmt.Errorf("--threshold must be in [0,1], got %v", cc.Threshold)
 	}
-	return classify.New(cfg)
+	return classify.FromConfig(cc)
 }
 
 type classifier struct {
@@ -139,9 +136,16 @@ func (c *classifier) whole(in io.Reader, name string) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", name, err)
 	}
-	c.fs = c.eng.Scan(body, c.fs[:0])
+	// What Engine.Scan does, keeping whether the body was walked as JSON
+	// (the redactor needs to know).
+	fs, err := c.eng.JSON(body, c.fs[:0])
+	isJSON := err == nil
+	if !isJSON {
+		fs = c.eng.Text(body, c.fs[:0])
+	}
+	c.fs = fs
 	if c.redact {
-		_, err := c.out.Write(redactBody(body, c.fs, jsonBody(body)))
+		_, err := c.out.Write(redactBody(body, c.fs, isJSON))
 		return err
 	}
 	return c.emit(c.fs)
@@ -287,12 +291,6 @@ func textField(line []byte) (string, span, error) {
 		return "", span{}, errors.New("data after the JSON object")
 	}
 	return text, sp, nil
-}
-
-// jsonBody reports whether Scan walked body as JSON.
-func jsonBody(body []byte) bool {
-	t := bytes.TrimLeft(body, " \t\r\n")
-	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(body)
 }
 
 // redactBody replaces each finding with [TYPE]. In a JSON body a finding in

@@ -169,12 +169,13 @@ func newWordTable(d map[string]uint8) *wordTable {
 	return t
 }
 
+// fnv is FNV-1a, the hash of the scanner's small tables (names, keys, phones).
 func fnv(b []byte) uint32 {
 	h := uint32(2166136261)
 	for _, c := range b {
 		h = (h ^ uint32(c)) * 16777619
 	}
-	return h | 1 // never 0
+	return h
 }
 
 // lookup folds w (ASCII fast path, Unicode lower case otherwise) and returns
@@ -191,7 +192,7 @@ func (t *wordTable) lookup(w []byte) uint8 {
 		h = (h ^ uint32(lowerASCII(c))) * 16777619
 	}
 	if ascii {
-		return t.find(h|1, w)
+		return t.find(h, w)
 	}
 	return t.lookupUnicode(w)
 }
@@ -250,7 +251,7 @@ func (t *wordTable) lookupUnicode(w []byte) uint8 {
 		}
 		i += size
 	}
-	return t.find(h|1, k)
+	return t.find(h, k)
 }
 
 // nameAt handles a capitalized word at [i,e).

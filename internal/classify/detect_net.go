@@ -1,5 +1,7 @@
 package classify
 
+import "unicode/utf8"
+
 // Email and IPv6 addresses. IPv4 is read with the other digit runs
 // (detect_number.go).
 
@@ -17,7 +19,7 @@ func (s *scanner) onAt(b []byte, i int) int {
 	for k > 0 && i-k < 64 && localChar(b[k-1]) {
 		k--
 	}
-	for k < i && (b[k] == '.' || b[k] == '\'' || b[k] >= 0x80 && !runeStart(b[k])) {
+	for k < i && (b[k] == '.' || b[k] == '\'' || b[k] >= 0x80 && !utf8.RuneStart(b[k])) {
 		k++
 	}
 	if k == i || b[i-1] == '.' || k > 0 && localChar(b[k-1]) {
@@ -48,8 +50,6 @@ func (s *scanner) onAt(b []byte, i int) int {
 	s.add(Email, "", k, e, 0.9)
 	return e
 }
-
-func runeStart(c byte) bool { return c < 0x80 || c >= 0xC0 }
 
 func allAlpha(b []byte) bool {
 	for _, c := range b {

@@ -45,7 +45,11 @@ func (s *scanner) onUpper(b []byte, i int) int {
 	}
 	if digits == 0 && lowers > 0 {
 		// "March 12, 1985": only a word followed by a day can be a month.
-		if k := j + b2i(j < len(b) && b[j] == '.'); k+1 < len(b) && b[k] == ' ' && isDigit(b[k+1]) {
+		k := j
+		if k < len(b) && b[k] == '.' {
+			k++
+		}
+		if k+1 < len(b) && b[k] == ' ' && isDigit(b[k+1]) {
 			if e := s.monthDayDate(b, i); e > 0 {
 				return e
 			}
@@ -57,13 +61,6 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		return s.nameAt(b, i, e)
 	}
 	return j
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // onHigh handles a byte >= 0x80: an upper-case letter outside ASCII may start

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"sync"
+
+	"github.com/sovereign-gateway/sovereign/internal/config"
 )
 
 // DefaultThreshold is the confidence at or above which a candidate counts as a
@@ -116,6 +118,17 @@ func (e *Engine) get() *scanner {
 func (e *Engine) put(s *scanner) {
 	s.reset()
 	e.pool.Put(s)
+}
+
+// FromConfig builds the engine a gateway config's classify section asks
+// for: its threshold and the tenant's business rules. Every face uses it, so
+// they all classify alike.
+func FromConfig(c config.Classify) (*Engine, error) {
+	cc := Config{Threshold: c.Threshold}
+	for _, b := range c.Business {
+		cc.Business = append(cc.Business, BusinessRule{ID: b.ID, Terms: b.Terms, Patterns: b.Patterns, Keys: b.Keys})
+	}
+	return New(cc)
 }
 
 // looksJSON reports whether body starts, after whitespace, with '{' or '['.

@@ -44,6 +44,8 @@ type jsonState struct {
 	smap  []int32 // str's offset map (len(str)+1)
 	kbuf  [256]byte
 	pbuf  []byte // path scratch
+	pkey  []byte // an escaped key of the path, decoded
+	pkmap []int32
 	keys  [64]keyMemo
 	arena []byte // this scan's paths
 }
@@ -239,10 +241,7 @@ func (s *scanner) keyInfo(key []byte) (keyHint, int) {
 	if len(key) > len(j.keys[0].k) {
 		return s.lookupKeyInfo(key)
 	}
-	h := uint32(2166136261)
-	for _, c := range key {
-		h = (h ^ uint32(c)) * 16777619
-	}
+	h := fnv(key)
 	e := &j.keys[h%uint32(len(j.keys))]
 	if e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
 		return e.hint, e.biz
@@ -428,7 +427,12 @@ func numberEnd(b []byte, i int) (int, error) {
 // into scratch. Every decoded byte maps to the original offset of the escape
 // or character it came from; the map has one more entry, the end.
 func (j *jsonState) decode(raw []byte, off int) ([]byte, []int32) {
-	out, m := j.str[:0], j.smap[:0]
+	j.str, j.smap = unescape(j.str[:0], j.smap[:0], raw, off)
+	return j.str, j.smap
+}
+
+// unescape appends the decoded raw to out and its offset map to m.
+func unescape(out []byte, m []int32, raw []byte, off int) ([]byte, []int32) {
 	for k := 0; k < len(raw); {
 		c := raw[k]
 		o := int32(off + k)
@@ -477,9 +481,7 @@ func (j *jsonState) decode(raw []byte, off int) ([]byte, []int32) {
 		m = append(m, o)
 		k += 2
 	}
-	m = append(m, int32(off+len(raw)))
-	j.str, j.smap = out, m
-	return out, m
+	return out, append(m, int32(off+len(raw)))
 }
 
 func hex4(b []byte) int {
@@ -529,8 +531,9 @@ func (j *jsonState) appendPath(out []byte) []byte {
 		}
 		key := j.body[f.keyStart:f.keyEnd]
 		if f.keyEsc {
-			var tmp jsonState
-			key, _ = tmp.decode(key, 0)
+			// Not j.decode: the segment being flushed may still use j.str.
+			j.pkey, j.pkmap = unescape(j.pkey[:0], j.pkmap[:0], key, 0)
+			key = j.pkey
 		}
 		if plainKey(key) {
 			out = append(out, '.')

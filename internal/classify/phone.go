@@ -166,10 +166,7 @@ func (m *phoneMemo) check(d []byte, intl bool, f func([]byte) bool) bool {
 	if len(d) > 15 {
 		return f(d)
 	}
-	h := uint32(2166136261)
-	for _, c := range d {
-		h = (h ^ uint32(c)) * 16777619
-	}
+	h := fnv(d)
 	e := &m.slot[h&15]
 	if e.n == uint8(len(d)) && e.intl == intl && string(e.d[:e.n]) == string(d) {
 		return e.valid

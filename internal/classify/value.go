@@ -1,5 +1,7 @@
 package classify
 
+import "bytes"
+
 // Key-driven findings: a JSON value whose key names what it is (FirstName,
 // MailingStreet, password, MailingPostalCode) is reported as a whole when the
 // value detectors could not confirm it from its shape alone. A key that names
@@ -62,7 +64,7 @@ func (s *scanner) keyValue(b []byte) {
 			s.add(Phone, "", start, end, 0.85)
 		}
 	case hintEmail:
-		if indexByte(v, '@') > 0 {
+		if bytes.IndexByte(v, '@') > 0 {
 			s.add(Email, "", start, end, 0.85)
 		}
 	case hintCard:
@@ -92,15 +94,6 @@ func trimSpan(b []byte) (int, int) {
 		j--
 	}
 	return i, j
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func countDigits(b []byte) int {

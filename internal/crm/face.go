@@ -119,11 +119,7 @@ func New(opts Options) (*Face, error) {
 	if opts.Classifier != nil {
 		f.classifier = opts.Classifier
 	} else {
-		biz := make([]classify.BusinessRule, 0, len(cfg.Classify.Business))
-		for _, b := range cfg.Classify.Business {
-			biz = append(biz, classify.BusinessRule{ID: b.ID, Terms: b.Terms, Patterns: b.Patterns, Keys: b.Keys})
-		}
-		eng, err := classify.New(classify.Config{Threshold: cfg.Classify.Threshold, Business: biz})
+		eng, err := classify.FromConfig(cfg.Classify)
 		if err != nil {
 			return nil, fmt.Errorf("crm: classifier: %w", err)
 		}

@@ -229,11 +229,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // NewClassifier builds the classification engine a config asks for: its
 // threshold and the tenant's business rules.
 func NewClassifier(cfg *config.Config) (*classify.Engine, error) {
-	cc := classify.Config{Threshold: cfg.Classify.Threshold}
-	for _, b := range cfg.Classify.Business {
-		cc.Business = append(cc.Business, classify.BusinessRule{ID: b.ID, Terms: b.Terms, Patterns: b.Patterns, Keys: b.Keys})
-	}
-	e, err := classify.New(cc)
+	e, err := classify.FromConfig(cfg.Classify)
 	if err != nil {
 		return nil, fmt.Errorf("classifier: %w", err)
 	}
