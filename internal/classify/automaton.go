@@ -25,6 +25,10 @@ type automaton struct {
 	termLen  []int32 // by state: length of the term it ends, without the boundary
 	termVal  []int32
 	boundary [256]bool // bytes that leave the root: the boundary bytes
+	// trie[offset+class] is the goto transition alone, without failure
+	// links: the next state's row offset, negated when that state ends a
+	// term, 0 for none (the root has no way in). walk uses it.
+	trie []int32
 }
 
 const boundaryClass = 1
@@ -126,6 +130,15 @@ func newAutomaton(terms [][]byte, vals []int32) *automaton {
 			}
 		}
 	}
+	a.trie = make([]int32, len(next))
+	for st := range nodes {
+		for c, nx := range nodes[st].next {
+			a.trie[st*n+int(c)] = nx * int32(n)
+			if nodes[nx].term > 0 {
+				a.trie[st*n+int(c)] = -nx * int32(n)
+			}
+		}
+	}
 	a.delta = make([]int32, len(next))
 	for k, nx := range next {
 		a.delta[k] = nx * int32(n)
@@ -173,4 +186,36 @@ func (a *automaton) run(b []byte, i, j int, st int32, fn func(start, end int, va
 		}
 	}
 	return st
+}
+
+// walk reports, for every word start p in b[from:to] (the start of b, or
+// after a boundary byte), each term that starts at p: fn(p, end, val), in
+// order of p, then of end; end may lie beyond to. It follows the trie from
+// each word start instead of running the DFA over every byte: most words
+// leave the trie within two or three bytes, and those transitions sit in
+// the few rows near the root, which stay in cache, while the DFA touches a
+// row per byte all over a table far larger than L1. The context keywords
+// use it; their matches are few and only wanted near candidates.
+func (a *automaton) walk(b []byte, from, to int, fn func(start, end int, val int32) bool) {
+	trie, classes, boundary := a.trie, &a.classes, &a.boundary
+	root := trie[boundaryClass] // the state after the boundary before a word
+	if root <= 0 {
+		return // no term starts with a boundary: none can start a word
+	}
+	for p := from; p < to; p++ {
+		if p > 0 && !boundary[b[p-1]] {
+			continue
+		}
+		st := root
+		for k := p; k < len(b); k++ {
+			st = trie[st+int32(classes[b[k]])]
+			if st == 0 {
+				break
+			}
+			if st < 0 {
+				st = -st
+				fn(p, k+1, a.termVal[st/int32(a.nclass)])
+			}
+		}
+	}
 }

@@ -108,10 +108,10 @@ type kwHit struct {
 // a word boundary, within before bytes before start or after bytes after end
 // (segment coordinates), outside the candidate itself.
 //
-// Keywords are found lazily: the automaton runs only over the windows that
-// candidates ask about, continuing where the last window ended when windows
-// overlap or touch (they mostly come in order), so clean text costs nothing
-// and PII-dense text is scanned once.
+// Keywords are found lazily: only the word starts in the windows that
+// candidates ask about are looked up, continuing where the last window
+// ended when windows overlap or touch (they mostly come in order), so clean
+// text costs nothing and PII-dense text is looked up once.
 func (s *scanner) near(start, end int, kws kwList, before, after int) bool {
 	if kws == 0 {
 		return false
@@ -119,26 +119,26 @@ func (s *scanner) near(start, end int, kws kwList, before, after int) bool {
 	lo, hi := max(start-before, 0), min(end+after, len(s.seg))
 	if lo < s.kwLo || lo > s.kwHi {
 		s.kwHits = s.kwHits[:0]
-		s.kwLo, s.kwHi, s.kwState = lo, lo, keywords.ac.start
+		s.kwLo, s.kwHi = lo, lo
 	}
 	if hi > s.kwHi {
-		s.kwState = keywords.ac.run(s.seg, s.kwHi, hi, s.kwState, s.keywordHit)
+		keywords.ac.walk(s.seg, s.kwHi, hi, s.keywordHit)
 		s.kwHi = hi
 	}
 	h := s.kwHits
-	// Hits are in order of their end; skip those ending before lo.
+	// Hits are in order of their start; skip those starting before lo.
 	i, j := 0, len(h)
 	for i < j {
 		m := int(uint(i+j) >> 1)
-		if int(h[m].end) <= lo {
+		if int(h[m].start) < lo {
 			i = m + 1
 		} else {
 			j = m
 		}
 	}
-	for ; i < len(h) && int(h[i].end) <= hi; i++ {
+	for ; i < len(h) && int(h[i].start) < hi; i++ {
 		x := h[i]
-		if x.mask&kws == 0 || int(x.start) < lo {
+		if x.mask&kws == 0 || int(x.end) > hi {
 			continue
 		}
 		if int(x.end) <= start || int(x.start) >= end {

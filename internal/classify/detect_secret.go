@@ -446,6 +446,15 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	if ke-k < 3 {
 		return i + 1
 	}
+	// Most keys before a ':' are not credentials ("Tel:", "T00:44"): the
+	// last letter alone rules them out before normalizing the key.
+	last := ke - 1
+	for last > k && (b[last] == '_' || b[last] == '-' || b[last] == '.') {
+		last--
+	}
+	if !credentialLast[lowerASCII(b[last])] {
+		return i + 1
+	}
 	var buf [64]byte
 	key := normKey(buf[:0], b[k:ke])
 	if !credentialKey(key) {
@@ -457,6 +466,15 @@ func (s *scanner) onAssign(b []byte, i int) int {
 // credentialSuffixesByLast groups credentialSuffixes by their last byte: a
 // key can only end in the suffixes of its own last byte.
 var credentialSuffixesByLast = byLastByte(credentialSuffixes)
+
+// credentialLast marks the bytes a credential key can end with.
+var credentialLast = func() (t [256]bool) {
+	for c, l := range credentialSuffixesByLast {
+		t[c] = len(l) > 0
+	}
+	t['s'], t['h'] = true, true // "pass", "auth"
+	return t
+}()
 
 func credentialKey(key []byte) bool {
 	if len(key) == 0 {

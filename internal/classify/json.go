@@ -3,6 +3,7 @@ package classify
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -46,8 +47,10 @@ type jsonState struct {
 	pbuf  []byte // path scratch
 	pkey  []byte // an escaped key of the path, decoded
 	pkmap []int32
-	keys  [64]keyMemo
-	arena []byte // this scan's paths
+	keys  [128]keyMemo
+	// keyFlip picks which way of a full memo set the next key replaces.
+	keyFlip bool
+	arena   []byte // this scan's paths
 }
 
 func (j *jsonState) reset() {
@@ -138,11 +141,11 @@ func (s *scanner) value(b []byte, i int) (int, error) {
 			}
 			continue
 		case c == '"':
-			e, esc, err := stringEnd(b, i)
+			e, flags, err := stringEnd(b, i)
 			if err != nil {
 				return e, err
 			}
-			s.stringValue(b, i+1, e-1, esc)
+			s.stringValue(b, i+1, e-1, flags)
 			i = e
 		case c == '-' || isDigit(c):
 			e, err := numberEnd(b, i)
@@ -208,10 +211,11 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 	if i >= len(b) || b[i] != '"' {
 		return i, &syntaxError{i, "expected a string key"}
 	}
-	e, esc, err := stringEnd(b, i)
+	e, flags, err := stringEnd(b, i)
 	if err != nil {
 		return e, err
 	}
+	esc := flags&strEsc != 0
 	j := &s.js
 	top := &j.stack[len(j.stack)-1]
 	top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, esc
@@ -225,7 +229,7 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 	// identifiers (FirstName, shipping_address), which hold none.
 	if top.hint == hintNone && !identifierKey(key) {
 		s.hint, s.bizRule = hintNone, 0
-		s.stringSegment(b, i+1, e-1, esc)
+		s.stringSegment(b, i+1, e-1, flags)
 	}
 	i = skipSpace(b, e)
 	if i >= len(b) || b[i] != ':' {
@@ -235,21 +239,55 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 }
 
 // keyInfo returns what a key says about its value, remembering recent keys:
-// an array of records repeats the same keys in every element.
+// an array of records repeats the same keys in every element. The memo is
+// two-way: a key lives in slot h or h^1, so two keys of one record that
+// hash alike do not evict each other on every element.
 func (s *scanner) keyInfo(key []byte) (keyHint, int) {
 	j := &s.js
 	if len(key) > len(j.keys[0].k) {
 		return s.lookupKeyInfo(key)
 	}
-	h := fnv(key)
-	e := &j.keys[h%uint32(len(j.keys))]
-	if e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
-		return e.hint, e.biz
+	h := keyHash(key) % uint32(len(j.keys))
+	for _, slot := range [2]uint32{h, h ^ 1} {
+		e := &j.keys[slot]
+		if e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
+			return e.hint, e.biz
+		}
 	}
 	hint, biz := s.lookupKeyInfo(key)
+	// Fill the empty way, else replace the other way's key: the one just
+	// missed was in neither, so evict alternately.
+	e := &j.keys[h]
+	if e.n != 0 && j.keys[h^1].n == 0 || j.keyFlip {
+		e = &j.keys[h^1]
+	}
+	j.keyFlip = !j.keyFlip
 	e.eng, e.n, e.hint, e.biz = s.eng, uint8(len(key)), hint, biz
 	copy(e.k[:], key)
 	return hint, biz
+}
+
+// keyHash hashes a short key from at most three loads: keys are field
+// names, and the byte-at-a-time FNV cost more than the lookup it saved.
+func keyHash(k []byte) uint32 {
+	n := len(k)
+	var x uint64
+	switch {
+	case n >= 8:
+		x = binary.LittleEndian.Uint64(k) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(k[n-8:]), 29)
+		if n > 16 {
+			x ^= bits.RotateLeft64(binary.LittleEndian.Uint64(k[n/2-4:]), 13)
+		}
+	case n >= 4:
+		x = uint64(binary.LittleEndian.Uint32(k)) | uint64(binary.LittleEndian.Uint32(k[n-4:]))<<32
+	default:
+		for _, c := range k {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x ^= uint64(n)
+	x *= 0x9E3779B97F4A7C15
+	return uint32(x >> 32)
 }
 
 func (s *scanner) lookupKeyInfo(key []byte) (keyHint, int) {
@@ -286,26 +324,26 @@ func (s *scanner) context() {
 	}
 }
 
-func (s *scanner) stringValue(b []byte, start, end int, esc bool) {
+func (s *scanner) stringValue(b []byte, start, end int, flags uint8) {
 	s.context()
 	if n := len(s.js.stack); n > 0 && !s.js.stack[n-1].array && s.hint == hintNotPII &&
 		end-start == len("service_account") && string(b[start:end]) == "service_account" {
 		// {"type": "service_account", ...}: a GCP key file.
 		s.js.stack[n-1].serviceAccount = true
 	}
-	s.stringSegment(b, start, end, esc)
+	s.stringSegment(b, start, end, flags)
 }
 
-func (s *scanner) stringSegment(b []byte, start, end int, esc bool) {
+func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 	if start == end {
 		return
 	}
-	if !esc {
-		s.segment(b[start:end], start, nil)
+	if flags&strEsc == 0 {
+		s.segment(b[start:end], start, nil, flags&strHigh == 0)
 		return
 	}
 	str, m := s.js.decode(b[start:end], start)
-	s.segment(str, 0, m)
+	s.segment(str, 0, m, false)
 }
 
 // scalar scans a number (cards and phones are sometimes stored as numbers).
@@ -314,7 +352,7 @@ func (s *scanner) scalar(b []byte, start, end int) {
 	if end-start < 4 && s.hint == hintNone && s.bizRule == 0 {
 		return
 	}
-	s.segment(b[start:end], start, nil)
+	s.segment(b[start:end], start, nil, true)
 }
 
 // inServiceAccount reports whether the current value is inside a GCP
@@ -328,19 +366,33 @@ func (s *scanner) inServiceAccount() bool {
 	return false
 }
 
+// String flags from stringEnd.
+const (
+	strEsc  = 1 << iota // has escapes: decode before scanning
+	strHigh             // has bytes >= 0x80: may need normalizing
+)
+
 // stringEnd returns the offset after the closing quote of the string at i,
-// and whether it has escapes. It validates escapes and control characters.
-func stringEnd(b []byte, i int) (int, bool, error) {
-	esc := false
+// and whether it has escapes (strEsc) or non-ASCII bytes (strHigh). It
+// validates escapes and control characters.
+func stringEnd(b []byte, i int) (int, uint8, error) {
+	var flags uint8
+	var high uint64 // OR of the bytes passed over eight at a time
 	k := i + 1
 	for k < len(b) {
-		// Eight bytes at a time while none is a quote, a backslash or a
-		// control character.
+		// Eight bytes at a time, straight to the first quote, backslash or
+		// control character: the lowest flagged byte of these bit tricks is
+		// exact (false positives only ever sit above a true one).
 		for k+8 <= len(b) {
 			v := binary.LittleEndian.Uint64(b[k:])
-			if hasZeroByte(v^(ones*'"'))|hasZeroByte(v^(ones*'\\'))|hasLessByte(v, 0x20) != 0 {
+			m := hasZeroByte(v^(ones*'"')) | hasZeroByte(v^(ones*'\\')) | hasLessByte(v, 0x20)
+			if m != 0 {
+				n := uint(bits.TrailingZeros64(m)) &^ 7
+				high |= v & (1<<n - 1)
+				k += int(n >> 3)
 				break
 			}
+			high |= v
 			k += 8
 		}
 		if k >= len(b) {
@@ -349,30 +401,34 @@ func stringEnd(b []byte, i int) (int, bool, error) {
 		c := b[k]
 		switch {
 		case c == '"':
-			return k + 1, esc, nil
+			if high&0x8080808080808080 != 0 {
+				flags |= strHigh
+			}
+			return k + 1, flags, nil
 		case c == '\\':
-			esc = true
+			flags |= strEsc
 			if k+1 >= len(b) {
-				return k, esc, &syntaxError{k, "unterminated escape"}
+				return k, flags, &syntaxError{k, "unterminated escape"}
 			}
 			switch b[k+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				k += 2
 			case 'u':
 				if k+6 > len(b) || !isHex(b[k+2]) || !isHex(b[k+3]) || !isHex(b[k+4]) || !isHex(b[k+5]) {
-					return k, esc, &syntaxError{k, "invalid \\u escape"}
+					return k, flags, &syntaxError{k, "invalid \\u escape"}
 				}
 				k += 6
 			default:
-				return k, esc, &syntaxError{k, "invalid escape"}
+				return k, flags, &syntaxError{k, "invalid escape"}
 			}
 		case c < 0x20:
-			return k, esc, &syntaxError{k, "control character in string"}
+			return k, flags, &syntaxError{k, "control character in string"}
 		default:
+			high |= uint64(c)
 			k++
 		}
 	}
-	return k, esc, &syntaxError{i, "unterminated string"}
+	return k, flags, &syntaxError{i, "unterminated string"}
 }
 
 const ones = 0x0101010101010101

@@ -35,10 +35,9 @@ type scanner struct {
 	cands []cand
 	run   numRun // the digit run being interpreted
 
-	// Keywords found in seg[kwLo:kwHi], and the automaton state at kwHi.
+	// Keywords that start at the word starts of seg[kwLo:kwHi].
 	kwHits     []kwHit
 	kwLo, kwHi int
-	kwState    int32
 	phones     phoneMemo
 	dig        []byte // digits of the current candidate
 
@@ -68,7 +67,7 @@ func (s *scanner) scanText(body []byte) {
 	s.inJSON = false
 	s.hint = hintNone
 	s.bizRule = 0
-	s.segment(body, 0, nil)
+	s.segment(body, 0, nil, false)
 }
 
 // blockSize is how much of a long segment is checked for normalization
@@ -79,9 +78,10 @@ const blockSize = 64 << 10
 // segment scans one run of text: a text body, or one decoded JSON string,
 // number or key. omap, when non-nil, maps each byte of b to its original
 // offset (len(b)+1 entries); otherwise b starts at original offset off.
-func (s *scanner) segment(b []byte, off int, omap []int32) {
+// ascii says b is known to hold no byte >= 0x80, so nothing to normalize.
+func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 	if len(b) <= blockSize || omap != nil {
-		if needsNormalization(b) {
+		if !ascii && needsNormalization(b) {
 			b, omap = s.norm.normalize(b, off, omap)
 			off = 0
 		}
@@ -111,7 +111,7 @@ func (s *scanner) segment(b []byte, off int, omap []int32) {
 func (s *scanner) begin(b []byte, off int, omap []int32) {
 	s.seg, s.off, s.omap = b, off, omap
 	s.cands = s.cands[:0]
-	s.kwHits, s.kwLo, s.kwHi, s.kwState = s.kwHits[:0], 0, 0, keywords.ac.start
+	s.kwHits, s.kwLo, s.kwHi = s.kwHits[:0], 0, 0
 }
 
 // detectBlocks scans a long segment block by block, checking each block for
