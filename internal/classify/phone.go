@@ -16,6 +16,11 @@ import (
 // compiled once into one anchored matcher per region. The rules are the same
 // as IsValidNumber's; phone_test.go checks the two agree. Matching runs only on
 // candidates that passed the structural prefilter and can reach the threshold.
+//
+// The matcher was a pair of regexps, and their cost dominated PII-dense
+// bodies; each region's pair is now also compiled into a digit automaton
+// (phone_dfa.go) that answers the same in a table lookup per digit. The
+// regexps stay for a region whose automaton could not be built.
 
 type phoneRegion struct {
 	id      string
@@ -23,7 +28,8 @@ type phoneRegion struct {
 	prefix  string // national (trunk) prefix, "0" in most of Europe
 	general *regexp.Regexp
 	types   *regexp.Regexp
-	lengths uint32 // bit n set: national number length n is possible
+	dfa     *digitDFA // general and types as one automaton; nil: use the regexps
+	lengths uint32    // bit n set: national number length n is possible
 }
 
 // phoneRegionIDs are the regions Sovereign validates: EU, EEA, CH, UK, US/CA.
@@ -38,43 +44,57 @@ var phones struct {
 
 func loadPhones() {
 	phones.once.Do(func() {
-		phones.byRegion = map[string]*phoneRegion{}
-		phones.byCC = map[int][]*phoneRegion{}
-		coll, err := phonenumbers.MetadataCollection()
-		if err != nil {
-			return // no metadata: phone candidates cannot be confirmed
-		}
-		want := map[string]bool{}
-		for _, id := range phoneRegionIDs {
-			want[id] = true
-		}
-		for _, md := range coll.GetMetadata() {
-			if !want[md.GetId()] {
-				continue
-			}
-			var alts []string
-			for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetMobile(), md.GetTollFree(),
-				md.GetPremiumRate(), md.GetSharedCost(), md.GetPersonalNumber(), md.GetVoip(), md.GetPager(),
-				md.GetUan(), md.GetVoicemail()} {
-				if p := d.GetNationalNumberPattern(); p != "" && p != "NA" {
-					alts = append(alts, "(?:"+p+")")
-				}
-			}
-			g, err1 := regexp.Compile("^(?:" + md.GetGeneralDesc().GetNationalNumberPattern() + ")$")
-			t, err2 := regexp.Compile("^(?:" + strings.Join(alts, "|") + ")$")
-			if err1 != nil || err2 != nil || len(alts) == 0 {
-				continue
-			}
-			r := &phoneRegion{id: md.GetId(), cc: int(md.GetCountryCode()), prefix: md.GetNationalPrefix(), general: g, types: t}
-			for _, n := range md.GetGeneralDesc().GetPossibleLength() {
-				if n > 0 && n < 32 {
-					r.lengths |= 1 << uint(n)
-				}
-			}
-			phones.byRegion[r.id] = r
-			phones.byCC[r.cc] = append(phones.byCC[r.cc], r)
-		}
+		phones.byRegion, phones.byCC = compilePhonePlans(true)
 	})
+}
+
+// compilePhonePlans compiles the numbering plans of phoneRegionIDs, with
+// digit automata if withDFA.
+func compilePhonePlans(withDFA bool) (map[string]*phoneRegion, map[int][]*phoneRegion) {
+	byRegion := map[string]*phoneRegion{}
+	byCC := map[int][]*phoneRegion{}
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		return byRegion, byCC // no metadata: phone candidates cannot be confirmed
+	}
+	want := map[string]bool{}
+	for _, id := range phoneRegionIDs {
+		want[id] = true
+	}
+	for _, md := range coll.GetMetadata() {
+		if !want[md.GetId()] {
+			continue
+		}
+		var alts []string
+		for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetMobile(), md.GetTollFree(),
+			md.GetPremiumRate(), md.GetSharedCost(), md.GetPersonalNumber(), md.GetVoip(), md.GetPager(),
+			md.GetUan(), md.GetVoicemail()} {
+			if p := d.GetNationalNumberPattern(); p != "" && p != "NA" {
+				alts = append(alts, "(?:"+p+")")
+			}
+		}
+		gsrc := "^(?:" + md.GetGeneralDesc().GetNationalNumberPattern() + ")$"
+		tsrc := "^(?:" + strings.Join(alts, "|") + ")$"
+		g, err1 := regexp.Compile(gsrc)
+		t, err2 := regexp.Compile(tsrc)
+		if err1 != nil || err2 != nil || len(alts) == 0 {
+			continue
+		}
+		r := &phoneRegion{id: md.GetId(), cc: int(md.GetCountryCode()), prefix: md.GetNationalPrefix(), general: g, types: t}
+		if withDFA {
+			// On error (unsupported syntax, too many states) the regexps
+			// answer for this region; the reason carries no data.
+			r.dfa, _ = buildDigitDFA([]string{gsrc, tsrc}, maxDFAStates)
+		}
+		for _, n := range md.GetGeneralDesc().GetPossibleLength() {
+			if n > 0 && n < 32 {
+				r.lengths |= 1 << uint(n)
+			}
+		}
+		byRegion[r.id] = r
+		byCC[r.cc] = append(byCC[r.cc], r)
+	}
+	return byRegion, byCC
 }
 
 // validNSN reports whether nsn (national significant number) is valid in r.
@@ -82,6 +102,17 @@ func (r *phoneRegion) validNSN(nsn []byte) bool {
 	if len(nsn) >= 32 || r.lengths&(1<<uint(len(nsn))) == 0 {
 		return false
 	}
+	if r.dfa != nil {
+		if v, ok := r.dfa.match(nsn); ok {
+			return v
+		}
+	}
+	return r.matchRegexp(nsn)
+}
+
+// matchRegexp is validNSN's pattern test by the regexps, without the
+// length check.
+func (r *phoneRegion) matchRegexp(nsn []byte) bool {
 	return r.general.Match(nsn) && r.types.Match(nsn)
 }
 
