@@ -35,6 +35,10 @@ const boundaryClass = 1
 
 func isBoundary(c byte) bool { return c < 0x80 && !isAlnum(c) && c != '_' }
 
+// boundaries is isBoundary as a classSet (built in chars.go's init, after
+// the class table isBoundary reads).
+var boundaries *classSet
+
 // newAutomaton compiles lower-case terms; vals[i] is reported for terms[i].
 // A term listed twice keeps its first value. Nil if there are no terms.
 func newAutomaton(terms [][]byte, vals []int32) *automaton {
@@ -202,10 +206,11 @@ func (a *automaton) walk(b []byte, from, to int, fn func(start, end int, val int
 	if root <= 0 {
 		return // no term starts with a boundary: none can start a word
 	}
-	for p := from; p < to; p++ {
-		if p > 0 && !boundary[b[p-1]] {
-			continue
-		}
+	p := from
+	if p > 0 && !boundary[b[p-1]] {
+		p = a.nextWordStart(b, p)
+	}
+	for p < to {
 		st := root
 		for k := p; k < len(b); k++ {
 			st = trie[st+int32(classes[b[k]])]
@@ -217,5 +222,19 @@ func (a *automaton) walk(b []byte, from, to int, fn func(start, end int, val int
 				fn(p, k+1, a.termVal[st/int32(a.nclass)])
 			}
 		}
+		if boundary[b[p]] {
+			p++ // the next byte follows a boundary too
+			continue
+		}
+		p = a.nextWordStart(b, p)
 	}
+}
+
+// nextWordStart returns the first offset after p that follows a boundary
+// byte, or len(b).
+func (a *automaton) nextWordStart(b []byte, p int) int {
+	for p < len(b) && !a.boundary[b[p]] {
+		p++
+	}
+	return p + 1
 }

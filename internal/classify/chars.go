@@ -19,6 +19,10 @@ var charClass [256]uint8
 // skipped by the hot loop without looking at it twice.
 var trigger [256]uint8
 
+// triggers is trigger as a classSet, for long runs of text (built in init,
+// after trigger).
+var triggers *classSet
+
 func init() {
 	for c := '0'; c <= '9'; c++ {
 		charClass[c] |= cDigit
@@ -36,6 +40,10 @@ func init() {
 		charClass[c] |= cHigh
 		trigger[c] = 1
 	}
+	defer func() {
+		triggers = newClassSet(func(c byte) bool { return trigger[c] != 0 })
+		boundaries = newClassSet(isBoundary)
+	}()
 	for _, c := range []byte("@+(-_=:~") {
 		trigger[c] = 1
 	}

@@ -154,6 +154,13 @@ func (s *scanner) detect(b []byte, i, to int) int {
 				break
 			}
 			i += 16
+			if to-i >= 32 {
+				// Sparse text: the rest of the run 32 bytes per step, in
+				// vector code (classset.go). Dense text never gets here,
+				// where the call would cost more than it skips.
+				i += triggers.index(bt[i:])
+				break
+			}
 		}
 		for i < len(bt) && trigger[bt[i]] == 0 {
 			i++
@@ -216,9 +223,9 @@ func (s *scanner) add(t Type, rule string, start, end int, conf float64) {
 func (s *scanner) flush() {
 	th := s.eng.threshold
 	c := s.cands[:0]
-	for _, x := range s.cands {
-		if x.conf+1e-9 >= th {
-			c = append(c, x)
+	for k := range s.cands {
+		if s.cands[k].conf+1e-9 >= th {
+			c = append(c, s.cands[k])
 		}
 	}
 	if len(c) == 0 {
@@ -260,7 +267,8 @@ func (s *scanner) flush() {
 	if s.inJSON {
 		path = s.js.path()
 	}
-	for _, x := range kept {
+	for k := range kept {
+		x := &kept[k]
 		start, end := s.origSpan(x.start, x.end)
 		s.dst = append(s.dst, Finding{
 			Type:       x.typ,

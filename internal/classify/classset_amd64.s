@@ -1,0 +1,48 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func indexClassVector(b []byte, t *classSet) int
+TEXT ·indexClassVector(SB), NOSPLIT, $0-40
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ t+24(FP), DX
+	MOVQ SI, DI
+	VBROADCASTI128 (DX), Y6   // lo-nibble classes, in both lanes
+	VBROADCASTI128 16(DX), Y7 // hi-nibble classes
+	MOVQ $0x0f0f0f0f0f0f0f0f, AX
+	VMOVQ AX, X5 // VEX: a legacy SSE instruction here would pay the AVX-SSE transition
+	VPBROADCASTQ X5, Y5
+	VPXOR Y4, Y4, Y4
+
+loop:
+	CMPQ CX, $32
+	JB   done
+	VMOVDQU (SI), Y0
+	VPAND   Y5, Y0, Y1  // low nibbles
+	VPSRLW  $4, Y0, Y2
+	VPAND   Y5, Y2, Y2  // high nibbles
+	VPSHUFB Y1, Y6, Y1  // classes of the low nibbles
+	VPSHUFB Y2, Y7, Y2  // classes of the high nibbles
+	VPAND   Y1, Y2, Y1
+	VPCMPEQB Y4, Y1, Y1 // 0xff where not in the set
+	VPMOVMSKB Y1, AX
+	XORL $-1, AX        // bits where in the set
+	JNZ  found
+	ADDQ $32, SI
+	SUBQ $32, CX
+	JMP  loop
+
+found:
+	BSFL AX, AX
+	SUBQ DI, SI
+	ADDQ SI, AX
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
+done:
+	SUBQ DI, SI
+	VZEROUPPER
+	MOVQ SI, ret+32(FP)
+	RET

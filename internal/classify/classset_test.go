@@ -1,0 +1,79 @@
+package classify
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// The nibble form must be the same set as the table, and the vector index
+// must agree with a byte loop: every byte value at every position of every
+// length up to 100, with and without members before it, and random slices.
+func TestClassSetIndex(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		if triggers.in[c] != (trigger[c] != 0) || boundaries.in[c] != isBoundary(byte(c)) {
+			t.Fatalf("byte %#x: the sets differ from the tables they copy", c)
+		}
+	}
+	sets := map[string]*classSet{"trigger": triggers, "boundary": boundaries}
+	for name, cs := range sets {
+		for c := 0; c < 256; c++ {
+			if got := cs.lo[c&15]&cs.hi[c>>4] != 0; got != cs.in[c] {
+				t.Fatalf("%s: nibble form says %v for %#x, table %v", name, got, c, cs.in[c])
+			}
+		}
+		exact := func(b []byte) int {
+			for i, c := range b {
+				if cs.in[c] {
+					return i
+				}
+			}
+			return len(b)
+		}
+		// want checks the vector loop on its own too (index would hide its
+		// false positives behind the scalar loop) and returns the answer.
+		want := func(b []byte) int {
+			w := exact(b)
+			if haveVectorIndex && len(b) >= 32 {
+				whole := len(b) - len(b)%32
+				if got := indexClassVector(b, cs); got != min(w, whole) {
+					t.Fatalf("%s: vector loop on %d bytes says %d, want %d", name, len(b), got, min(w, whole))
+				}
+			}
+			return w
+		}
+		var filler byte // a byte outside the set
+		for cs.in[filler] {
+			filler++
+		}
+		for n := 0; n <= 100; n++ {
+			b := make([]byte, n)
+			for pos := 0; pos < n; pos++ {
+				for c := 0; c < 256; c++ {
+					for k := range b {
+						b[k] = filler
+					}
+					b[pos] = byte(c)
+					if got, w := cs.index(b), want(b); got != w {
+						t.Fatalf("%s: len %d, byte %#x at %d: index %d, want %d", name, n, c, pos, got, w)
+					}
+				}
+			}
+		}
+		rng := rand.New(rand.NewPCG(7, 9))
+		for range 20000 {
+			b := make([]byte, rng.IntN(300))
+			for k := range b {
+				b[k] = filler
+				if rng.IntN(40) == 0 {
+					b[k] = byte(rng.IntN(256))
+				}
+			}
+			if got, w := cs.index(b), want(b); got != w {
+				t.Fatalf("%s: random slice of %d: index %d, want %d", name, len(b), got, w)
+			}
+		}
+	}
+	if !haveVectorIndex {
+		t.Log("no AVX2 here: only the scalar path was tested")
+	}
+}
