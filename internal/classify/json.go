@@ -30,6 +30,7 @@ type frame struct {
 	// the quotes, escapes not decoded) and what it says about its value.
 	keyStart, keyEnd int
 	keyEsc           bool
+	keyPlain         bool // the key can follow a '.' in a path
 	hint             keyHint
 	biz              int
 	// serviceAccount: this object has "type": "service_account" (a GCP
@@ -45,6 +46,12 @@ type jsonState struct {
 	smap  []int32 // str's offset map (len(str)+1)
 	kbuf  [256]byte
 	pbuf  []byte // path scratch
+	// pfx is the rendered path of stack[:pfxN]; dirty is the lowest
+	// depth changed since (a push, a new key, the next array element).
+	// A record's values share their prefix ($.records[7]), rendered once.
+	pfx   []byte
+	pfxN  int
+	dirty int
 	pkey  []byte // an escaped key of the path, decoded
 	pkmap []int32
 	keys  [128]keyMemo
@@ -57,6 +64,7 @@ func (j *jsonState) reset() {
 	j.body = nil
 	j.arena = nil // handed out as strings: never reused
 	j.stack = j.stack[:0]
+	j.pfxN, j.dirty = -1, 0
 	if cap(j.str) > 1<<20 {
 		j.str, j.smap = nil, nil
 	}
@@ -65,11 +73,20 @@ func (j *jsonState) reset() {
 // keyMemo is one remembered key. The engine is part of the key because
 // pooled scanners are per engine but business keys differ between engines.
 type keyMemo struct {
-	eng  *Engine
-	n    uint8
-	hint keyHint
-	biz  int
-	k    [40]byte
+	eng   *Engine
+	n     uint8
+	hint  keyHint
+	plain bool // can follow a '.' in a path
+	ident bool // has the shape of a field name (identifierKey)
+	biz   int
+	k     [40]byte
+}
+
+// keyFacts is what the walker learns from a key.
+type keyFacts struct {
+	hint         keyHint
+	biz          int
+	plain, ident bool
 }
 
 // syntaxError is a malformed-JSON error that names the offset, never data.
@@ -100,6 +117,7 @@ func (s *scanner) scanJSON(body []byte) error {
 	j := &s.js
 	j.body = body
 	j.stack = j.stack[:0]
+	j.pfxN, j.dirty = -1, 0
 	i := skipSpace(body, 0)
 	i, err := s.value(body, i)
 	if err != nil {
@@ -126,6 +144,7 @@ func (s *scanner) value(b []byte, i int) (int, error) {
 			if len(j.stack) >= maxDepth {
 				return i, &syntaxError{i, "nesting too deep"}
 			}
+			j.changed(len(j.stack))
 			j.stack = append(j.stack, frame{array: c == '['})
 			i = skipSpace(b, i+1)
 			if i < len(b) && (b[i] == '}' && c == '{' || b[i] == ']' && c == '[') {
@@ -187,6 +206,7 @@ func (s *scanner) value(b []byte, i int) (int, error) {
 				i = skipSpace(b, i+1)
 				if top.array {
 					top.index++
+					j.changed(len(j.stack) - 1)
 				} else {
 					var err error
 					if i, err = s.member(b, i); err != nil {
@@ -219,15 +239,17 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 	j := &s.js
 	top := &j.stack[len(j.stack)-1]
 	top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, esc
+	j.changed(len(j.stack) - 1)
 	key := b[i+1 : e-1]
 	if esc {
 		key, _ = j.decode(key, i+1)
 	}
-	top.hint, top.biz = s.keyInfo(key)
+	kf := s.keyInfo(key)
+	top.hint, top.biz, top.keyPlain = kf.hint, kf.biz, kf.plain
 	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
 	// text, with no hint, under the member's path, unless they are plain
 	// identifiers (FirstName, shipping_address), which hold none.
-	if top.hint == hintNone && !identifierKey(key) {
+	if top.hint == hintNone && !kf.ident {
 		s.hint, s.bizRule = hintNone, 0
 		s.stringSegment(b, i+1, e-1, flags)
 	}
@@ -242,19 +264,19 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 // an array of records repeats the same keys in every element. The memo is
 // two-way: a key lives in slot h or h^1, so two keys of one record that
 // hash alike do not evict each other on every element.
-func (s *scanner) keyInfo(key []byte) (keyHint, int) {
+func (s *scanner) keyInfo(key []byte) keyFacts {
 	j := &s.js
 	if len(key) > len(j.keys[0].k) {
-		return s.lookupKeyInfo(key)
+		return s.keyFactsOf(key)
 	}
 	h := keyHash(key) % uint32(len(j.keys))
-	for _, slot := range [2]uint32{h, h ^ 1} {
-		e := &j.keys[slot]
-		if e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
-			return e.hint, e.biz
-		}
+	if e := &j.keys[h]; e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
+		return keyFacts{e.hint, e.biz, e.plain, e.ident}
 	}
-	hint, biz := s.lookupKeyInfo(key)
+	if e := &j.keys[h^1]; e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
+		return keyFacts{e.hint, e.biz, e.plain, e.ident}
+	}
+	f := s.keyFactsOf(key)
 	// Fill the empty way, else replace the other way's key: the one just
 	// missed was in neither, so evict alternately.
 	e := &j.keys[h]
@@ -262,9 +284,14 @@ func (s *scanner) keyInfo(key []byte) (keyHint, int) {
 		e = &j.keys[h^1]
 	}
 	j.keyFlip = !j.keyFlip
-	e.eng, e.n, e.hint, e.biz = s.eng, uint8(len(key)), hint, biz
+	e.eng, e.n, e.hint, e.biz, e.plain, e.ident = s.eng, uint8(len(key)), f.hint, f.biz, f.plain, f.ident
 	copy(e.k[:], key)
-	return hint, biz
+	return f
+}
+
+func (s *scanner) keyFactsOf(key []byte) keyFacts {
+	h, b := s.lookupKeyInfo(key)
+	return keyFacts{hint: h, biz: b, plain: plainKey(key), ident: identifierKey(key)}
 }
 
 // keyHash hashes a short key from at most three loads: keys are field
@@ -374,36 +401,48 @@ const (
 
 // stringEnd returns the offset after the closing quote of the string at i,
 // and whether it has escapes (strEsc) or non-ASCII bytes (strHigh). It
-// validates escapes and control characters.
+// validates escapes and control characters. Most strings have neither: the
+// loop below finds their closing quote eight bytes at a time, and anything
+// else goes to stringEndSlow.
 func stringEnd(b []byte, i int) (int, uint8, error) {
-	var flags uint8
-	var high uint64 // OR of the bytes passed over eight at a time
+	var high uint64 // OR of the bytes passed over
 	k := i + 1
-	for k < len(b) {
-		// Eight bytes at a time, straight to the first quote, backslash or
-		// control character: the lowest flagged byte of these bit tricks is
-		// exact (false positives only ever sit above a true one).
-		for k+8 <= len(b) {
-			v := binary.LittleEndian.Uint64(b[k:])
-			m := hasZeroByte(v^(ones*'"')) | hasZeroByte(v^(ones*'\\')) | hasLessByte(v, 0x20)
-			if m != 0 {
-				n := uint(bits.TrailingZeros64(m)) &^ 7
-				high |= v & (1<<n - 1)
-				k += int(n >> 3)
-				break
-			}
+	for k+8 <= len(b) {
+		v := binary.LittleEndian.Uint64(b[k:])
+		// The lowest flagged byte of these bit tricks is exact (false
+		// positives only ever sit above a true one).
+		m := hasZeroByte(v^(ones*'"')) | hasZeroByte(v^(ones*'\\')) | hasLessByte(v, 0x20)
+		if m == 0 {
 			high |= v
 			k += 8
+			continue
 		}
-		if k >= len(b) {
-			break
+		n := uint(bits.TrailingZeros64(m)) &^ 7
+		high |= v & (1<<n - 1)
+		k += int(n >> 3)
+		if b[k] == '"' {
+			var flags uint8
+			if high&(ones*0x80) != 0 {
+				flags = strHigh
+			}
+			return k + 1, flags, nil
 		}
+		break
+	}
+	var flags uint8
+	if high&(ones*0x80) != 0 {
+		flags = strHigh
+	}
+	return stringEndSlow(b, i, k, flags)
+}
+
+// stringEndSlow goes on from k byte by byte: escapes, control characters,
+// the last bytes of the body.
+func stringEndSlow(b []byte, i, k int, flags uint8) (int, uint8, error) {
+	for k < len(b) {
 		c := b[k]
 		switch {
 		case c == '"':
-			if high&0x8080808080808080 != 0 {
-				flags |= strHigh
-			}
 			return k + 1, flags, nil
 		case c == '\\':
 			flags |= strEsc
@@ -421,10 +460,29 @@ func stringEnd(b []byte, i int) (int, uint8, error) {
 			default:
 				return k, flags, &syntaxError{k, "invalid escape"}
 			}
+			// Back to eight at a time until the next special byte.
+			for k+8 <= len(b) {
+				v := binary.LittleEndian.Uint64(b[k:])
+				m := hasZeroByte(v^(ones*'"')) | hasZeroByte(v^(ones*'\\')) | hasLessByte(v, 0x20)
+				if m != 0 {
+					n := uint(bits.TrailingZeros64(m)) &^ 7
+					if v&(1<<n-1)&(ones*0x80) != 0 {
+						flags |= strHigh
+					}
+					k += int(n >> 3)
+					break
+				}
+				if v&(ones*0x80) != 0 {
+					flags |= strHigh
+				}
+				k += 8
+			}
 		case c < 0x20:
 			return k, flags, &syntaxError{k, "control character in string"}
 		default:
-			high |= uint64(c)
+			if c >= 0x80 {
+				flags |= strHigh
+			}
 			k++
 		}
 	}
@@ -559,7 +617,17 @@ func hex4(b []byte) int {
 // reused, when the scan ends), so a body with thousands of findings costs a
 // few allocations, not one per path.
 func (j *jsonState) path() string {
-	p := j.appendPath(j.pbuf[:0])
+	n := len(j.stack)
+	if n > 0 && (j.pfxN != n-1 || j.dirty < n-1) {
+		j.pfx = j.appendPath(j.pfx[:0], j.stack[:n-1])
+		j.pfxN, j.dirty = n-1, n-1
+	}
+	var p []byte
+	if n == 0 {
+		p = j.appendPath(j.pbuf[:0], nil)
+	} else {
+		p = j.appendFrames(append(j.pbuf[:0], j.pfx...), j.stack[n-1:])
+	}
 	j.pbuf = p
 	if cap(j.arena)-len(j.arena) < len(p) {
 		// The first chunk is sized by the body, then chunks double up to 64 KiB.
@@ -576,9 +644,21 @@ func (j *jsonState) path() string {
 	return unsafe.String(&j.arena[start], len(p))
 }
 
-func (j *jsonState) appendPath(out []byte) []byte {
-	out = append(out, '$')
-	for _, f := range j.stack {
+// changed records that the frame at depth d changed.
+func (j *jsonState) changed(d int) {
+	if d < j.dirty {
+		j.dirty = d
+	}
+}
+
+// appendPath renders "$" and the frames fs.
+func (j *jsonState) appendPath(out []byte, fs []frame) []byte {
+	return j.appendFrames(append(out, '$'), fs)
+}
+
+func (j *jsonState) appendFrames(out []byte, fs []frame) []byte {
+	for k := range fs {
+		f := &fs[k]
 		if f.array {
 			out = append(out, '[')
 			out = strconv.AppendInt(out, int64(f.index), 10)
@@ -591,7 +671,7 @@ func (j *jsonState) appendPath(out []byte) []byte {
 			j.pkey, j.pkmap = unescape(j.pkey[:0], j.pkmap[:0], key, 0)
 			key = j.pkey
 		}
-		if plainKey(key) {
+		if f.keyPlain {
 			out = append(out, '.')
 			out = append(out, key...)
 		} else {
