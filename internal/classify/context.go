@@ -168,6 +168,13 @@ func (s *scanner) keyDecides() bool {
 	return s.inJSON && s.hint != hintNone && s.hint != hintCity
 }
 
+// keyConfirms reports a JSON value under a key that names type t (and not
+// the generic "name"): keyAdjust lifts t's candidates to 0.95, so context
+// words that add less cannot change them and need not be looked up.
+func (s *scanner) keyConfirms(t Type) bool {
+	return s.inJSON && s.hint != hintNameMaybe && hintType[s.hint] == t
+}
+
 // ctxUp applies positive context only: for names and addresses, where the
 // words that make a number an order or tracking number ("order for",
 // "envío a") say nothing against them.

@@ -275,11 +275,13 @@ func (s *scanner) postcodeNumeric(b []byte, r *numRun, k int, d []byte, start, e
 		return 0
 	}
 	conf := 0.3
-	if s.near(start, end, kwPostcode, 40, 0) {
-		conf = 0.8
-	}
-	if s.afterAddress(start) {
+	switch {
+	case s.keyConfirms(Postcode):
+		conf = 0.85 // the key lifts it to 0.95 whatever the words around say
+	case s.afterAddress(start):
 		conf = 0.85
+	case s.near(start, end, kwPostcode, 40, 0):
+		conf = 0.8
 	}
 	s.add(Postcode, "", start, end, conf)
 	if conf >= 0.5 {
@@ -312,7 +314,7 @@ func (s *scanner) nlPostcode(b []byte, start, end int) int {
 		return end
 	}
 	conf := 0.4
-	if s.near(start, end, kwPostcode, 40, 0) || s.afterAddress(start) {
+	if s.keyConfirms(Postcode) || s.afterAddress(start) || s.near(start, end, kwPostcode, 40, 0) {
 		conf = 0.85
 	}
 	s.add(Postcode, "", start, end, conf)

@@ -46,7 +46,7 @@ func plausibleDOB(d, m, y int) bool {
 // dobCand emits a date candidate whose confidence depends on birth context.
 func (s *scanner) dobCand(start, end int) {
 	conf := 0.2
-	if s.near(start, end, kwDOB, 48, 12) {
+	if s.keyConfirms(DateOfBirth) || s.near(start, end, kwDOB, 48, 12) {
 		conf = 0.9
 	}
 	s.add(DateOfBirth, "", start, end, conf)

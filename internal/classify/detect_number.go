@@ -100,7 +100,9 @@ func (s *scanner) onDigit(b []byte, i int) int {
 		}
 	}
 	r := &s.run
-	*r = numRun{}
+	// readRun writes every group it reports; only the count, the Corsica
+	// flag and the separators (read one past the last group) need resetting.
+	r.ng, r.corsica, r.sep = 0, false, [maxGroups]byte{}
 	s.readRun(b, i, r)
 	end := r.ge[r.ng-1]
 	// A run glued to letters is a code ("1Z999AA1", "3f2a..."), except for the
