@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -14,7 +15,7 @@ func TestClassSetIndex(t *testing.T) {
 			t.Fatalf("byte %#x: the sets differ from the tables they copy", c)
 		}
 	}
-	sets := map[string]*classSet{"trigger": triggers, "boundary": boundaries}
+	sets := map[string]*classSet{"trigger": triggers, "boundary": boundaries, "string": stringSpecials}
 	for name, cs := range sets {
 		for c := 0; c < 256; c++ {
 			if got := cs.lo[c&15]&cs.hi[c>>4] != 0; got != cs.in[c] {
@@ -75,5 +76,24 @@ func TestClassSetIndex(t *testing.T) {
 	}
 	if !haveVectorIndex {
 		t.Log("no AVX2 here: only the scalar path was tested")
+	}
+}
+
+// stringEnd takes the vector path on long strings: every special byte (a
+// quote, an escape, a control character, a non-ASCII rune) at every offset
+// of a long string must end or mark it exactly as the byte loop does.
+func TestStringEndLongStrings(t *testing.T) {
+	specials := []string{`"`, `\n`, `\"`, `\u00e9`, "\x01", "é", `\\`}
+	for n := 0; n < 300; n++ {
+		for _, sp := range specials {
+			body := []byte(`"` + strings.Repeat("a", n) + sp + strings.Repeat("b", 90) + `"` + strings.Repeat(" ", 70))
+			gotEnd, gotFlags, gotErr := stringEnd(body, 0)
+			wantEnd, wantFlags, wantErr := stringEndSlow(body, 0, 1, 0)
+			if gotEnd != wantEnd || (gotErr == nil) != (wantErr == nil) || gotFlags&strEsc != wantFlags&strEsc ||
+				wantFlags&strHigh != 0 && gotFlags&strHigh == 0 {
+				t.Fatalf("%q after %d bytes: stringEnd = %d, %b, %v; byte loop = %d, %b, %v",
+					sp, n, gotEnd, gotFlags, gotErr, wantEnd, wantFlags, wantErr)
+			}
+		}
 	}
 }

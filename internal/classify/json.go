@@ -415,6 +415,13 @@ func stringEnd(b []byte, i int) (int, uint8, error) {
 		if m == 0 {
 			high |= v
 			k += 8
+			if k-i > 16 && len(b)-k >= 64 {
+				// A long string (a chat message): the rest 32 bytes per
+				// step in vector code, which does not track non-ASCII
+				// bytes, so the segment checks for them itself.
+				k += stringSpecials.index(b[k:])
+				return stringEndSlow(b, i, k, strHigh)
+			}
 			continue
 		}
 		n := uint(bits.TrailingZeros64(m)) &^ 7
@@ -490,6 +497,9 @@ func stringEndSlow(b []byte, i, k int, flags uint8) (int, uint8, error) {
 }
 
 const ones = 0x0101010101010101
+
+// stringSpecials are the bytes that end the plain run of a JSON string.
+var stringSpecials = newClassSet(func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 })
 
 // hasZeroByte is non-zero if a byte of v is zero.
 func hasZeroByte(v uint64) uint64 { return (v - ones) & ^v & (ones * 0x80) }
