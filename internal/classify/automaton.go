@@ -1,5 +1,7 @@
 package classify
 
+import "math/bits"
+
 // automaton is a multi-pattern matcher (Aho-Corasick) compiled into a dense
 // DFA over byte classes, with ASCII case folded, that matches terms only
 // where they start a word. It matches the tenant's business dictionaries and
@@ -25,6 +27,9 @@ type automaton struct {
 	termLen  []int32 // by state: length of the term it ends, without the boundary
 	termVal  []int32
 	boundary [256]bool // bytes that leave the root: the boundary bytes
+	// boundaryStarts: some term starts with a boundary byte, so words
+	// starting with one must be walked too.
+	boundaryStarts bool
 	// trie[offset+class] is the goto transition alone, without failure
 	// links: the next state's row offset, negated when that state ends a
 	// term, 0 for none (the root has no way in). walk uses it.
@@ -143,6 +148,11 @@ func newAutomaton(terms [][]byte, vals []int32) *automaton {
 			}
 		}
 	}
+	for _, t := range terms {
+		if len(t) > 0 && isBoundary(t[0]) {
+			a.boundaryStarts = true
+		}
+	}
 	a.delta = make([]int32, len(next))
 	for k, nx := range next {
 		a.delta[k] = nx * int32(n)
@@ -201,33 +211,84 @@ func (a *automaton) run(b []byte, i, j int, st int32, fn func(start, end int, va
 // row per byte all over a table far larger than L1. The context keywords
 // use it; their matches are few and only wanted near candidates.
 func (a *automaton) walk(b []byte, from, to int, fn func(start, end int, val int32) bool) {
-	trie, classes, boundary := a.trie, &a.classes, &a.boundary
-	root := trie[boundaryClass] // the state after the boundary before a word
+	boundary := &a.boundary
+	root := a.trie[boundaryClass] // the state after the boundary before a word
 	if root <= 0 {
 		return // no term starts with a boundary: none can start a word
 	}
 	p := from
+	if to-p >= 64 {
+		p = a.walkChunks(b, p, to, root, fn)
+	}
 	if p > 0 && !boundary[b[p-1]] {
 		p = a.nextWordStart(b, p)
 	}
 	for p < to {
-		st := root
-		for k := p; k < len(b); k++ {
-			st = trie[st+int32(classes[b[k]])]
-			if st == 0 {
-				break
-			}
-			if st < 0 {
-				st = -st
-				fn(p, k+1, a.termVal[st/int32(a.nclass)])
-			}
-		}
+		a.walkFrom(b, p, root, p, fn)
 		if boundary[b[p]] {
 			p++ // the next byte follows a boundary too
 			continue
 		}
 		p = a.nextWordStart(b, p)
 	}
+}
+
+// walkFrom follows the trie from state st over b[k:], reporting the terms
+// that started at p.
+func (a *automaton) walkFrom(b []byte, k int, st int32, p int, fn func(start, end int, val int32) bool) {
+	trie, classes := a.trie, &a.classes
+	for ; k < len(b); k++ {
+		st = trie[st+int32(classes[b[k]])]
+		if st == 0 {
+			return
+		}
+		if st < 0 {
+			st = -st
+			fn(p, k+1, a.termVal[st/int32(a.nclass)])
+		}
+	}
+}
+
+// walkChunks walks the word starts of b[p:to] in whole 32-byte chunks,
+// taking them from boundary bitmasks the vector code computes, so the bytes
+// inside words are never looked at one by one. It returns where it stopped.
+func (a *automaton) walkChunks(b []byte, p, to int, root int32, fn func(start, end int, val int32) bool) int {
+	trie, classes := a.trie, &a.classes
+	var masks [8]uint32
+	// carry: whether the byte before the next chunk is a boundary (the
+	// text's start counts as one).
+	carry := uint32(1)
+	if p > 0 && !a.boundary[b[p-1]] {
+		carry = 0
+	}
+	for to-p >= 32 {
+		n := min((to-p)/32, len(masks))
+		boundaries.masks(b[p:p+32*n], masks[:n])
+		for k, m := range masks[:n] {
+			starts := m<<1 | carry // a byte after a boundary starts a word
+			if !a.boundaryStarts {
+				starts &^= m // no term starts with a boundary byte
+			}
+			carry = m >> 31
+			base := p + 32*k
+			for starts != 0 {
+				q := base + bits.TrailingZeros32(starts)
+				starts &= starts - 1
+				// Most words start with a letter no term starts with.
+				st := trie[root+int32(classes[b[q]])]
+				if st == 0 {
+					continue
+				}
+				if st < 0 {
+					fn(q, q+1, a.termVal[-st/int32(a.nclass)])
+					st = -st
+				}
+				a.walkFrom(b, q+1, st, q, fn)
+			}
+		}
+		p += 32 * n
+	}
+	return p
 }
 
 // nextWordStart returns the first offset after p that follows a boundary

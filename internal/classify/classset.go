@@ -63,3 +63,25 @@ func (t *classSet) index(b []byte) int {
 	}
 	return len(b)
 }
+
+// masks sets out[k] to the members among b[32k:32k+32] (bit j for byte
+// 32k+j) for every whole 32-byte chunk of b; len(out) >= len(b)/32.
+func (t *classSet) masks(b []byte, out []uint32) {
+	if haveVectorIndex {
+		classMasks(b, t, out)
+		return
+	}
+	classMasksScalar(b, t, out)
+}
+
+func classMasksScalar(b []byte, t *classSet, out []uint32) {
+	for k := range len(b) / 32 {
+		var m uint32
+		for j, c := range b[32*k : 32*k+32] {
+			if t.in[c] {
+				m |= 1 << j
+			}
+		}
+		out[k] = m
+	}
+}

@@ -5,3 +5,5 @@ package classify
 const haveVectorIndex = false
 
 func indexClassVector(b []byte, t *classSet) int { return 0 }
+
+func classMasks(b []byte, t *classSet, out []uint32) { classMasksScalar(b, t, out) }

@@ -97,3 +97,72 @@ func TestStringEndLongStrings(t *testing.T) {
 		}
 	}
 }
+
+// classMasks must mark exactly the members, chunk by chunk.
+func TestClassMasks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		b := make([]byte, rng.IntN(400))
+		for k := range b {
+			b[k] = byte(rng.IntN(256))
+			if rng.IntN(2) == 0 {
+				b[k] = 'a' + byte(rng.IntN(26))
+			}
+		}
+		out := make([]uint32, len(b)/32+1)
+		out[len(out)-1] = 0xdeadbeef
+		boundaries.masks(b, out)
+		for k := range len(b) / 32 {
+			for j := range 32 {
+				if got := out[k]&(1<<j) != 0; got != boundaries.in[b[32*k+j]] {
+					t.Fatalf("len %d chunk %d byte %d (%#x): mask says %v", len(b), k, j, b[32*k+j], got)
+				}
+			}
+		}
+		if out[len(out)-1] != 0xdeadbeef {
+			t.Fatalf("len %d: wrote past the whole chunks", len(b))
+		}
+	}
+}
+
+// The chunked walk must report the same keyword hits, in the same order, as
+// a walk from every word start one by one.
+func TestWalkChunksAgree(t *testing.T) {
+	loadKeywords()
+	a := keywords.ac
+	words := []string{"phone", "tel", "geboren", "date of birth", "order", "the", "a", "iban", "customer", "x",
+		"Telefonnummer", "né le", "ss#", "anna", "—", "é", "  ", ",", "(", "\n", "123"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	type hit struct {
+		s, e int
+		v    int32
+	}
+	for range 3000 {
+		var sb strings.Builder
+		for sb.Len() < rng.IntN(600) {
+			sb.WriteString(words[rng.IntN(len(words))])
+			if rng.IntN(3) > 0 {
+				sb.WriteByte(" .,;:-/"[rng.IntN(7)])
+			}
+		}
+		b := []byte(sb.String())
+		from := rng.IntN(len(b) + 1)
+		to := from + rng.IntN(len(b)-from+1)
+		var got, want []hit
+		a.walk(b, from, to, func(s, e int, v int32) bool { got = append(got, hit{s, e, v}); return false })
+		root := a.trie[boundaryClass]
+		for p := from; p < to; p++ {
+			if p == 0 || a.boundary[b[p-1]] {
+				a.walkFrom(b, p, root, p, func(s, e int, v int32) bool { want = append(want, hit{s, e, v}); return false })
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q [%d,%d): %d hits, want %d", b, from, to, len(got), len(want))
+		}
+		for k := range got {
+			if got[k] != want[k] {
+				t.Fatalf("%q [%d,%d): hit %d is %v, want %v", b, from, to, k, got[k], want[k])
+			}
+		}
+	}
+}

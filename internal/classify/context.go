@@ -98,6 +98,9 @@ func loadKeywords() {
 	})
 }
 
+// kwAhead is how far past a window keywords are looked up in advance.
+const kwAhead = 256
+
 // kwHit is one keyword occurrence in the current segment.
 type kwHit struct {
 	start, end int32
@@ -117,13 +120,21 @@ func (s *scanner) near(start, end int, kws kwList, before, after int) bool {
 		return false
 	}
 	lo, hi := max(start-before, 0), min(end+after, len(s.seg))
+	dense := true
 	if lo < s.kwLo || lo > s.kwHi {
 		s.kwHits = s.kwHits[:0]
 		s.kwLo, s.kwHi = lo, lo
+		dense = false
 	}
 	if hi > s.kwHi {
-		keywords.ac.walk(s.seg, s.kwHi, hi, s.keywordHit)
-		s.kwHi = hi
+		// Where windows follow each other (PII-dense text), look ahead:
+		// the walk is cheapest over long stretches (whole 32-byte chunks).
+		ahead := hi
+		if dense {
+			ahead = min(len(s.seg), max(hi, s.kwHi+kwAhead))
+		}
+		keywords.ac.walk(s.seg, s.kwHi, ahead, s.keywordHit)
+		s.kwHi = ahead
 	}
 	h := s.kwHits
 	// Hits are in order of their start; skip those starting before lo.
