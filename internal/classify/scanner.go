@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"unicode/utf8"
 )
@@ -43,6 +44,7 @@ type scanner struct {
 
 	norm normScratch
 	js   jsonState
+	trig [2048]uint32 // trigger bitmasks of up to 64 KiB (detectMasked)
 }
 
 func newScanner() *scanner {
@@ -143,6 +145,12 @@ func (s *scanner) detectBlocks(b []byte) bool {
 // start any candidate, dispatch on the ones that can. Candidates may read
 // past to; it returns where scanning stopped (to or beyond).
 func (s *scanner) detect(b []byte, i, to int) int {
+	if to-i >= maskedMin && haveVectorIndex {
+		i = s.detectMasked(b, i, to)
+		if i >= to {
+			return i
+		}
+	}
 	bt := b[:to] // the skip loops' view: the compiler drops their bounds checks
 	for i < to {
 		for i+16 <= len(bt) {
@@ -173,6 +181,44 @@ func (s *scanner) detect(b []byte, i, to int) int {
 			next = i + 1
 		}
 		i = next
+	}
+	return i
+}
+
+// maskedMin is the run length from which detect finds triggers in bitmasks
+// the vector code computes for the whole run at once: from each trigger to
+// the next costs a bit scan, not a call or a byte-by-byte loop.
+const maskedMin = 64
+
+// detectMasked is detect for long runs: it covers b[i:to]'s whole 32-byte
+// chunks, piece by piece, and returns where it stopped (the tail, shorter
+// than a chunk, is left to the caller; candidates may have read past to).
+func (s *scanner) detectMasked(b []byte, i, to int) int {
+	for to-i >= 32 {
+		base := i
+		n := min((to-base)/32, len(s.trig))
+		m := s.trig[:n]
+		triggers.masks(b[base:base+32*n], m)
+		limit := base + 32*n
+		for i < limit {
+			k := (i - base) >> 5
+			if w := m[k] >> uint((i-base)&31); w != 0 {
+				i += bits.TrailingZeros32(w)
+			} else {
+				for k++; k < n && m[k] == 0; k++ {
+				}
+				if k == n {
+					i = limit
+					break
+				}
+				i = base + 32*k + bits.TrailingZeros32(m[k])
+			}
+			next := s.dispatch(b, i)
+			if next <= i {
+				next = i + 1
+			}
+			i = next
+		}
 	}
 	return i
 }
