@@ -6,7 +6,7 @@ PKGS    ?= ./...
 BENCH   ?= .
 COUNT   ?= 6
 
-.PHONY: all build run demo test test-deps lint vet fmt-check staticcheck test-race test-allocs bench clean
+.PHONY: all build run demo test test-deps lint vet fmt-check staticcheck test-race test-allocs bench bench-instr clean
 
 all: build
 
@@ -52,6 +52,11 @@ test-allocs:
 # go tool benchstat old.txt new.txt
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKGS)
+
+# Instructions per classification scan, counted by valgrind: a number that
+# does not move with the machine's load (docs/classify-bench.md).
+bench-instr:
+	scripts/bench-instructions.sh
 
 clean:
 	rm -rf bin dist
