@@ -93,6 +93,13 @@ func (s *scanner) onDigit(b []byte, i int) int {
 			return end
 		}
 	}
+	// An ISO 8601 timestamp ("2026-03-07T00:44:39.000+0000", in every
+	// record's CreatedDate) is a point in time, not digits to read as a
+	// postcode, house number or phone: consume it whole. Under a birth-date
+	// key the whole value is still reported (keyValue).
+	if e := isoTimestampEnd(b, i); e > 0 {
+		return e
+	}
 	// IPv6 led by digits ("2001:db8::1").
 	if h := hexRun(b, i); h-i <= 4 && h < len(b) && b[h] == ':' {
 		if end := s.ipv6(b, i); end > 0 {
@@ -406,4 +413,49 @@ func hexRun(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// isoTimestampEnd returns the end of the ISO 8601 date-time at i, with a 'T'
+// between date and time: YYYY-MM-DDThh:mm[:ss[.fraction]][Z|±hh[:]mm], or 0.
+// Only the 'T' form: a date followed by a space and a time may be a date of
+// birth in prose ("born 1980-05-01 at 10:15"), which the number reader finds.
+func isoTimestampEnd(b []byte, i int) int {
+	if len(b)-i < 16 || b[i+4] != '-' || b[i+7] != '-' || b[i+10] != 'T' || b[i+13] != ':' {
+		return 0
+	}
+	for _, k := range [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15} {
+		if !isDigit(b[i+k]) {
+			return 0
+		}
+	}
+	two := func(k int) int { return int(b[k]-'0')*10 + int(b[k+1]-'0') }
+	if m, d := two(i+5), two(i+8); m < 1 || m > 12 || d < 1 || d > 31 || two(i+11) > 23 || two(i+14) > 59 {
+		return 0
+	}
+	e := i + 16
+	if e+3 <= len(b) && b[e] == ':' && isDigit(b[e+1]) && isDigit(b[e+2]) && two(e+1) <= 60 {
+		e += 3
+		if e+1 < len(b) && (b[e] == '.' || b[e] == ',') && isDigit(b[e+1]) {
+			e++
+			for f := 0; e < len(b) && isDigit(b[e]) && f < 9; f++ {
+				e++
+			}
+		}
+	}
+	switch {
+	case e < len(b) && b[e] == 'Z':
+		e++
+	case e+3 <= len(b) && (b[e] == '+' || b[e] == '-') && isDigit(b[e+1]) && isDigit(b[e+2]):
+		z := e + 3
+		if z+3 <= len(b) && b[z] == ':' && isDigit(b[z+1]) && isDigit(b[z+2]) {
+			z += 3
+		} else if z+2 <= len(b) && isDigit(b[z]) && isDigit(b[z+1]) {
+			z += 2
+		}
+		e = z
+	}
+	if e < len(b) && (isAlnum(b[e]) || b[e] >= 0x80) {
+		return 0 // not a timestamp token after all
+	}
+	return e
 }
