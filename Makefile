@@ -6,7 +6,7 @@ PKGS    ?= ./...
 BENCH   ?= .
 COUNT   ?= 6
 
-.PHONY: all build run demo test test-deps lint vet fmt-check staticcheck test-race test-allocs bench bench-instr clean
+.PHONY: all build run demo test test-deps lint vet fmt-check staticcheck test-race test-allocs test-purego bench bench-instr clean
 
 all: build
 
@@ -21,9 +21,10 @@ run:
 demo:
 	$(GO) run ./cmd/sovereign demo-upstreams
 
-# The test command: formatting, vet, staticcheck, the race-enabled suite, and
-# the allocation tests, which only mean something without -race.
-test: lint test-deps test-race test-allocs
+# The test command: formatting, vet, staticcheck, the race-enabled suite, the
+# allocation tests, which only mean something without -race, and the
+# classifier without its vector code.
+test: lint test-deps test-race test-allocs test-purego
 
 # The pinned npm clients the tests drive (jsforce); the tests install them
 # themselves when missing, this makes an npm failure show up first.
@@ -47,6 +48,11 @@ test-race:
 
 test-allocs:
 	$(GO) test -count=1 -run 'Allocates' ./internal/classify
+
+# The classifier's scalar twins of its vector code, as machines without AVX2
+# (or -tags purego builds) run them.
+test-purego:
+	$(GO) test -count=1 -tags purego ./internal/classify
 
 # Benchmarks: make bench PKGS=./internal/classify BENCH=Scan > new.txt, then
 # go tool benchstat old.txt new.txt

@@ -45,7 +45,6 @@ type jsonState struct {
 	str   []byte  // decoded string scratch
 	smap  []int32 // str's offset map (len(str)+1)
 	kbuf  [256]byte
-	pbuf  []byte // path scratch
 	// pfx is the rendered path of stack[:pfxN]; dirty is the lowest
 	// depth changed since (a push, a new key, the next array element).
 	// A record's values share their prefix ($.records[7]), rendered once.
@@ -628,30 +627,45 @@ func hex4(b []byte) int {
 // few allocations, not one per path.
 func (j *jsonState) path() string {
 	n := len(j.stack)
-	if n > 0 && (j.pfxN != n-1 || j.dirty < n-1) {
+	if n == 0 {
+		return "$"
+	}
+	if j.pfxN != n-1 || j.dirty < n-1 {
 		j.pfx = j.appendPath(j.pfx[:0], j.stack[:n-1])
 		j.pfxN, j.dirty = n-1, n-1
 	}
-	var p []byte
-	if n == 0 {
-		p = j.appendPath(j.pbuf[:0], nil)
-	} else {
-		p = j.appendFrames(append(j.pbuf[:0], j.pfx...), j.stack[n-1:])
+	// Render straight into the arena: the prefix, then the value's own
+	// step. A key that needs quoting or decoding goes through appendFrames.
+	top := &j.stack[n-1]
+	need := len(j.pfx) + 24
+	if !top.array {
+		need += top.keyEnd - top.keyStart
 	}
-	j.pbuf = p
-	if cap(j.arena)-len(j.arena) < len(p) {
+	if cap(j.arena)-len(j.arena) < need {
 		// The first chunk is sized by the body, then chunks double up to 64 KiB.
 		size := min(max(len(j.body)/8, 256), 4096)
 		if cap(j.arena) > 0 {
 			size = min(2*cap(j.arena), 64<<10)
 		}
-		j.arena = make([]byte, 0, max(size, len(p)))
+		j.arena = make([]byte, 0, max(size, need))
 	}
 	start := len(j.arena)
-	j.arena = append(j.arena, p...)
+	a := append(j.arena, j.pfx...)
+	switch {
+	case top.array:
+		a = append(a, '[')
+		a = strconv.AppendInt(a, int64(top.index), 10)
+		a = append(a, ']')
+	case top.keyPlain && !top.keyEsc:
+		a = append(a, '.')
+		a = append(a, j.body[top.keyStart:top.keyEnd]...)
+	default:
+		a = j.appendFrames(a, j.stack[n-1:])
+	}
+	j.arena = a
 	// The arena is append-only and never handed to anyone as bytes, so the
 	// string's bytes never change.
-	return unsafe.String(&j.arena[start], len(p))
+	return unsafe.String(&j.arena[start], len(a)-start)
 }
 
 // changed records that the frame at depth d changed.

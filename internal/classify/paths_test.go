@@ -21,7 +21,8 @@ func TestPathsLeadToTheirValues(t *testing.T) {
 	}
 	bodies := map[string][]byte{
 		"nested": []byte(`{"a":[{"b":{"Email":"anna@example.com"},"c":[["x","call +44 20 7946 0958"],{"d":"max@example.org"}]},` +
-			`{"b":{"Email":"ben@example.com"}}],"e":{"f":[1,2,{"g h":"lena@example.de"}]},"Phone":"+49 30 1234567"}`),
+			`{"b":{"Email":"ben@example.com"}}],"e":{"f":[1,2,{"g h":"lena@example.de"}]},"Phone":"+49 30 1234567",` +
+			`"E\u006dail":"eva@example.com","x\"y":{"z":["tom@example.net"]}}`),
 	}
 	for _, k := range []synth.Kind{synth.Customers, synth.Orders, synth.Chat} {
 		for seed := uint64(1); seed <= 3; seed++ {

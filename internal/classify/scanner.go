@@ -271,7 +271,11 @@ func (s *scanner) flush() {
 	c := s.cands[:0]
 	for k := range s.cands {
 		if s.cands[k].conf+1e-9 >= th {
-			c = append(c, s.cands[k])
+			if k != len(c) {
+				c = append(c, s.cands[k])
+			} else {
+				c = c[:k+1] // already in place
+			}
 		}
 	}
 	if len(c) == 0 {
