@@ -19,3 +19,10 @@ func indexClassVector(b []byte, t *classSet) int
 //
 //go:noescape
 func classMasks(b []byte, t *classSet, out []uint32)
+
+// stringSpecial32 returns the offset of the first '"', '\\' or control
+// byte of b[0:32], or 32, and whether a byte >= 0x80 comes before it
+// (AVX2). len(b) must be at least 32.
+//
+//go:noescape
+func stringSpecial32(b []byte) (n int, high bool)

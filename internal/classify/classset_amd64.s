@@ -84,3 +84,41 @@ chunk:
 
 none:
 	RET
+
+// func stringSpecial32(b []byte) (n int, high bool)
+// n is the offset of the first '"', '\\' or control byte among b[0:32], or
+// 32 if there is none; high reports a byte >= 0x80 before it. len(b) >= 32.
+TEXT ·stringSpecial32(SB), NOSPLIT, $0-33
+	MOVQ b_base+0(FP), SI
+	VMOVDQU (SI), Y0
+	MOVL $0x22222222, AX
+	VMOVD AX, X1
+	VPBROADCASTD X1, Y1 // '"'
+	MOVL $0x5c5c5c5c, AX
+	VMOVD AX, X2
+	VPBROADCASTD X2, Y2 // '\\'
+	MOVL $0x1f1f1f1f, AX
+	VMOVD AX, X3
+	VPBROADCASTD X3, Y3 // 0x1f
+	VPCMPEQB Y1, Y0, Y1
+	VPCMPEQB Y2, Y0, Y2
+	VPMINUB  Y3, Y0, Y3
+	VPCMPEQB Y3, Y0, Y3 // bytes <= 0x1f
+	VPOR     Y1, Y2, Y1
+	VPOR     Y3, Y1, Y1
+	VPMOVMSKB Y1, AX    // specials
+	VPMOVMSKB Y0, DX    // bytes >= 0x80
+	VZEROUPPER
+	MOVQ $32, CX
+	TESTL AX, AX
+	JZ   none
+	BSFL AX, CX
+none:
+	MOVQ CX, n+24(FP)
+	// high: a byte >= 0x80 among the first n
+	MOVL $1, BX
+	SHLQ CX, BX
+	DECQ BX
+	ANDQ BX, DX
+	SETNE high+32(FP)
+	RET

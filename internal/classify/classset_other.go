@@ -7,3 +7,5 @@ const haveVectorIndex = false
 func indexClassVector(b []byte, t *classSet) int { return 0 }
 
 func classMasks(b []byte, t *classSet, out []uint32) { classMasksScalar(b, t, out) }
+
+func stringSpecial32(b []byte) (int, bool) { return 32, false }

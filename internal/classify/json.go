@@ -407,6 +407,27 @@ const (
 func stringEnd(b []byte, i int) (int, uint8, error) {
 	var high uint64 // OR of the bytes passed over
 	k := i + 1
+	if haveVectorIndex && len(b)-k >= 32 {
+		// Most strings end within 32 bytes: one vector step finds the end
+		// and whether a non-ASCII byte came before it.
+		n, h := stringSpecial32(b[k:])
+		var flags uint8
+		if h {
+			flags = strHigh
+		}
+		k += n
+		if n < 32 {
+			if b[k] == '"' {
+				return k + 1, flags, nil
+			}
+			return stringEndSlow(b, i, k, flags)
+		}
+		// A long string (a chat message): the rest 32 bytes per step in
+		// vector code, which does not track non-ASCII bytes, so the
+		// segment checks for them itself.
+		k += stringSpecials.index(b[k:])
+		return stringEndSlow(b, i, k, strHigh)
+	}
 	for k+8 <= len(b) {
 		v := binary.LittleEndian.Uint64(b[k:])
 		// The lowest flagged byte of these bit tricks is exact (false
@@ -415,7 +436,7 @@ func stringEnd(b []byte, i int) (int, uint8, error) {
 		if m == 0 {
 			high |= v
 			k += 8
-			if k-i > 16 && len(b)-k >= 64 {
+			if k-i > 32 && len(b)-k >= 64 {
 				// A long string (a chat message): the rest 32 bytes per
 				// step in vector code, which does not track non-ASCII
 				// bytes, so the segment checks for them itself.
