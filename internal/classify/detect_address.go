@@ -290,6 +290,12 @@ func (s *scanner) postcodeNumeric(b []byte, r *numRun, k int, d []byte, start, e
 	return 0
 }
 
+// postcodeBacked reports what lifts a postcode-shaped candidate [start,end):
+// a postcode key, an address right before it, or a postcode word near.
+func (s *scanner) postcodeBacked(start, end int) bool {
+	return s.keyConfirms(Postcode) || s.afterAddress(start) || s.near(start, end, kwPostcode, 40, 0)
+}
+
 // afterAddress reports whether a postal address candidate ends shortly
 // before start (same line).
 func (s *scanner) afterAddress(start int) bool {
@@ -314,7 +320,7 @@ func (s *scanner) nlPostcode(b []byte, start, end int) int {
 		return end
 	}
 	conf := 0.4
-	if s.keyConfirms(Postcode) || s.afterAddress(start) || s.near(start, end, kwPostcode, 40, 0) {
+	if s.postcodeBacked(start, end) {
 		conf = 0.85
 	}
 	s.add(Postcode, "", start, end, conf)

@@ -171,15 +171,6 @@ func newWordTable(d map[string]uint8) *wordTable {
 	return t
 }
 
-// fnv is FNV-1a, the hash of the scanner's small tables (names, keys, phones).
-func fnv(b []byte) uint32 {
-	h := uint32(2166136261)
-	for _, c := range b {
-		h = (h ^ uint32(c)) * 16777619
-	}
-	return h
-}
-
 // lookup folds w (ASCII fast path, Unicode lower case otherwise) and returns
 // its flags, or 0.
 func (t *wordTable) lookup(w []byte) uint8 {
@@ -190,7 +181,8 @@ func (t *wordTable) lookup(w []byte) uint8 {
 	return t.lookupUnicode(w)
 }
 
-// foldHash hashes a word with ASCII case folded (every byte ORed with 0x20,
+// foldHash is the hash of the scanner's small tables (names, JSON keys,
+// phone numbers): a word with ASCII case folded (every byte ORed with 0x20,
 // which lower-cases letters and leaves digits, '-', '\” and '.' alone), the
 // same for "Müller" and "müller".
 func foldHash(w []byte) uint32 {

@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"encoding/base64"
+	"slices"
 )
 
 // Secrets: provider keys with a fixed prefix (the gitleaks approach: the
@@ -467,12 +468,15 @@ func (s *scanner) onAssign(b []byte, i int) int {
 // key can only end in the suffixes of its own last byte.
 var credentialSuffixesByLast = byLastByte(credentialSuffixes)
 
+// credentialWholeKeys are credential keys only as a whole ("pass", not
+// "bypass").
+var credentialWholeKeys = []string{"pass", "auth"}
+
 // credentialLast marks the bytes a credential key can end with.
 var credentialLast = func() (t [256]bool) {
-	for c, l := range credentialSuffixesByLast {
-		t[c] = len(l) > 0
+	for _, w := range append(slices.Clone(credentialSuffixes), credentialWholeKeys...) {
+		t[w[len(w)-1]] = true
 	}
-	t['s'], t['h'] = true, true // "pass", "auth"
 	return t
 }()
 
@@ -485,7 +489,7 @@ func credentialKey(key []byte) bool {
 			return true
 		}
 	}
-	return string(key) == "pass" || string(key) == "auth"
+	return slices.Contains(credentialWholeKeys, string(key))
 }
 
 // credentialValue reads the value after a credential key's ':' or '=' at v.

@@ -126,7 +126,7 @@ func (s *scanner) upperCode(b []byte, i, j, digits int) int {
 	}
 	if digits > 0 && n >= 5 && n <= 7 && ukPostcodeJoined(tok) {
 		conf := 0.4
-		if s.keyConfirms(Postcode) || s.afterAddress(i) || s.near(i, j, kwPostcode, 40, 0) {
+		if s.postcodeBacked(i, j) {
 			conf = 0.85
 		}
 		s.add(Postcode, "", i, j, conf)
@@ -233,7 +233,7 @@ func (s *scanner) ukPostcode(b []byte, i, j int) int {
 	}
 	e := j + 4
 	conf := 0.55
-	if s.keyConfirms(Postcode) || s.afterAddress(i) || s.near(i, e, kwPostcode, 40, 0) {
+	if s.postcodeBacked(i, e) {
 		conf = 0.9
 	}
 	s.add(Postcode, "", i, e, s.ctxAdjust(i, e, conf, 0, 0))

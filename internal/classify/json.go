@@ -269,7 +269,7 @@ func (s *scanner) keyInfo(key []byte) keyFacts {
 	if len(key) > len(j.keys[0].k) {
 		return s.keyFactsOf(key)
 	}
-	h := keyHash(key) % uint32(len(j.keys))
+	h := foldHash(key) % uint32(len(j.keys))
 	if e := &j.keys[h]; e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
 		return keyFacts{e.hint, e.biz, e.plain, e.ident}
 	}
@@ -289,41 +289,14 @@ func (s *scanner) keyInfo(key []byte) keyFacts {
 	return f
 }
 
+// keyFactsOf works out what a key says, without the memo.
 func (s *scanner) keyFactsOf(key []byte) keyFacts {
-	h, b := s.lookupKeyInfo(key)
-	return keyFacts{hint: h, biz: b, plain: plainKey(key), ident: identifierKey(key)}
-}
-
-// keyHash hashes a short key from at most three loads: keys are field
-// names, and the byte-at-a-time FNV cost more than the lookup it saved.
-func keyHash(k []byte) uint32 {
-	n := len(k)
-	var x uint64
-	switch {
-	case n >= 8:
-		x = binary.LittleEndian.Uint64(k) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(k[n-8:]), 29)
-		if n > 16 {
-			x ^= bits.RotateLeft64(binary.LittleEndian.Uint64(k[n/2-4:]), 13)
-		}
-	case n >= 4:
-		x = uint64(binary.LittleEndian.Uint32(k)) | uint64(binary.LittleEndian.Uint32(k[n-4:]))<<32
-	default:
-		for _, c := range k {
-			x = x<<8 | uint64(c)
-		}
-	}
-	x ^= uint64(n)
-	x *= 0x9E3779B97F4A7C15
-	return uint32(x >> 32)
-}
-
-func (s *scanner) lookupKeyInfo(key []byte) (keyHint, int) {
 	j := &s.js
-	hint, biz := lookupKey(&j.kbuf, key), 0
+	f := keyFacts{hint: lookupKey(&j.kbuf, key), plain: plainKey(key), ident: identifierKey(key)}
 	if s.eng.biz != nil {
-		biz = s.eng.biz.keyRule(&j.kbuf, key)
+		f.biz = s.eng.biz.keyRule(&j.kbuf, key)
 	}
-	return hint, biz
+	return f
 }
 
 // identifierKey reports keys made of ASCII letters, '_', '-' and '.',
@@ -436,13 +409,6 @@ func stringEnd(b []byte, i int) (int, uint8, error) {
 		if m == 0 {
 			high |= v
 			k += 8
-			if k-i > 32 && len(b)-k >= 64 {
-				// A long string (a chat message): the rest 32 bytes per
-				// step in vector code, which does not track non-ASCII
-				// bytes, so the segment checks for them itself.
-				k += stringSpecials.index(b[k:])
-				return stringEndSlow(b, i, k, strHigh)
-			}
 			continue
 		}
 		n := uint(bits.TrailingZeros64(m)) &^ 7
@@ -656,8 +622,7 @@ func (j *jsonState) path() string {
 		j.pfx = j.appendPath(j.pfx[:0], j.stack[:n-1])
 		j.pfxN, j.dirty = n-1, n-1
 	}
-	// Render straight into the arena: the prefix, then the value's own
-	// step. A key that needs quoting or decoding goes through appendFrames.
+	// Render straight into the arena: the prefix, then the value's own step.
 	top := &j.stack[n-1]
 	need := len(j.pfx) + 24
 	if !top.array {
@@ -673,15 +638,10 @@ func (j *jsonState) path() string {
 	}
 	start := len(j.arena)
 	a := append(j.arena, j.pfx...)
-	switch {
-	case top.array:
-		a = append(a, '[')
-		a = strconv.AppendInt(a, int64(top.index), 10)
-		a = append(a, ']')
-	case top.keyPlain && !top.keyEsc:
-		a = append(a, '.')
-		a = append(a, j.body[top.keyStart:top.keyEnd]...)
-	default:
+	if top.keyPlain && !top.keyEsc {
+		// A record's field, nearly every finding: no need for the loop.
+		a = append(append(a, '.'), j.body[top.keyStart:top.keyEnd]...)
+	} else {
 		a = j.appendFrames(a, j.stack[n-1:])
 	}
 	j.arena = a

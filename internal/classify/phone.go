@@ -197,7 +197,7 @@ func (m *phoneMemo) check(d []byte, intl bool, f func([]byte) bool) bool {
 	if len(d) > 15 {
 		return f(d)
 	}
-	h := fnv(d)
+	h := foldHash(d)
 	e := &m.slot[h&15]
 	if e.n == uint8(len(d)) && e.intl == intl && string(e.d[:e.n]) == string(d) {
 		return e.valid

@@ -162,13 +162,6 @@ func (s *scanner) detect(b []byte, i, to int) int {
 				break
 			}
 			i += 16
-			if to-i >= 32 {
-				// Sparse text: the rest of the run 32 bytes per step, in
-				// vector code (classset.go). Dense text never gets here,
-				// where the call would cost more than it skips.
-				i += triggers.index(bt[i:])
-				break
-			}
 		}
 		for i < len(bt) && trigger[bt[i]] == 0 {
 			i++
@@ -188,7 +181,7 @@ func (s *scanner) detect(b []byte, i, to int) int {
 // maskedMin is the run length from which detect finds triggers in bitmasks
 // the vector code computes for the whole run at once: from each trigger to
 // the next costs a bit scan, not a call or a byte-by-byte loop.
-const maskedMin = 64
+const maskedMin = 32
 
 // detectMasked is detect for long runs: it covers b[i:to]'s whole 32-byte
 // chunks, piece by piece, and returns where it stopped (the tail, shorter
