@@ -85,3 +85,18 @@ func classMasksScalar(b []byte, t *classSet, out []uint32) {
 		out[k] = m
 	}
 }
+
+func stringMasksScalar(b []byte, stop, bad []uint32) {
+	for k := range len(b) / 32 {
+		var s, h uint32
+		for j, c := range b[32*k : 32*k+32] {
+			if stringSpecials.in[c] {
+				s |= 1 << j
+			}
+			if c >= 0x80 || c == '\\' || c < 0x20 {
+				h |= 1 << j
+			}
+		}
+		stop[k], bad[k] = s, h
+	}
+}

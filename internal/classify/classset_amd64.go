@@ -20,9 +20,11 @@ func indexClassVector(b []byte, t *classSet) int
 //go:noescape
 func classMasks(b []byte, t *classSet, out []uint32)
 
-// stringSpecial32 returns the offset of the first '"', '\\' or control
-// byte of b[0:32], or 32, and whether a byte >= 0x80 comes before it
-// (AVX2). len(b) must be at least 32.
+// stringMasks sets, for every whole 32-byte chunk k of b, stop[k] to the
+// bytes that end a JSON string's plain run ('"', '\\', control bytes) and
+// bad[k] to the bytes that keep a string from being plain ASCII ('\\',
+// control bytes, bytes >= 0x80) (AVX2). len(stop) and len(bad) must be at
+// least len(b)/32.
 //
 //go:noescape
-func stringSpecial32(b []byte) (n int, high bool)
+func stringMasks(b []byte, stop, bad []uint32)

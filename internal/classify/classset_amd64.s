@@ -85,12 +85,18 @@ chunk:
 none:
 	RET
 
-// func stringSpecial32(b []byte) (n int, high bool)
-// n is the offset of the first '"', '\\' or control byte among b[0:32], or
-// 32 if there is none; high reports a byte >= 0x80 before it. len(b) >= 32.
-TEXT ·stringSpecial32(SB), NOSPLIT, $0-33
+// func stringMasks(b []byte, stop, bad []uint32)
+// For every whole 32-byte chunk k of b, stop[k] gets a bit per '"', '\\' or
+// control byte, and bad[k] a bit per byte that keeps a string from being
+// plain ASCII: '\\', control bytes and bytes >= 0x80. len(stop) and
+// len(bad) must be at least len(b)/32.
+TEXT ·stringMasks(SB), NOSPLIT, $0-72
 	MOVQ b_base+0(FP), SI
-	VMOVDQU (SI), Y0
+	MOVQ b_len+8(FP), CX
+	MOVQ stop_base+24(FP), DI
+	MOVQ bad_base+48(FP), R8
+	SHRQ $5, CX
+	JZ   nomasks
 	MOVL $0x22222222, AX
 	VMOVD AX, X1
 	VPBROADCASTD X1, Y1 // '"'
@@ -100,25 +106,26 @@ TEXT ·stringSpecial32(SB), NOSPLIT, $0-33
 	MOVL $0x1f1f1f1f, AX
 	VMOVD AX, X3
 	VPBROADCASTD X3, Y3 // 0x1f
-	VPCMPEQB Y1, Y0, Y1
-	VPCMPEQB Y2, Y0, Y2
-	VPMINUB  Y3, Y0, Y3
-	VPCMPEQB Y3, Y0, Y3 // bytes <= 0x1f
-	VPOR     Y1, Y2, Y1
-	VPOR     Y3, Y1, Y1
-	VPMOVMSKB Y1, AX    // specials
-	VPMOVMSKB Y0, DX    // bytes >= 0x80
+
+maskchunk:
+	VMOVDQU (SI), Y0
+	VPCMPEQB Y1, Y0, Y4
+	VPCMPEQB Y2, Y0, Y5
+	VPMINUB  Y3, Y0, Y6
+	VPCMPEQB Y6, Y0, Y6 // bytes <= 0x1f
+	VPOR     Y5, Y6, Y5 // escapes and control bytes
+	VPOR     Y4, Y5, Y4 // and quotes: the specials
+	VPOR     Y0, Y5, Y5 // and the bytes >= 0x80 (their top bit)
+	VPMOVMSKB Y4, AX
+	VPMOVMSKB Y5, DX
+	MOVL AX, (DI)
+	MOVL DX, (R8)
+	ADDQ $32, SI
+	ADDQ $4, DI
+	ADDQ $4, R8
+	DECQ CX
+	JNZ  maskchunk
 	VZEROUPPER
-	MOVQ $32, CX
-	TESTL AX, AX
-	JZ   none
-	BSFL AX, CX
-none:
-	MOVQ CX, n+24(FP)
-	// high: a byte >= 0x80 among the first n
-	MOVL $1, BX
-	SHLQ CX, BX
-	DECQ BX
-	ANDQ BX, DX
-	SETNE high+32(FP)
+
+nomasks:
 	RET

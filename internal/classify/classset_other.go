@@ -8,4 +8,4 @@ func indexClassVector(b []byte, t *classSet) int { return 0 }
 
 func classMasks(b []byte, t *classSet, out []uint32) { classMasksScalar(b, t, out) }
 
-func stringSpecial32(b []byte) (int, bool) { return 32, false }
+func stringMasks(b []byte, stop, bad []uint32) { stringMasksScalar(b, stop, bad) }

@@ -79,39 +79,104 @@ func TestClassSetIndex(t *testing.T) {
 	}
 }
 
-// stringEnd takes the vector path on long strings: every special byte (a
-// quote, an escape, a control character, a non-ASCII rune) at every offset
-// of a long string must end or mark it exactly as the byte loop does.
+// Long strings: every special byte (a quote, an escape, a control
+// character, a non-ASCII rune) at every offset must end or mark the string
+// exactly as the byte loop does, in the eight-byte loop and from the masks.
 func TestStringEndLongStrings(t *testing.T) {
 	specials := []string{`"`, `\n`, `\"`, `\u00e9`, "\x01", "\x1f", "é", `\\`}
+	var j jsonState
 	for n := 0; n < 300; n++ {
 		for _, sp := range specials {
 			body := []byte(`"` + strings.Repeat("a", n) + sp + strings.Repeat("b", 90) + `"` + strings.Repeat(" ", 70))
-			gotEnd, gotFlags, gotErr := stringEnd(body, 0)
 			wantEnd, wantFlags, wantErr := stringEndSlow(body, 0, 1, 0)
-			// Non-ASCII must be reported; strings that end within the first
-			// vector step must not be reported non-ASCII when they are not.
-			short := wantErr == nil && wantEnd <= 32
-			if gotEnd != wantEnd || (gotErr == nil) != (wantErr == nil) || gotFlags&strEsc != wantFlags&strEsc ||
-				wantFlags&strHigh != 0 && gotFlags&strHigh == 0 || short && gotFlags != wantFlags {
-				t.Fatalf("%q after %d bytes: stringEnd = %d, %b, %v; byte loop = %d, %b, %v",
-					sp, n, gotEnd, gotFlags, gotErr, wantEnd, wantFlags, wantErr)
+			j.reset()
+			for _, way := range []string{"stringEnd", "jsonState.stringEnd"} {
+				gotEnd, gotFlags, gotErr := stringEnd(body, 0)
+				if way != "stringEnd" {
+					gotEnd, gotFlags, gotErr = j.stringEnd(body, 0)
+				}
+				if gotEnd != wantEnd || gotFlags != wantFlags || (gotErr == nil) != (wantErr == nil) {
+					t.Fatalf("%q after %d bytes: %s = %d, %b, %v; byte loop = %d, %b, %v",
+						sp, n, way, gotEnd, gotFlags, gotErr, wantEnd, wantFlags, wantErr)
+				}
 			}
 		}
 	}
+}
+
+// The walker's string ends, read off the window's masks (plainEnd, then
+// stringEnd), must agree exactly with the byte loop on every string of a
+// body: strings of every length, crossing chunks and windows, with quotes,
+// escapes, control and non-ASCII bytes anywhere, up to the body's last byte.
+func TestStringEndMasked(t *testing.T) {
+	pieces := []string{"a", "b", "Z", "9", " ", `\"`, `\n`, `\\`, `\u00e9`, "é", "€", "\x01", "\x1f", "\x7f"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	var j jsonState // reused, as pooled scanners are: stale masks must not matter
+	for round := range 2000 {
+		var body strings.Builder
+		var starts []int
+		for body.Len() < 40+rng.IntN(6000) {
+			starts = append(starts, body.Len())
+			body.WriteByte('"')
+			n := rng.IntN(40)
+			if rng.IntN(20) == 0 {
+				n = rng.IntN(3000) // past a chunk, sometimes past the window
+			}
+			for range n {
+				if rng.IntN(8) == 0 {
+					body.WriteString(pieces[rng.IntN(len(pieces))])
+				} else {
+					body.WriteByte(byte('a' + rng.IntN(26)))
+				}
+			}
+			body.WriteByte('"')
+			body.WriteString([]string{",", ":", " ", ",\n  ", ""}[rng.IntN(5)])
+		}
+		b := []byte(body.String())
+		if round%2 == 1 {
+			b = b[:len(b)-1-rng.IntN(3)] // cut the last string: unterminated
+		}
+		j.reset()
+		for _, i := range starts {
+			if i >= len(b) {
+				break
+			}
+			e, flags, err := j.plainEnd(i), uint8(0), error(nil)
+			if e == 0 {
+				e, flags, err = j.stringEnd(b, i)
+			}
+			wantEnd, wantFlags, wantErr := stringEndSlow(b, i, i+1, 0)
+			if e != wantEnd || flags != wantFlags || (err == nil) != (wantErr == nil) {
+				t.Fatalf("round %d, string at %d of %d: got %d, %b, %v; byte loop %d, %b, %v",
+					round, i, len(b), e, flags, err, wantEnd, wantFlags, wantErr)
+			}
+			if err != nil {
+				break
+			}
+		}
+	}
+	if !haveVectorIndex {
+		t.Log("no AVX2 here: only the scalar path was tested")
+	}
+}
+
+// halfLetters returns n random bytes, half of them lower-case letters.
+func halfLetters(rng *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for k := range b {
+		b[k] = byte(rng.IntN(256))
+		if rng.IntN(2) == 0 {
+			b[k] = 'a' + byte(rng.IntN(26))
+		}
+	}
+	return b
 }
 
 // classMasks must mark exactly the members, chunk by chunk.
 func TestClassMasks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 2000 {
-		b := make([]byte, rng.IntN(400))
-		for k := range b {
-			b[k] = byte(rng.IntN(256))
-			if rng.IntN(2) == 0 {
-				b[k] = 'a' + byte(rng.IntN(26))
-			}
-		}
+		b := halfLetters(rng, rng.IntN(400))
 		out := make([]uint32, len(b)/32+1)
 		out[len(out)-1] = 0xdeadbeef
 		boundaries.masks(b, out)
@@ -123,6 +188,35 @@ func TestClassMasks(t *testing.T) {
 			}
 		}
 		if out[len(out)-1] != 0xdeadbeef {
+			t.Fatalf("len %d: wrote past the whole chunks", len(b))
+		}
+	}
+}
+
+// stringMasks must mark exactly the string specials and the bytes that are
+// not plain ASCII, chunk by chunk, as its scalar twin does.
+func TestStringMasks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for range 2000 {
+		b := halfLetters(rng, rng.IntN(400))
+		n := len(b) / 32
+		stop, bad := make([]uint32, n+1), make([]uint32, n+1)
+		stop[n], bad[n] = 0xdeadbeef, 0xdeadbeef
+		stringMasks(b, stop, bad)
+		wantStop, wantBad := make([]uint32, n), make([]uint32, n)
+		stringMasksScalar(b, wantStop, wantBad)
+		for k := range n {
+			for j := range 32 {
+				c := b[32*k+j]
+				special, notPlain := c == '"' || c == '\\' || c < 0x20, c == '\\' || c < 0x20 || c >= 0x80
+				if stop[k]&(1<<j) != 0 != special || bad[k]&(1<<j) != 0 != notPlain ||
+					wantStop[k]&(1<<j) != 0 != special || wantBad[k]&(1<<j) != 0 != notPlain {
+					t.Fatalf("len %d chunk %d byte %d (%#x): stop %v bad %v, scalar stop %v bad %v", len(b), k, j, c,
+						stop[k]&(1<<j) != 0, bad[k]&(1<<j) != 0, wantStop[k]&(1<<j) != 0, wantBad[k]&(1<<j) != 0)
+				}
+			}
+		}
+		if stop[n] != 0xdeadbeef || bad[n] != 0xdeadbeef {
 			t.Fatalf("len %d: wrote past the whole chunks", len(b))
 		}
 	}

@@ -57,6 +57,18 @@ type jsonState struct {
 	// keyFlip picks which way of a full memo set the next key replaces.
 	keyFlip bool
 	arena   []byte // this scan's paths
+	// The string masks of the body's 2 KiB from winAt, winN whole 32-byte
+	// chunks, computed a vector step per chunk ahead of the walk: by chunk,
+	// the bytes that end a string's plain run (low half) and those that
+	// keep it from being plain ASCII (high half: escapes, control and
+	// non-ASCII bytes).
+	// stop and bad are by chunk; stop2 and bad2 hold chunk k and chunk k+1
+	// in one word, so that a string crossing into the next chunk is read
+	// in one step too. Past the window's end: no special byte, all bad, so
+	// that a string reaching there is answered by stringEnd.
+	winAt, winN int
+	stop, bad   [winChunks + 1]uint32
+	stop2, bad2 [winChunks]uint64
 }
 
 func (j *jsonState) reset() {
@@ -64,6 +76,7 @@ func (j *jsonState) reset() {
 	j.arena = nil // handed out as strings: never reused
 	j.stack = j.stack[:0]
 	j.pfxN, j.dirty = -1, 0
+	j.winN = 0
 	if cap(j.str) > 1<<20 {
 		j.str, j.smap = nil, nil
 	}
@@ -118,6 +131,7 @@ func (s *scanner) scanJSON(body []byte) error {
 	j.body = body
 	j.stack = j.stack[:0]
 	j.pfxN, j.dirty = -1, 0
+	j.winN = 0
 	i := skipSpace(body, 0)
 	i, err := s.value(body, i)
 	if err != nil {
@@ -160,9 +174,12 @@ func (s *scanner) value(b []byte, i int) (int, error) {
 			}
 			continue
 		case c == '"':
-			e, flags, err := stringEnd(b, i)
-			if err != nil {
-				return e, err
+			e, flags := j.plainEnd(i), uint8(0)
+			if e == 0 {
+				var err error
+				if e, flags, err = j.stringEnd(b, i); err != nil {
+					return e, err
+				}
 			}
 			s.stringValue(b, i+1, e-1, flags)
 			i = e
@@ -231,12 +248,15 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 	if i >= len(b) || b[i] != '"' {
 		return i, &syntaxError{i, "expected a string key"}
 	}
-	e, flags, err := stringEnd(b, i)
-	if err != nil {
-		return e, err
+	j := &s.js
+	e, flags := j.plainEnd(i), uint8(0)
+	if e == 0 {
+		var err error
+		if e, flags, err = j.stringEnd(b, i); err != nil {
+			return e, err
+		}
 	}
 	esc := flags&strEsc != 0
-	j := &s.js
 	top := &j.stack[len(j.stack)-1]
 	top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, esc
 	j.changed(len(j.stack) - 1)
@@ -372,35 +392,93 @@ const (
 	strHigh             // has bytes >= 0x80: may need normalizing
 )
 
-// stringEnd returns the offset after the closing quote of the string at i,
-// and whether it has escapes (strEsc) or non-ASCII bytes (strHigh). It
-// validates escapes and control characters. Most strings have neither: the
-// loop below finds their closing quote eight bytes at a time, and anything
-// else goes to stringEndSlow.
-func stringEnd(b []byte, i int) (int, uint8, error) {
-	var high uint64 // OR of the bytes passed over
+// winChunks is the string masks' window, in 32-byte chunks: 2 KiB.
+const winChunks = 64
+
+// plainEnd returns the offset after the closing quote of the string at i
+// when the string ends in the mask chunk it starts in and is plain ASCII
+// (most keys and values), read off the window's masks with a shift and a
+// count of trailing zeros; else 0, and stringEnd answers. It is small
+// enough to be inlined in the walker.
+func (j *jsonState) plainEnd(i int) int {
+	off := uint(i + 1 - j.winAt)
+	if off >= uint(j.winN)<<5 {
+		return 0
+	}
+	// This chunk and the next: 33 bytes at least from off, so that strings
+	// that cross a chunk boundary are answered here too.
+	c, sh := off>>5&(winChunks-1), off&31
+	stop := j.stop2[c] >> sh
+	// stop^(stop-1): the bytes up to the first special one. None of them
+	// may be an escape, a control or a non-ASCII byte: the special is the
+	// closing quote.
+	if stop == 0 || j.bad2[c]>>sh&(stop^(stop-1)) != 0 {
+		return 0
+	}
+	return i + 2 + bits.TrailingZeros64(stop)
+}
+
+// stringEnd is the string end for the body being walked: from the window's
+// masks where there is vector code, else the function stringEnd.
+func (j *jsonState) stringEnd(b []byte, i int) (int, uint8, error) {
+	if !haveVectorIndex {
+		return stringEnd(b, i)
+	}
+	return j.stringEndMasked(b, i)
+}
+
+// stringEndMasked is stringEnd for the rest: strings that cross a chunk or
+// the window, that hold escapes or non-ASCII bytes, and the last bytes of
+// the body, where a chunk does not fit.
+func (j *jsonState) stringEndMasked(b []byte, i int) (int, uint8, error) {
 	k := i + 1
-	if haveVectorIndex && len(b)-k >= 32 {
-		// Most strings end within 32 bytes: one vector step finds the end
-		// and whether a non-ASCII byte came before it.
-		n, h := stringSpecial32(b[k:])
-		var flags uint8
-		if h {
-			flags = strHigh
+	var flags uint8
+	for {
+		off := k - j.winAt
+		if off < 0 || off>>5 >= j.winN {
+			// Past the window: the next 2 KiB, or, with fewer than 32
+			// bytes left, the byte loop.
+			n := min((len(b)-k)/32, winChunks)
+			if n == 0 {
+				return stringEndSlow(b, i, k, flags)
+			}
+			stringMasks(b[k:k+32*n], j.stop[:n], j.bad[:n])
+			j.stop[n], j.bad[n] = 0, ^uint32(0)
+			for c := range n {
+				j.stop2[c] = uint64(j.stop[c]) | uint64(j.stop[c+1])<<32
+				j.bad2[c] = uint64(j.bad[c]) | uint64(j.bad[c+1])<<32
+			}
+			j.winAt, j.winN, off = k, n, 0
 		}
-		k += n
-		if n < 32 {
+		sh := uint(off & 31)
+		stop, high := j.stop[off>>5]>>sh, j.bad[off>>5]>>sh
+		if stop != 0 {
+			n := bits.TrailingZeros32(stop)
+			if high&(1<<n-1) != 0 {
+				flags |= strHigh
+			}
+			k += n
 			if b[k] == '"' {
 				return k + 1, flags, nil
 			}
 			return stringEndSlow(b, i, k, flags)
 		}
-		// A long string (a chat message): the rest 32 bytes per step in
-		// vector code, which does not track non-ASCII bytes, so the
-		// segment checks for them itself.
-		k += stringSpecials.index(b[k:])
-		return stringEndSlow(b, i, k, strHigh)
+		if high != 0 {
+			flags |= strHigh
+		}
+		k += 32 - int(sh)
 	}
+}
+
+// stringEnd returns the offset after the closing quote of the string at i,
+// and whether it has escapes (strEsc) or non-ASCII bytes (strHigh). It
+// validates escapes and control characters. Most strings have neither: the
+// loop below finds their closing quote eight bytes at a time, and anything
+// else goes to stringEndSlow. It is the walker's string end where there is
+// no vector code (jsonState.stringEnd).
+func stringEnd(b []byte, i int) (int, uint8, error) {
+	var high uint64 // OR of the bytes passed over
+	k := i + 1
 	for k+8 <= len(b) {
 		v := binary.LittleEndian.Uint64(b[k:])
 		// The lowest flagged byte of these bit tricks is exact (false
