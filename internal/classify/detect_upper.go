@@ -17,20 +17,17 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		}
 		return skipAlnum(b, i)
 	}
-	// One pass over the token: where it ends, and what it holds.
-	j, digits, lowers := i+1, 0, 0
+	// One pass over the token: where it ends, and which classes it holds.
+	j, held := i+1, uint8(0)
 	for j < len(b) {
 		cl := charClass[b[j]]
 		if cl&(cUpper|cLower|cDigit) == 0 {
 			break
 		}
-		if cl&cDigit != 0 {
-			digits++
-		} else if cl&cLower != 0 {
-			lowers++
-		}
+		held |= cl
 		j++
 	}
+	digits, lowers := held&cDigit != 0, held&cLower != 0
 	if j < len(b) && b[j] >= 0x80 {
 		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
 		return s.nameAt(b, i, nameWordEnd(b, i))
@@ -38,12 +35,12 @@ func (s *scanner) onUpper(b []byte, i int) int {
 	if e := s.upperSecret(b, i, j); e > 0 {
 		return e
 	}
-	if lowers == 0 && j-i >= 2 {
+	if !lowers && j-i >= 2 {
 		if e := s.upperCode(b, i, j, digits); e > 0 {
 			return e
 		}
 	}
-	if digits == 0 && lowers > 0 {
+	if !digits && lowers {
 		// "March 12, 1985": only a word followed by a day can be a month.
 		k := j
 		if k < len(b) && b[k] == '.' {
@@ -93,7 +90,7 @@ func isUpperRune(r rune) bool {
 }
 
 // upperCode handles all-caps alphanumeric tokens [i,j).
-func (s *scanner) upperCode(b []byte, i, j, digits int) int {
+func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 	tok := b[i:j]
 	n := len(tok)
 	// IBAN: CC99 then BBAN, possibly in groups of four.
@@ -119,12 +116,12 @@ func (s *scanner) upperCode(b []byte, i, j, digits int) int {
 		return e
 	}
 	// UK postcode: outward code "SW1A", "M1", "EC1A" + inward "1AA".
-	if digits > 0 && n >= 2 && n <= 4 {
+	if digits && n >= 2 && n <= 4 {
 		if e := s.ukPostcode(b, i, j); e > 0 {
 			return e
 		}
 	}
-	if digits > 0 && n >= 5 && n <= 7 && ukPostcodeJoined(tok) {
+	if digits && n >= 5 && n <= 7 && ukPostcodeJoined(tok) {
 		conf := 0.4
 		if s.postcodeBacked(i, j) {
 			conf = 0.85
