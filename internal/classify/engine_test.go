@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -154,5 +155,41 @@ func TestSyntheticPayloadsAreFound(t *testing.T) {
 				t.Errorf("%s: no %s found (%v)", k, want, seen)
 			}
 		}
+	}
+}
+
+// The walker remembers keys by their first and last eight bytes and their
+// length; keys longer than 16 bytes that share those must still be told
+// apart, whichever comes first and however often they alternate.
+func TestKeyMemoTellsKeysApart(t *testing.T) {
+	e, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const real, lookalike = "MailingPostalCode", "MailingPXstalCode" // same first and last eight bytes
+	var body strings.Builder
+	body.WriteString(`{"records":[`)
+	var want []string
+	for r := range 40 {
+		key := lookalike
+		if r%3 == 1 {
+			key = real
+			want = append(want, fmt.Sprintf("$.records[%d].%s", r, real))
+		}
+		if r > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"%s":"89939"}`, key)
+	}
+	body.WriteString(`]}`)
+	var got []string
+	for _, f := range e.Scan([]byte(body.String()), nil) {
+		if f.Type != Postcode {
+			t.Errorf("unexpected %s at %s", f.Type, f.Path)
+		}
+		got = append(got, f.Path)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("postcodes found at\n%v\nwant\n%v", got, want)
 	}
 }

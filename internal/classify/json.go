@@ -91,6 +91,7 @@ type keyMemo struct {
 	plain bool // can follow a '.' in a path
 	ident bool // has the shape of a field name (identifierKey)
 	biz   int
+	w     [2]uint64 // keyWords: the whole key when n <= 16
 	k     [40]byte
 }
 
@@ -286,14 +287,18 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 // hash alike do not evict each other on every element.
 func (s *scanner) keyInfo(key []byte) keyFacts {
 	j := &s.js
-	if len(key) > len(j.keys[0].k) {
+	n := len(key)
+	if n > len(j.keys[0].k) {
 		return s.keyFactsOf(key)
 	}
-	h := foldHash(key) % uint32(len(j.keys))
-	if e := &j.keys[h]; e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
+	// Most keys are at most 16 bytes: their two words and their length
+	// compare them with a memo entry, no byte loop.
+	w := keyWords(key)
+	h := uint32((w[0]*0x9E3779B97F4A7C15^bits.RotateLeft64(w[1]*0xC2B2AE3D27D4EB4F, 31)^uint64(n))>>57) % uint32(len(j.keys))
+	if e := &j.keys[h]; e.w == w && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
 		return keyFacts{e.hint, e.biz, e.plain, e.ident}
 	}
-	if e := &j.keys[h^1]; e.eng == s.eng && int(e.n) == len(key) && string(e.k[:e.n]) == string(key) {
+	if e := &j.keys[h^1]; e.w == w && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
 		return keyFacts{e.hint, e.biz, e.plain, e.ident}
 	}
 	f := s.keyFactsOf(key)
@@ -304,9 +309,24 @@ func (s *scanner) keyInfo(key []byte) keyFacts {
 		e = &j.keys[h^1]
 	}
 	j.keyFlip = !j.keyFlip
-	e.eng, e.n, e.hint, e.biz, e.plain, e.ident = s.eng, uint8(len(key)), f.hint, f.biz, f.plain, f.ident
+	e.eng, e.n, e.hint, e.biz, e.plain, e.ident, e.w = s.eng, uint8(n), f.hint, f.biz, f.plain, f.ident, w
 	copy(e.k[:], key)
 	return f
+}
+
+// keyWords reads a key as two words that, with its length, are the whole
+// key when it is at most 16 bytes long: its first and last eight bytes
+// (four, for keys under eight; single bytes under four).
+func keyWords(k []byte) [2]uint64 {
+	switch n := len(k); {
+	case n >= 8:
+		return [2]uint64{binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])}
+	case n >= 4:
+		return [2]uint64{uint64(binary.LittleEndian.Uint32(k)), uint64(binary.LittleEndian.Uint32(k[n-4:]))}
+	case n > 0:
+		return [2]uint64{uint64(k[0]) | uint64(k[n/2])<<8, uint64(k[n-1])}
+	}
+	return [2]uint64{}
 }
 
 // keyFactsOf works out what a key says, without the memo.
