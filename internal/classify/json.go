@@ -85,14 +85,14 @@ func (j *jsonState) reset() {
 // keyMemo is one remembered key. The engine is part of the key because
 // pooled scanners are per engine but business keys differ between engines.
 type keyMemo struct {
-	eng   *Engine
-	n     uint8
-	hint  keyHint
-	plain bool // can follow a '.' in a path
-	ident bool // has the shape of a field name (identifierKey)
-	biz   int
-	w     [2]uint64 // keyWords: the whole key when n <= 16
-	k     [40]byte
+	eng    *Engine
+	n      uint8
+	hint   keyHint
+	plain  bool // can follow a '.' in a path
+	ident  bool // has the shape of a field name (identifierKey)
+	biz    int
+	w0, w1 uint64 // keyWords: the whole key when n <= 16
+	k      [40]byte
 }
 
 // keyFacts is what the walker learns from a key.
@@ -295,12 +295,12 @@ func (s *scanner) keyInfo(key []byte) keyFacts {
 	}
 	// Most keys are at most 16 bytes: their two words and their length
 	// compare them with a memo entry, no byte loop.
-	w := keyWords(key)
-	h := uint32((w[0]*0x9E3779B97F4A7C15^bits.RotateLeft64(w[1]*0xC2B2AE3D27D4EB4F, 31)^uint64(n))>>56) % uint32(len(j.keys))
-	if e := &j.keys[h]; e.w == w && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
+	w0, w1 := keyWords(key)
+	h := uint32((w0*0x9E3779B97F4A7C15^bits.RotateLeft64(w1*0xC2B2AE3D27D4EB4F, 31)^uint64(n))>>56) % uint32(len(j.keys))
+	if e := &j.keys[h]; e.w0 == w0 && e.w1 == w1 && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
 		return keyFacts{e.hint, e.biz, e.plain, e.ident}
 	}
-	if e := &j.keys[h^1]; e.w == w && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
+	if e := &j.keys[h^1]; e.w0 == w0 && e.w1 == w1 && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
 		return keyFacts{e.hint, e.biz, e.plain, e.ident}
 	}
 	f := s.keyFactsOf(key)
@@ -311,24 +311,26 @@ func (s *scanner) keyInfo(key []byte) keyFacts {
 		e = &j.keys[h^1]
 	}
 	j.keyFlip = !j.keyFlip
-	e.eng, e.n, e.hint, e.biz, e.plain, e.ident, e.w = s.eng, uint8(n), f.hint, f.biz, f.plain, f.ident, w
+	e.eng, e.n, e.hint, e.biz, e.plain, e.ident, e.w0, e.w1 = s.eng, uint8(n), f.hint, f.biz, f.plain, f.ident, w0, w1
 	copy(e.k[:], key)
 	return f
 }
 
 // keyWords reads a key as two words that, with its length, are the whole
 // key when it is at most 16 bytes long: its first and last eight bytes
-// (four, for keys under eight; single bytes under four).
-func keyWords(k []byte) [2]uint64 {
+// (four, for keys under eight; single bytes under four). Two results, not
+// an array: an array went through the stack as two 8-byte stores read back
+// as one 16-byte load, which the store buffer cannot forward.
+func keyWords(k []byte) (uint64, uint64) {
 	switch n := len(k); {
 	case n >= 8:
-		return [2]uint64{binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])}
+		return binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
 	case n >= 4:
-		return [2]uint64{uint64(binary.LittleEndian.Uint32(k)), uint64(binary.LittleEndian.Uint32(k[n-4:]))}
+		return uint64(binary.LittleEndian.Uint32(k)), uint64(binary.LittleEndian.Uint32(k[n-4:]))
 	case n > 0:
-		return [2]uint64{uint64(k[0]) | uint64(k[n/2])<<8, uint64(k[n-1])}
+		return uint64(k[0]) | uint64(k[n/2])<<8, uint64(k[n-1])
 	}
-	return [2]uint64{}
+	return 0, 0
 }
 
 // keyFactsOf works out what a key says, without the memo.
