@@ -5,7 +5,8 @@
 #   scripts/bench-instructions.sh            # the default payloads
 #   scripts/bench-instructions.sh prose:1048576
 #
-# Needs valgrind; installs it from Debian's packages when run as root.
+# Needs valgrind; installs it from Debian's packages when run as root. Run it
+# alone: two callgrind runs at the same time gave counts off by up to half.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
