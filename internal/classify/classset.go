@@ -3,8 +3,8 @@ package classify
 // classSet is a set of bytes kept twice: as a 256-entry table for scalar
 // loops, and in the nibble form that vector code tests 32 bytes at a time
 // (c is in the set iff lo[c&15] & hi[c>>4] != 0, two table shuffles and an
-// AND per 32 bytes, the character classification of simdjson). index finds
-// the first member in a slice.
+// AND per 32 bytes, the character classification of simdjson). masks marks
+// the members of a slice, 32 bytes to a word.
 type classSet struct {
 	lo, hi [16]byte // nibble form; the vector code reads these first
 	in     [256]bool
@@ -48,26 +48,10 @@ func newClassSet(in func(c byte) bool) *classSet {
 	return t
 }
 
-// index returns the offset of the first byte of b in the set, or len(b).
-func (t *classSet) index(b []byte) int {
-	i := 0
-	if len(b) >= 32 && haveVectorIndex {
-		// No member before i; b[i] may be one (found) or the first byte of
-		// the tail the vector loop left (fewer than 32 bytes).
-		i = indexClassVector(b, t)
-	}
-	for ; i < len(b); i++ {
-		if t.in[b[i]] {
-			return i
-		}
-	}
-	return len(b)
-}
-
 // masks sets out[k] to the members among b[32k:32k+32] (bit j for byte
 // 32k+j) for every whole 32-byte chunk of b; len(out) >= len(b)/32.
 func (t *classSet) masks(b []byte, out []uint32) {
-	if haveVectorIndex {
+	if haveVectorMasks {
 		classMasks(b, t, out)
 		return
 	}
@@ -83,20 +67,5 @@ func classMasksScalar(b []byte, t *classSet, out []uint32) {
 			}
 		}
 		out[k] = m
-	}
-}
-
-func stringMasksScalar(b []byte, stop, bad []uint32) {
-	for k := range len(b) / 32 {
-		var s, h uint32
-		for j, c := range b[32*k : 32*k+32] {
-			if stringSpecials.in[c] {
-				s |= 1 << j
-			}
-			if c >= 0x80 || c == '\\' || c < 0x20 {
-				h |= 1 << j
-			}
-		}
-		stop[k], bad[k] = s, h
 	}
 }

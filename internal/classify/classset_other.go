@@ -2,10 +2,6 @@
 
 package classify
 
-const haveVectorIndex = false
-
-func indexClassVector(b []byte, t *classSet) int { return 0 }
+const haveVectorMasks = false
 
 func classMasks(b []byte, t *classSet, out []uint32) { classMasksScalar(b, t, out) }
-
-func stringMasks(b []byte, stop, bad []uint32) { stringMasksScalar(b, stop, bad) }

@@ -6,77 +6,29 @@ import (
 	"testing"
 )
 
-// The nibble form must be the same set as the table, and the vector index
-// must agree with a byte loop: every byte value at every position of every
-// length up to 100, with and without members before it, and random slices.
-func TestClassSetIndex(t *testing.T) {
+// Every class set must be the set it is defined as, and its nibble form
+// (what the vector code reads) the same set as its table.
+func TestClassSets(t *testing.T) {
 	for c := 0; c < 256; c++ {
-		if triggers.in[c] != (trigger[c] != 0) || boundaries.in[c] != isBoundary(byte(c)) {
-			t.Fatalf("byte %#x: the sets differ from the tables they copy", c)
+		b := byte(c)
+		if triggers.in[c] != (trigger[c] != 0) || boundaries.in[c] != isBoundary(b) ||
+			stringSpecials.in[c] != (b == '"' || b == '\\' || b < 0x20) ||
+			stringNotPlain.in[c] != (b == '\\' || b < 0x20 || b >= 0x80) {
+			t.Fatalf("byte %#x: the sets differ from their definitions", c)
 		}
 	}
-	sets := map[string]*classSet{"trigger": triggers, "boundary": boundaries, "string": stringSpecials}
-	for name, cs := range sets {
+	for name, cs := range classSets() {
 		for c := 0; c < 256; c++ {
 			if got := cs.lo[c&15]&cs.hi[c>>4] != 0; got != cs.in[c] {
 				t.Fatalf("%s: nibble form says %v for %#x, table %v", name, got, c, cs.in[c])
 			}
 		}
-		exact := func(b []byte) int {
-			for i, c := range b {
-				if cs.in[c] {
-					return i
-				}
-			}
-			return len(b)
-		}
-		// want checks the vector loop on its own too (index would hide its
-		// false positives behind the scalar loop) and returns the answer.
-		want := func(b []byte) int {
-			w := exact(b)
-			if haveVectorIndex && len(b) >= 32 {
-				whole := len(b) - len(b)%32
-				if got := indexClassVector(b, cs); got != min(w, whole) {
-					t.Fatalf("%s: vector loop on %d bytes says %d, want %d", name, len(b), got, min(w, whole))
-				}
-			}
-			return w
-		}
-		var filler byte // a byte outside the set
-		for cs.in[filler] {
-			filler++
-		}
-		for n := 0; n <= 100; n++ {
-			b := make([]byte, n)
-			for pos := 0; pos < n; pos++ {
-				for c := 0; c < 256; c++ {
-					for k := range b {
-						b[k] = filler
-					}
-					b[pos] = byte(c)
-					if got, w := cs.index(b), want(b); got != w {
-						t.Fatalf("%s: len %d, byte %#x at %d: index %d, want %d", name, n, c, pos, got, w)
-					}
-				}
-			}
-		}
-		rng := rand.New(rand.NewPCG(7, 9))
-		for range 20000 {
-			b := make([]byte, rng.IntN(300))
-			for k := range b {
-				b[k] = filler
-				if rng.IntN(40) == 0 {
-					b[k] = byte(rng.IntN(256))
-				}
-			}
-			if got, w := cs.index(b), want(b); got != w {
-				t.Fatalf("%s: random slice of %d: index %d, want %d", name, len(b), got, w)
-			}
-		}
 	}
-	if !haveVectorIndex {
-		t.Log("no AVX2 here: only the scalar path was tested")
-	}
+}
+
+func classSets() map[string]*classSet {
+	return map[string]*classSet{"trigger": triggers, "boundary": boundaries,
+		"string specials": stringSpecials, "string not plain": stringNotPlain}
 }
 
 // Long strings: every special byte (a quote, an escape, a control
@@ -155,7 +107,7 @@ func TestStringEndMasked(t *testing.T) {
 			}
 		}
 	}
-	if !haveVectorIndex {
+	if !haveVectorMasks {
 		t.Log("no AVX2 here: only the scalar path was tested")
 	}
 }
@@ -172,53 +124,49 @@ func halfLetters(rng *rand.Rand, n int) []byte {
 	return b
 }
 
-// classMasks must mark exactly the members, chunk by chunk.
+// classMasks must mark exactly the members of every set, chunk by chunk:
+// every byte value at every position of a chunk, and random slices; the
+// vector code and its scalar twin alike, and never past the whole chunks.
 func TestClassMasks(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 2000 {
-		b := halfLetters(rng, rng.IntN(400))
-		out := make([]uint32, len(b)/32+1)
-		out[len(out)-1] = 0xdeadbeef
-		boundaries.masks(b, out)
-		for k := range len(b) / 32 {
-			for j := range 32 {
-				if got := out[k]&(1<<j) != 0; got != boundaries.in[b[32*k+j]] {
-					t.Fatalf("len %d chunk %d byte %d (%#x): mask says %v", len(b), k, j, b[32*k+j], got)
+	check := func(name string, cs *classSet, b []byte) {
+		t.Helper()
+		n := len(b) / 32
+		for _, way := range []string{"masks", "scalar"} {
+			out := make([]uint32, n+1)
+			out[n] = 0xdeadbeef
+			if way == "masks" {
+				cs.masks(b, out)
+			} else {
+				classMasksScalar(b, cs, out)
+			}
+			for k := range n {
+				for j := range 32 {
+					if got := out[k]&(1<<j) != 0; got != cs.in[b[32*k+j]] {
+						t.Fatalf("%s, %s: len %d chunk %d byte %d (%#x): mask says %v", name, way, len(b), k, j, b[32*k+j], got)
+					}
 				}
 			}
-		}
-		if out[len(out)-1] != 0xdeadbeef {
-			t.Fatalf("len %d: wrote past the whole chunks", len(b))
+			if out[n] != 0xdeadbeef {
+				t.Fatalf("%s, %s: len %d: wrote past the whole chunks", name, way, len(b))
+			}
 		}
 	}
-}
-
-// stringMasks must mark exactly the string specials and the bytes that are
-// not plain ASCII, chunk by chunk, as its scalar twin does.
-func TestStringMasks(t *testing.T) {
-	rng := rand.New(rand.NewPCG(13, 14))
-	for range 2000 {
-		b := halfLetters(rng, rng.IntN(400))
-		n := len(b) / 32
-		stop, bad := make([]uint32, n+1), make([]uint32, n+1)
-		stop[n], bad[n] = 0xdeadbeef, 0xdeadbeef
-		stringMasks(b, stop, bad)
-		wantStop, wantBad := make([]uint32, n), make([]uint32, n)
-		stringMasksScalar(b, wantStop, wantBad)
-		for k := range n {
-			for j := range 32 {
-				c := b[32*k+j]
-				special, notPlain := c == '"' || c == '\\' || c < 0x20, c == '\\' || c < 0x20 || c >= 0x80
-				if stop[k]&(1<<j) != 0 != special || bad[k]&(1<<j) != 0 != notPlain ||
-					wantStop[k]&(1<<j) != 0 != special || wantBad[k]&(1<<j) != 0 != notPlain {
-					t.Fatalf("len %d chunk %d byte %d (%#x): stop %v bad %v, scalar stop %v bad %v", len(b), k, j, c,
-						stop[k]&(1<<j) != 0, bad[k]&(1<<j) != 0, wantStop[k]&(1<<j) != 0, wantBad[k]&(1<<j) != 0)
-				}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for name, cs := range classSets() {
+		b := make([]byte, 64)
+		for pos := range b {
+			for c := range 256 {
+				clear(b)
+				b[pos] = byte(c)
+				check(name, cs, b)
 			}
 		}
-		if stop[n] != 0xdeadbeef || bad[n] != 0xdeadbeef {
-			t.Fatalf("len %d: wrote past the whole chunks", len(b))
+		for range 500 {
+			check(name, cs, halfLetters(rng, rng.IntN(400)))
 		}
+	}
+	if !haveVectorMasks {
+		t.Log("no AVX2 here: only the scalar path was tested")
 	}
 }
 

@@ -195,31 +195,47 @@ func foldHash(w []byte) uint32 {
 // over the bytes of every capitalized word, ending at a different length
 // each time, was the scanner's most mispredicted branch on prose.
 func foldHashASCII(w []byte) (uint32, bool) {
-	const fold, high = ones * 0x20, ones * 0x80
+	const high = ones * 0x80
 	n := len(w)
-	var a, b, c uint64
-	switch {
-	case n >= 8:
-		a, b = binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[n-8:])
-		if n > 16 {
-			c = binary.LittleEndian.Uint64(w[n/2-4:])
-			for k := 8; k < n-8; k += 8 { // words this long are rare
-				c ^= bits.RotateLeft64(binary.LittleEndian.Uint64(w[k:]), k)
-				if binary.LittleEndian.Uint64(w[k:])&high != 0 {
-					return 0, false
-				}
+	a, b := endWords(w)
+	var c uint64
+	if n > 16 {
+		c = binary.LittleEndian.Uint64(w[n/2-4:])
+		for k := 8; k < n-8; k += 8 { // words this long are rare
+			c ^= bits.RotateLeft64(binary.LittleEndian.Uint64(w[k:]), k)
+			if binary.LittleEndian.Uint64(w[k:])&high != 0 {
+				return 0, false
 			}
 		}
-	case n >= 4:
-		a, b = uint64(binary.LittleEndian.Uint32(w)), uint64(binary.LittleEndian.Uint32(w[n-4:]))
-	case n > 0:
-		a, b = uint64(w[0])|uint64(w[n/2])<<8, uint64(w[n-1])
 	}
-	ascii := (a|b|c)&high == 0
+	return foldMix(a, b, c, n), (a|b|c)&high == 0
+}
+
+// endWords reads a word's first and last eight bytes (four, for words under
+// eight; single bytes under four): with its length, the whole word when it
+// is at most 16 bytes long. Two results, not an array: an array went
+// through the stack as two 8-byte stores read back as one 16-byte load,
+// which the store buffer cannot forward.
+func endWords(w []byte) (uint64, uint64) {
+	switch n := len(w); {
+	case n >= 8:
+		return binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[n-8:])
+	case n >= 4:
+		return uint64(binary.LittleEndian.Uint32(w)), uint64(binary.LittleEndian.Uint32(w[n-4:]))
+	case n > 0:
+		return uint64(w[0]) | uint64(w[n/2])<<8, uint64(w[n-1])
+	}
+	return 0, 0
+}
+
+// foldMix is foldHash's mixing of a word's loads a, b, c (c for words over
+// 16 bytes, else 0) and its length, with ASCII case folded.
+func foldMix(a, b, c uint64, n int) uint32 {
+	const fold = ones * 0x20
 	x := (a|fold)*0x9E3779B97F4A7C15 ^ bits.RotateLeft64((b|fold)*0xC2B2AE3D27D4EB4F, 31) ^ (c|fold)*0x165667B19E3779F9 ^ uint64(n)
 	x ^= x >> 29
 	x *= 0xBF58476D1CE4E5B9
-	return uint32(x >> 32), ascii
+	return uint32(x >> 32)
 }
 
 // find probes for hash h and word w, compared with ASCII case folded (a

@@ -57,15 +57,14 @@ type jsonState struct {
 	// keyFlip picks which way of a full memo set the next key replaces.
 	keyFlip bool
 	arena   []byte // this scan's paths
-	// The string masks of the body's 2 KiB from winAt, winN whole 32-byte
-	// chunks, computed a vector step per chunk ahead of the walk: by chunk,
-	// the bytes that end a string's plain run (low half) and those that
-	// keep it from being plain ASCII (high half: escapes, control and
-	// non-ASCII bytes).
-	// stop and bad are by chunk; stop2 and bad2 hold chunk k and chunk k+1
-	// in one word, so that a string crossing into the next chunk is read
-	// in one step too. Past the window's end: no special byte, all bad, so
-	// that a string reaching there is answered by stringEnd.
+	// The string masks of the body's 2 KiB from winAt (winN whole 32-byte
+	// chunks), computed by vector code ahead of the walk: by chunk, the
+	// bytes that end a string's plain run (stop: stringSpecials) and those
+	// that keep it from being plain ASCII (bad: stringNotPlain). stop2 and
+	// bad2 hold chunk k and chunk k+1 in one word, so that a string
+	// crossing into the next chunk is read in one step too. Past the
+	// window's end: no special byte, all bad, so that a string reaching
+	// there is answered by stringEndMasked.
 	winAt, winN int
 	stop, bad   [winChunks + 1]uint32
 	stop2, bad2 [winChunks]uint64
@@ -91,7 +90,7 @@ type keyMemo struct {
 	plain  bool // can follow a '.' in a path
 	ident  bool // has the shape of a field name (identifierKey)
 	biz    int
-	w0, w1 uint64 // keyWords: the whole key when n <= 16
+	w0, w1 uint64 // endWords: the whole key when n <= 16
 	k      [40]byte
 }
 
@@ -293,10 +292,11 @@ func (s *scanner) keyInfo(key []byte) keyFacts {
 	if n > len(j.keys[0].k) {
 		return s.keyFactsOf(key)
 	}
-	// Most keys are at most 16 bytes: their two words and their length
-	// compare them with a memo entry, no byte loop.
-	w0, w1 := keyWords(key)
-	h := uint32((w0*0x9E3779B97F4A7C15^bits.RotateLeft64(w1*0xC2B2AE3D27D4EB4F, 31)^uint64(n))>>56) % uint32(len(j.keys))
+	// Most keys are at most 16 bytes: their end words and their length
+	// compare them with a memo entry, no byte loop; the same words pick
+	// the slot (foldHash's mix, without the middle of longer keys).
+	w0, w1 := endWords(key)
+	h := foldMix(w0, w1, 0, n) % uint32(len(j.keys))
 	if e := &j.keys[h]; e.w0 == w0 && e.w1 == w1 && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
 		return keyFacts{e.hint, e.biz, e.plain, e.ident}
 	}
@@ -314,23 +314,6 @@ func (s *scanner) keyInfo(key []byte) keyFacts {
 	e.eng, e.n, e.hint, e.biz, e.plain, e.ident, e.w0, e.w1 = s.eng, uint8(n), f.hint, f.biz, f.plain, f.ident, w0, w1
 	copy(e.k[:], key)
 	return f
-}
-
-// keyWords reads a key as two words that, with its length, are the whole
-// key when it is at most 16 bytes long: its first and last eight bytes
-// (four, for keys under eight; single bytes under four). Two results, not
-// an array: an array went through the stack as two 8-byte stores read back
-// as one 16-byte load, which the store buffer cannot forward.
-func keyWords(k []byte) (uint64, uint64) {
-	switch n := len(k); {
-	case n >= 8:
-		return binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
-	case n >= 4:
-		return uint64(binary.LittleEndian.Uint32(k)), uint64(binary.LittleEndian.Uint32(k[n-4:]))
-	case n > 0:
-		return uint64(k[0]) | uint64(k[n/2])<<8, uint64(k[n-1])
-	}
-	return 0, 0
 }
 
 // keyFactsOf works out what a key says, without the memo.
@@ -420,10 +403,10 @@ const (
 const winChunks = 64
 
 // plainEnd returns the offset after the closing quote of the string at i
-// when the string ends in the mask chunk it starts in and is plain ASCII
-// (most keys and values), read off the window's masks with a shift and a
-// count of trailing zeros; else 0, and stringEnd answers. It is small
-// enough to be inlined in the walker.
+// when the string is plain ASCII and ends within the mask chunk it starts
+// in or the next (most keys and values), read off the window's masks with
+// a shift and a count of trailing zeros; else 0, and stringEnd answers. It
+// is small enough to be inlined in the walker.
 func (j *jsonState) plainEnd(i int) int {
 	off := uint(i + 1 - j.winAt)
 	if off >= uint(j.winN)<<5 {
@@ -445,7 +428,7 @@ func (j *jsonState) plainEnd(i int) int {
 // stringEnd is the string end for the body being walked: from the window's
 // masks where there is vector code, else the function stringEnd.
 func (j *jsonState) stringEnd(b []byte, i int) (int, uint8, error) {
-	if !haveVectorIndex {
+	if !haveVectorMasks {
 		return stringEnd(b, i)
 	}
 	return j.stringEndMasked(b, i)
@@ -466,7 +449,8 @@ func (j *jsonState) stringEndMasked(b []byte, i int) (int, uint8, error) {
 			if n == 0 {
 				return stringEndSlow(b, i, k, flags)
 			}
-			stringMasks(b[k:k+32*n], j.stop[:n], j.bad[:n])
+			stringSpecials.masks(b[k:k+32*n], j.stop[:n])
+			stringNotPlain.masks(b[k:k+32*n], j.bad[:n])
 			j.stop[n], j.bad[n] = 0, ^uint32(0)
 			for c := range n {
 				j.stop2[c] = uint64(j.stop[c]) | uint64(j.stop[c+1])<<32
@@ -587,8 +571,13 @@ func stringEndSlow(b []byte, i, k int, flags uint8) (int, uint8, error) {
 
 const ones = 0x0101010101010101
 
-// stringSpecials are the bytes that end the plain run of a JSON string.
-var stringSpecials = newClassSet(func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 })
+// stringSpecials are the bytes that end the plain run of a JSON string;
+// stringNotPlain those that keep a string from being plain ASCII: escapes,
+// control bytes (both refused or decoded by stringEndSlow) and bytes >= 0x80.
+var (
+	stringSpecials = newClassSet(func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 })
+	stringNotPlain = newClassSet(func(c byte) bool { return c == '\\' || c < 0x20 || c >= 0x80 })
+)
 
 // hasZeroByte is non-zero if a byte of v is zero.
 func hasZeroByte(v uint64) uint64 { return (v - ones) & ^v & (ones * 0x80) }

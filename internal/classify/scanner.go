@@ -145,7 +145,7 @@ func (s *scanner) detectBlocks(b []byte) bool {
 // start any candidate, dispatch on the ones that can. Candidates may read
 // past to; it returns where scanning stopped (to or beyond).
 func (s *scanner) detect(b []byte, i, to int) int {
-	if to-i >= maskedMin && haveVectorIndex {
+	if to-i >= maskedMin && haveVectorMasks {
 		i = s.detectMasked(b, i, to)
 		if i >= to {
 			return i
