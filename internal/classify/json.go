@@ -48,12 +48,14 @@ type jsonState struct {
 	// pfx is the rendered path of stack[:pfxN]; dirty is the lowest
 	// depth changed since (a push, a new key, the next array element).
 	// A record's values share their prefix ($.records[7]), rendered once.
-	pfx   []byte
-	pfxN  int
-	dirty int
-	pkey  []byte // an escaped key of the path, decoded
-	pkmap []int32
-	keys  [256]keyMemo
+	pfx  []byte
+	pfxN int
+	// pfxEnd[d] is the length of pfx that renders stack[:d].
+	pfxEnd []int32
+	dirty  int
+	pkey   []byte // an escaped key of the path, decoded
+	pkmap  []int32
+	keys   [256]keyMemo
 	// keyFlip picks which way of a full memo set the next key replaces.
 	keyFlip bool
 	arena   []byte // this scan's paths
@@ -710,7 +712,18 @@ func (j *jsonState) path() string {
 		return "$"
 	}
 	if j.pfxN != n-1 || j.dirty < n-1 {
-		j.pfx = j.appendPath(j.pfx[:0], j.stack[:n-1])
+		// Frames below both the rendered depth and the lowest change are
+		// rendered already: $.orders[7] stays while .customer becomes
+		// .payment.
+		v := min(j.pfxN, j.dirty, n-1)
+		if v < 0 {
+			j.pfx, j.pfxEnd, v = append(j.pfx[:0], '$'), append(j.pfxEnd[:0], 1), 0
+		}
+		j.pfx, j.pfxEnd = j.pfx[:j.pfxEnd[v]], j.pfxEnd[:v+1]
+		for d := v; d < n-1; d++ {
+			j.pfx = j.appendFrames(j.pfx, j.stack[d:d+1])
+			j.pfxEnd = append(j.pfxEnd, int32(len(j.pfx)))
+		}
 		j.pfxN, j.dirty = n-1, n-1
 	}
 	// Render straight into the arena: the prefix, then the value's own step.
@@ -746,11 +759,6 @@ func (j *jsonState) changed(d int) {
 	if d < j.dirty {
 		j.dirty = d
 	}
-}
-
-// appendPath renders "$" and the frames fs.
-func (j *jsonState) appendPath(out []byte, fs []frame) []byte {
-	return j.appendFrames(append(out, '$'), fs)
 }
 
 func (j *jsonState) appendFrames(out []byte, fs []frame) []byte {
