@@ -105,6 +105,20 @@ func mixed(t []byte) bool {
 	return l && d
 }
 
+// SecretPrefixes returns the letters that begin the secrets whose rules
+// above start with fixed letters (sk-, xoxb-, glpat-, ghp_, github_pat_,
+// AKIA, AIza, SG., eyJ). A guard that streams text out in pieces holds
+// back a word that may be the start of one, so that no piece of a secret
+// leaves before the whole is classified.
+func SecretPrefixes() []string { return slices.Clone(secretPrefixes) }
+
+var secretPrefixes = []string{
+	"sk", "rk", "xoxa", "xoxb", "xoxe", "xoxp", "xoxr", "xoxs", "xapp",
+	"glpat", "gldt", "glptt", "glrt", "glsoat", "ghp", "gho", "ghu", "ghs", "ghr", "github",
+	"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA", "ABIA", "ACCA",
+	"AIza", "SG", "SK", "AC", "eyJ",
+}
+
 // onDash: private key blocks, and keys whose prefix ends in '-' (sk-, xoxb-,
 // glpat-).
 func (s *scanner) onDash(b []byte, i int) int {

@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"bytes"
 	"strings"
 
+	"github.com/sovereign-gateway/sovereign/internal/classify"
 	"github.com/sovereign-gateway/sovereign/internal/policy"
 )
 
@@ -22,7 +24,8 @@ const plainWordMax = 16
 // without whitespace (a key, a token, an e-mail address, an unspaced IBAN
 // or card number) is classified whole before any of it is sent: it never
 // reaches the caller, up to guardWindow bytes long. Plain words pass at
-// once, so ordinary text is not delayed. A finding that contains whitespace
+// once, so ordinary text is not delayed; a word that may begin a secret is
+// not plain (plainWord). A finding that contains whitespace
 // (a name, a spaced phone number) is recognized only once its last word has
 // arrived, so its first words may already have been sent; the non-streamed
 // answer is always classified whole.
@@ -38,7 +41,7 @@ func (g *guard) apply(frag []byte) ([]byte, error) {
 		return frag, nil
 	}
 	buf := append(g.held, frag...)
-	cut := holdPoint(buf)
+	cut := holdPoint(buf, g.tail)
 	g.held = append([]byte(nil), buf[cut:]...)
 	return g.check(buf[:cut])
 }
@@ -102,23 +105,75 @@ func (g *guard) check(emit []byte) ([]byte, error) {
 }
 
 // holdPoint returns where the held-back tail of b starts: at the trailing
-// run of token characters, unless that run is empty, a plain word of at
-// most plainWordMax letters, or longer than guardWindow.
-func holdPoint(b []byte) int {
+// run of token characters, unless that run is empty, longer than
+// guardWindow, or a plain word (plainWord). sent is the text sent before b.
+func holdPoint(b, sent []byte) int {
 	i := len(b)
-	letters := true
 	for i > 0 && isTokenByte(b[i-1]) && len(b)-i < guardWindow {
-		c := b[i-1]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			letters = false
-		}
 		i--
 	}
 	run := len(b) - i
-	if run == 0 || run >= guardWindow || letters && run <= plainWordMax {
+	if run == 0 || run >= guardWindow || plainWord(b[i:], b[:i], sent) {
 		return len(b)
 	}
 	return i
+}
+
+// secretPrefixes are the classifier's fixed secret prefixes.
+var secretPrefixes = classify.SecretPrefixes()
+
+// credentialWords, before a word, make it a possible credential value
+// ("client secret abc8Q~...", "password: hunter2").
+var credentialWords = []string{"secret", "token", "key", "passw", "pwd", "bearer", "auth", "credential"}
+
+// plainWord reports whether run, the trailing token run of the text
+// before+run (sent came before that), may be sent before the next piece
+// arrives: it reads as a word of prose, lower case or capitalized, of at
+// most plainWordMax letters, and cannot be the start of a secret. A secret
+// can start with letters that look like a word only where its rule has
+// fixed letters (sk-, ghp_, xoxb-: then the run is those letters or their
+// beginning) or where words around call it one (after a credential word,
+// or after ':' or '='). Holding such a word costs one piece's delay;
+// letting it pass sent the first letters of the secret ("sk", "ghp",
+// "abc" of an Azure client secret) before the rest made it a finding.
+func plainWord(run, before, sent []byte) bool {
+	if len(run) > plainWordMax {
+		return false
+	}
+	for k, c := range run {
+		lower := c >= 'a' && c <= 'z'
+		if !lower && !(k == 0 && c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	for _, p := range secretPrefixes {
+		if strings.HasPrefix(p, string(run)) {
+			return false
+		}
+	}
+	// The words before the run, lower-cased: the end of the text sent and
+	// held so far.
+	var buf [48]byte
+	ctx := buf[:0]
+	if n := len(before); n < len(buf) {
+		ctx = append(ctx, sent[max(0, len(sent)-(len(buf)-n)):]...)
+	}
+	ctx = append(ctx, before[max(0, len(before)-(len(buf)-len(ctx))):]...)
+	for k, c := range ctx {
+		if c >= 'A' && c <= 'Z' {
+			ctx[k] = c + 'a' - 'A'
+		}
+	}
+	ctx = bytes.TrimRight(ctx, " \t\n")
+	if n := len(ctx); n > 0 && (ctx[n-1] == ':' || ctx[n-1] == '=') {
+		return false
+	}
+	for _, w := range credentialWords {
+		if bytes.Contains(ctx, []byte(w)) {
+			return false
+		}
+	}
+	return true
 }
 
 func isTokenByte(c byte) bool {
