@@ -31,3 +31,28 @@ func TestPlainWord(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHoldPoint: the guard holds back at most a run of token characters
+// shorter than guardWindow at the end of what it has, and sends the rest.
+func FuzzHoldPoint(f *testing.F) {
+	f.Add([]byte("Use key sk"), []byte("earlier text"))
+	f.Add([]byte("password: hunter"), []byte(""))
+	f.Add([]byte("plain words only"), []byte("the key is "))
+	f.Fuzz(func(t *testing.T, b, sent []byte) {
+		cut := holdPoint(b, sent)
+		if cut < 0 || cut > len(b) {
+			t.Fatalf("cut %d outside [0,%d]", cut, len(b))
+		}
+		if len(b)-cut >= guardWindow {
+			t.Fatalf("holds %d bytes, guardWindow is %d", len(b)-cut, guardWindow)
+		}
+		for _, c := range b[cut:] {
+			if !isTokenByte(c) {
+				t.Fatalf("holds %q, which is not a token run", b[cut:])
+			}
+		}
+		if cut > 0 && cut < len(b) && isTokenByte(b[cut-1]) {
+			t.Fatalf("holds part of a run: sends %q, holds %q", b[cut-1:cut], b[cut:])
+		}
+	})
+}
