@@ -3,17 +3,20 @@
 # process, in turns: each scan of a payload runs once on each copy, the
 # order alternating, and the minimum and first quartile of each side are
 # compared. On a shared VM where separate processes differ by 10-40% from
-# run to run (bench-ab.sh's interleaved binaries), two copies of the same
-# code measured this way agree within 1-2%.
+# run to run (bench-ab.sh's interleaved binaries), this sees a few percent.
+#
+# Where a copy sits in the binary changes its speed by 2-5% by itself, so
+# both copies are built as packages of their own and the comparison runs
+# twice, with the copies' places swapped; the table shows each run's change
+# and their mean, which cancels the placement.
 #
 #   scripts/bench-inproc.sh REV [PAYLOADS] [ITERS]
 #   scripts/bench-inproc.sh HEAD
 #   scripts/bench-inproc.sh HEAD~3 customers:65536,orders:65536,chatreq:2048 400
 #
 # PAYLOADS: comma-separated KIND:SIZE, KIND a synth kind or chatreq (the
-# 2 KiB chat request of BenchmarkChatRequest). The revision's copy of
-# internal/classify is built as a package of its own, in a directory this
-# script creates inside the module and removes on exit.
+# 2 KiB chat request of BenchmarkChatRequest). The copies live in a
+# directory this script creates inside the module and removes on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,10 +40,38 @@ fi
 module=$(go list -m)
 tmp=internal/benchinproc$$ # inside the module: internal packages import only from within it
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/old" "$tmp/drive"
+mkdir -p "$tmp/old" "$tmp/new" "$tmp/drive"
 git archive "$rev" internal/classify | tar -x -C "$tmp/old" --strip-components=2
-rm -rf "$tmp/old/instrdrive"
-find "$tmp/old" -name '*_test.go' -delete
-sed -e "s|MODULE|$module|g" -e "s|OLDPKG|$tmp/old|" scripts/benchab/ab_test.go.in >"$tmp/drive/ab_test.go"
-echo "$rev against the working tree, $iters scans per side and payload (ns per scan)" >&2
-AB_PAYLOADS=$payloads AB_ITERS=$iters go test -count=1 -v -run '^TestInProcessAB$' "./$tmp/drive" | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok '
+cp -r internal/classify/. "$tmp/new"
+for d in "$tmp/old" "$tmp/new"; do
+	rm -rf "$d/instrdrive"
+	find "$d" -name '*_test.go' -delete
+done
+
+# run A B: the driver with copy A in the first place, B in the second.
+run() {
+	sed -e "s|MODULE|$module|g" -e "s|PKGA|$tmp/$1|" -e "s|PKGB|$tmp/$2|" \
+		scripts/benchab/ab_test.go.in >"$tmp/drive/ab_test.go"
+	AB_PAYLOADS=$payloads AB_ITERS=$iters go test -count=1 -v -run '^TestInProcessAB$' "./$tmp/drive" |
+		sed -n "s/^RESULT /$1 /p"
+}
+echo "$rev against the working tree, $iters scans per side and payload, twice" >&2
+{
+	run old new
+	run new old
+} | awk '
+	# old-first lines: old new; new-first lines: new old. Put old first.
+	$1 == "old" { o1[$2] = $3; n1[$2] = $4; op1[$2] = $5; np1[$2] = $6; same[$2] = $7; order[++k] = $2 }
+	$1 == "new" { n2[$2] = $3; o2[$2] = $4; np2[$2] = $5; op2[$2] = $6; same[$2] = same[$2] && $7 }
+	END {
+		printf "%-18s %10s %10s %8s %8s %8s %8s %8s %8s\n", "payload", "old min", "new min", "min 1", "min 2", "min", "p25 1", "p25 2", "p25"
+		for (i = 1; i <= k; i++) {
+			p = order[i]
+			m1 = n1[p] / o1[p]; m2 = n2[p] / o2[p]
+			q1 = np1[p] / op1[p]; q2 = np2[p] / op2[p]
+			om = o1[p] < o2[p] ? o1[p] : o2[p]; nm = n1[p] < n2[p] ? n1[p] : n2[p]
+			printf "%-18s %10d %10d %+7.1f%% %+7.1f%% %+7.1f%% %+7.1f%% %+7.1f%% %+7.1f%%%s\n", p, om, nm,
+				(m1 - 1) * 100, (m2 - 1) * 100, (sqrt(m1 * m2) - 1) * 100,
+				(q1 - 1) * 100, (q2 - 1) * 100, (sqrt(q1 * q2) - 1) * 100, same[p] ? "" : "  (findings differ)"
+		}
+	}'
