@@ -482,6 +482,14 @@ func (s *scanner) onAssign(b []byte, i int) int {
 // key can only end in the suffixes of its own last byte.
 var credentialSuffixesByLast = byLastByte(credentialSuffixes)
 
+// CredentialWords returns the words that make a key name a credential's
+// (password, secret, token, apikey, passwort, ...), lower case: a stream
+// guard holds back a word that follows one, as a credential value may
+// begin with letters that look like a word.
+func CredentialWords() []string {
+	return slices.Concat(credentialSuffixes, credentialWholeKeys)
+}
+
 // credentialWholeKeys are credential keys only as a whole ("pass", not
 // "bypass").
 var credentialWholeKeys = []string{"pass", "auth"}

@@ -123,8 +123,10 @@ func holdPoint(b, sent []byte) int {
 var secretPrefixes = classify.SecretPrefixes()
 
 // credentialWords, before a word, make it a possible credential value
-// ("client secret abc8Q~...", "password: hunter2").
-var credentialWords = []string{"secret", "token", "key", "passw", "pwd", "bearer", "auth", "credential"}
+// ("client secret abc8Q~...", "password: hunter2"): the classifier's
+// credential key words, and "key" and "bearer", which in prose stand
+// apart from the word they qualify ("api key", "Bearer abc...").
+var credentialWords = append(classify.CredentialWords(), "key", "bearer")
 
 // plainWord reports whether run, the trailing token run of the text
 // before+run (sent came before that), may be sent before the next piece
@@ -146,8 +148,9 @@ func plainWord(run, before, sent []byte) bool {
 			return false
 		}
 	}
+	r := string(run)
 	for _, p := range secretPrefixes {
-		if strings.HasPrefix(p, string(run)) {
+		if strings.HasPrefix(p, r) {
 			return false
 		}
 	}

@@ -21,6 +21,7 @@ func TestPlainWord(t *testing.T) {
 		{"abc", "client secret ", "", false},
 		{"abc", "", "the api key is ", false}, // the credential word was sent already
 		{"hunter", "password: ", "", false},
+		{"abc", "das Kennwort ist ", "", false}, // the classifier's credential words, in every language it knows
 		{"value", "x=", "", false},
 		{"abcdefghijklmnopq", "", "", false}, // over plainWordMax
 		{"fine", "the weather is ", "", true},
