@@ -13,6 +13,7 @@
 # more rounds, or instruction counts (scripts/bench-instructions.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 
 if [ $# -lt 1 ]; then
 	echo "usage: scripts/bench-ab.sh REV [BENCH-REGEXP] [ROUNDS]" >&2
@@ -21,15 +22,8 @@ fi
 rev=$1
 bench=${2:-'Classify/impl=sovereign|ChatRequest'}
 rounds=${3:-10}
-case $rounds in '' | *[!0-9]* | 0)
-	echo "bench-ab: ROUNDS must be a positive integer, not \"$rounds\"" >&2
-	exit 2
-	;;
-esac
-if ! git rev-parse --verify --quiet "$rev^{commit}" >/dev/null; then
-	echo "bench-ab: $rev is not a commit here" >&2
-	exit 2
-fi
+need_count bench-ab ROUNDS "$rounds"
+need_commit bench-ab "$rev"
 
 work=$(mktemp -d)
 trap 'git worktree remove --force "$work/old" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT

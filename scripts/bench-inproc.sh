@@ -5,7 +5,7 @@
 # compared. On a shared VM where separate processes differ by 10-40% from
 # run to run (bench-ab.sh's interleaved binaries), this sees a few percent.
 #
-# Where a copy sits in the binary changes its speed by 2-5% by itself, so
+# Where a copy sits in the binary changes its speed by 2-6% by itself, so
 # both copies are built as packages of their own and the comparison runs
 # twice, with the copies' places swapped; the table shows each run's change
 # and their mean, which cancels the placement.
@@ -19,6 +19,7 @@
 # directory this script creates inside the module and removes on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 
 if [ $# -lt 1 ]; then
 	echo "usage: scripts/bench-inproc.sh REV [PAYLOADS] [ITERS]" >&2
@@ -27,15 +28,8 @@ fi
 rev=$1
 payloads=${2:-customers:65536,orders:65536,chat:65536,prose:65536,chatreq:2048}
 iters=${3:-300}
-case $iters in '' | *[!0-9]* | 0)
-	echo "bench-inproc: ITERS must be a positive integer, not \"$iters\"" >&2
-	exit 2
-	;;
-esac
-if ! git rev-parse --verify --quiet "$rev^{commit}" >/dev/null; then
-	echo "bench-inproc: $rev is not a commit here" >&2
-	exit 2
-fi
+need_count bench-inproc ITERS "$iters"
+need_commit bench-inproc "$rev"
 
 module=$(go list -m)
 tmp=internal/benchinproc$$ # inside the module: internal packages import only from within it

@@ -1,0 +1,18 @@
+# Argument checks the benchmark scripts share; sourced, not run.
+
+# need_commit SCRIPT REV: REV must name a commit here.
+need_commit() {
+	if ! git rev-parse --verify --quiet "$2^{commit}" >/dev/null; then
+		echo "$1: $2 is not a commit here" >&2
+		exit 2
+	fi
+}
+
+# need_count SCRIPT NAME VALUE: VALUE must be a positive integer.
+need_count() {
+	case $3 in '' | *[!0-9]* | 0)
+		echo "$1: $2 must be a positive integer, not \"$3\"" >&2
+		exit 2
+		;;
+	esac
+}
