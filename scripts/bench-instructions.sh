@@ -7,6 +7,9 @@
 #
 # Needs valgrind; installs it from Debian's packages when run as root. Run it
 # alone: two callgrind runs at the same time gave counts off by up to half.
+# The driver runs with one P (GOMAXPROCS=1): callgrind switches counting on
+# per thread, and a scan whose goroutine moved to another thread midway was
+# counted only in part (a third of the scan, at times, on a 2-vCPU Xeon).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +35,7 @@ for p in "${payloads[@]}"; do
 	kind=${p%%:*} size=${p#*:}
 	n=5
 	[ "$size" -le 4096 ] && n=50
-	out=$(GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+	out=$(GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
 		--toggle-collect=main.measured "$bin" "$kind" "$size" "$n" 2>&1)
 	ir=$(echo "$out" | sed -n 's/.*Collected : *//p' | tr -d ',')
 	bytes=$(echo "$out" | grep -v '^==' | head -1 | awk '{print $1}')
