@@ -42,6 +42,10 @@ type Engine struct {
 	threshold float64
 	biz       *bizMatcher
 	pool      sync.Pool // *scanner scratch, so a clean scan allocates nothing
+
+	// noKeyShortcut runs the detectors on every value (keyExplains): the
+	// tests compare the shortcut with it.
+	noKeyShortcut bool
 }
 
 // ErrConfig reports an invalid Config.

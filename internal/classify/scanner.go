@@ -88,7 +88,9 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 			off = 0
 		}
 		s.begin(b, off, omap)
-		s.detect(b, 0, len(b))
+		if !s.hint.typed() || !s.keyExplains(b) {
+			s.detect(b, 0, len(b))
+		}
 	} else {
 		s.begin(b, off, nil)
 		if !s.detectBlocks(b) {

@@ -1,0 +1,135 @@
+package classify
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The key shortcut (keyExplains) must report exactly what the detectors and
+// the key report together, for every value it takes.
+
+type keyValueCase struct {
+	key, value string
+	shortcut   bool
+}
+
+func loadKeyValueCases(t testing.TB) []keyValueCase {
+	t.Helper()
+	f, err := os.Open("testdata/keyshortcut/values.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []keyValueCase
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		parts := strings.Split(line, "\t")
+		if len(parts) != 3 || parts[2] != "yes" && parts[2] != "no" {
+			t.Fatalf("values.tsv:%d: want key, value, yes|no separated by tabs", n)
+		}
+		cases = append(cases, keyValueCase{parts[0], parts[1], parts[2] == "yes"})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+// shortcutPair returns an engine with the shortcut and one without.
+func shortcutPair(t testing.TB) (fast, slow *Engine) {
+	t.Helper()
+	fast, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err = New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow.noKeyShortcut = true
+	return fast, slow
+}
+
+// memberBody is {"key": value} inside a record array, as CRM bodies are.
+func memberBody(key, value string) []byte {
+	b, _ := json.Marshal(map[string]any{"records": []map[string]string{{key: value}}})
+	return b
+}
+
+// keyExplainsFor runs keyExplains on value as the walker would see it under key.
+func keyExplainsFor(e *Engine, key, value string) bool {
+	s := newScanner()
+	s.eng, s.inJSON = e, true
+	var buf [256]byte
+	s.hint = lookupKey(&buf, []byte(key))
+	return s.keyExplains([]byte(value))
+}
+
+func checkShortcutAgrees(t *testing.T, fast, slow *Engine, body []byte) {
+	t.Helper()
+	got, want := fast.Scan(body, nil), slow.Scan(body, nil)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n with the shortcut %v\n detectors alone   %v", body, got, want)
+	}
+}
+
+func TestKeyShortcutAgrees(t *testing.T) {
+	fast, slow := shortcutPair(t)
+	taken := 0
+	for _, c := range loadKeyValueCases(t) {
+		if got := keyExplainsFor(fast, c.key, c.value); got != c.shortcut {
+			t.Errorf("%s: %q: shortcut %v, want %v", c.key, c.value, got, c.shortcut)
+		}
+		if c.shortcut {
+			taken++
+			if len(fast.Scan(memberBody(c.key, c.value), nil)) != 1 {
+				t.Errorf("%s: %q: the shortcut should report the value as one finding", c.key, c.value)
+			}
+		}
+		checkShortcutAgrees(t, fast, slow, memberBody(c.key, c.value))
+		// The same value as free text, and after other members.
+		checkShortcutAgrees(t, fast, slow, []byte(`{"note":"call me","`+c.key+`":`+jsonString(c.value)+`,"x":1}`))
+	}
+	if taken < 10 {
+		t.Fatalf("only %d cases take the shortcut: the test checks nothing", taken)
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// The shortcut is off for a disabled engine: the comparison is real.
+func TestKeyShortcutCanBeOff(t *testing.T) {
+	fast, slow := shortcutPair(t)
+	if !keyExplainsFor(fast, "Email", "anna@example.com") || keyExplainsFor(slow, "Email", "anna@example.com") {
+		t.Fatal("the shortcut should be on by default and off on the comparison engine")
+	}
+}
+
+// FuzzKeyShortcut: any value under any typed key gets the same findings with
+// and without the shortcut.
+func FuzzKeyShortcut(f *testing.F) {
+	keys := []string{"Email", "MailingPostalCode", "Birthdate", "MailingStreet", "Phone", "FirstName"}
+	for _, c := range loadKeyValueCases(f) {
+		for k, key := range keys {
+			if strings.EqualFold(key, c.key) {
+				f.Add(uint8(k), c.value)
+			}
+		}
+		f.Add(uint8(3), c.value)
+	}
+	fast, slow := shortcutPair(f)
+	f.Fuzz(func(t *testing.T, k uint8, value string) {
+		checkShortcutAgrees(t, fast, slow, memberBody(keys[int(k)%len(keys)], value))
+	})
+}
