@@ -3,7 +3,7 @@ package classify
 import "unicode/utf8"
 
 // Key-explained values: a short JSON value under a key that names its type
-// (Email, FirstName, MailingPostalCode, Birthdate, MailingStreet), in a shape that
+// (Email, Phone, FirstName, MailingPostalCode, Birthdate, MailingStreet), in a shape that
 // leaves no room for any other finding, is reported from the key and the
 // shape alone (keyValue), without running the detectors over it. In a
 // customer record such values are a third of the members, and the detectors
@@ -38,8 +38,34 @@ func (s *scanner) keyExplains(b []byte) bool {
 		return plainStreet(b)
 	case hintName:
 		return capitalizedWord(b)
+	case hintPhone:
+		return plainIntlPhone(b)
 	}
 	return false
+}
+
+// plainIntlPhone: '+', then 6 to 15 digits in groups split by single spaces
+// or dashes ("+33 6 17 75 69 01"). Under a phone key the detectors read it
+// as one number whatever the numbering plans say (onPlus), and nothing else
+// starts inside it.
+func plainIntlPhone(b []byte) bool {
+	if len(b) < 7 || b[0] != '+' || !isDigit(b[1]) || !isDigit(b[len(b)-1]) {
+		return false
+	}
+	digits := 0
+	for k := 1; k < len(b); k++ {
+		switch c := b[k]; {
+		case isDigit(c):
+			digits++
+		case c == ' ' || c == '-':
+			if !isDigit(b[k-1]) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return digits >= 6 && digits <= 15
 }
 
 // capitalizedWord: one ASCII word of 2 to 15 letters, capitalized ("Julien",
