@@ -82,13 +82,17 @@ const blockSize = 64 << 10
 // offset (len(b)+1 entries); otherwise b starts at original offset off.
 // ascii says b is known to hold no byte >= 0x80, so nothing to normalize.
 func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
+	ans := keyAsks
 	if len(b) <= blockSize || omap != nil {
 		if !ascii && needsNormalization(b) {
 			b, omap = s.norm.normalize(b, off, omap)
 			off = 0
 		}
 		s.begin(b, off, omap)
-		if !s.hint.typed() || !s.keyExplains(b) {
+		if s.hint.typed() {
+			ans = s.keyExplains(b)
+		}
+		if ans == keyAsks {
 			s.detect(b, 0, len(b))
 		}
 	} else {
@@ -101,7 +105,11 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 			b = nb
 		}
 	}
-	if s.inJSON && s.hint != hintNone || s.bizRule != 0 {
+	switch {
+	case ans == keyWhole:
+		// keyExplains checked the shape keyValue would check.
+		s.add(hintType[s.hint], "", 0, len(b), 0.9)
+	case s.inJSON && s.hint != hintNone || s.bizRule != 0:
 		s.keyValue(b)
 	}
 	if s.eng.biz != nil {
