@@ -102,7 +102,7 @@ func init() {
 		"createddate", "lastmodifieddate", "systemmodstamp", "createdat", "updatedat", "sha", "sha1", "sha256",
 		"hash", "checksum", "etag", "md5", "digest", "commit", "version", "model", "object", "type", "role",
 		"articlenumber", "artikelnummer", "bestellnummer", "requestid", "traceid", "spanid", "idempotencykey",
-		"quantity", "price", "amount", "total", "currency", "status", "index", "created", "seed")
+		"quantity", "price", "unitprice", "subtotal", "amount", "total", "currency", "status", "index", "created", "seed")
 	add(hintCity, "city", "town", "ort", "stadt", "ville", "ciudad", "citta", "città", "plaats", "stad", "miasto")
 }
 

@@ -45,7 +45,7 @@ func (s *scanner) keyExplains(b []byte) keyAnswer {
 	ok := false
 	switch s.hint {
 	case hintNotPII:
-		if plainIdentifier(b) || isoTimestamp(b) {
+		if plainIdentifier(b) || isoTimestamp(b) || plainDecimal(b) {
 			return keyDone
 		}
 		return keyAsks
@@ -187,6 +187,27 @@ func plainIdentifier(b []byte) bool {
 		}
 	}
 	return len(b) < 15 || !(isUpper(b[0]) && isUpper(b[1]) && isDigit(b[2]) && isDigit(b[3]))
+}
+
+// plainDecimal: a number with one decimal point ("182.46", "-0.5"), what
+// prices and quantities hold. A single dot makes no address, date or phone
+// number, and under an identifier key nothing else it could hold survives.
+func plainDecimal(b []byte) bool {
+	k := 0
+	if b[0] == '-' {
+		k++
+	}
+	dot := -1
+	for j := k; j < len(b); j++ {
+		switch c := b[j]; {
+		case isDigit(c):
+		case c == '.' && dot < 0 && j > k && j < len(b)-1:
+			dot = j
+		default:
+			return false
+		}
+	}
+	return dot > 0 && len(b)-k <= 18
 }
 
 // isoTimestamp: YYYY-MM-DDTHH:MM:SS, optional fraction, optional Z or
