@@ -3,7 +3,8 @@ package classify
 import "unicode/utf8"
 
 // Key-explained values: a short JSON value under a key that names its type
-// (Email, Phone, FirstName, MailingPostalCode, Birthdate, MailingStreet), in a shape that
+// (Email, Phone, FirstName, MailingPostalCode, Birthdate, MailingStreet,
+// ip_address), in a shape that
 // leaves no room for any other finding, is reported from the key and the
 // shape alone, without running the detectors over it: the finding keyValue
 // would make, over the whole value, which the key lifts to 0.95. A street is
@@ -21,7 +22,9 @@ import "unicode/utf8"
 
 // typed reports the hints keyExplains may know: range tests, so that values
 // under other keys pay no call.
-func (h keyHint) typed() bool { return h-hintEmail <= hintDOB-hintEmail || h >= hintNotPII }
+func (h keyHint) typed() bool {
+	return h-hintEmail <= hintDOB-hintEmail || h == hintIP || h >= hintNotPII
+}
 
 // keyAnswer is what keyExplains found the detectors still have to do.
 type keyAnswer uint8
@@ -64,6 +67,8 @@ func (s *scanner) keyExplains(b []byte) keyAnswer {
 		ok = capitalizedWord(b)
 	case hintPhone:
 		ok = plainIntlPhone(b)
+	case hintIP:
+		ok = plainIPv4(b)
 	case hintStreet:
 		return s.streetExplained(b)
 	}
@@ -170,6 +175,30 @@ func plainEmail(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// plainIPv4: a dotted quad as the detectors accept one: octets of one to
+// three digits up to 255, no leading zeros, the first not 0.
+func plainIPv4(b []byte) bool {
+	if len(b) < 7 || len(b) > 15 {
+		return false
+	}
+	groups, k := 0, 0
+	for ; groups < 4; groups++ {
+		j := k
+		for j < len(b) && isDigit(b[j]) {
+			j++
+		}
+		o := b[k:j]
+		if len(o) == 0 || len(o) > 3 || len(o) > 1 && o[0] == '0' || atoi(o) > 255 || groups == 0 && atoi(o) == 0 {
+			return false
+		}
+		if groups < 3 && (j >= len(b) || b[j] != '.') {
+			return false
+		}
+		k = j + 1
+	}
+	return k == len(b)+1
 }
 
 // plainIdentifier: up to 18 ASCII letters and digits, with inner dashes

@@ -146,7 +146,7 @@ func TestKeyShortcutNeedsTheDefaultThreshold(t *testing.T) {
 // and without the shortcut.
 func FuzzKeyShortcut(f *testing.F) {
 	keys := []string{"Email", "MailingPostalCode", "Birthdate", "MailingStreet", "Phone", "FirstName", "Id",
-		"CreatedDate", "MailingCity"}
+		"CreatedDate", "MailingCity", "ip_address", "unit_price"}
 	for _, c := range loadKeyValueCases(f) {
 		for k, key := range keys {
 			if strings.EqualFold(key, c.key) {
@@ -155,6 +155,7 @@ func FuzzKeyShortcut(f *testing.F) {
 		}
 		f.Add(uint8(3), c.value)
 		f.Add(uint8(6), c.value)
+		f.Add(uint8(9), c.value)
 	}
 	fast, slow := shortcutPair(f)
 	f.Fuzz(func(t *testing.T, k uint8, value string) {
