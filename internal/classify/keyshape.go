@@ -23,7 +23,7 @@ import "unicode/utf8"
 // typed reports the hints keyExplains may know: range tests, so that values
 // under other keys pay no call.
 func (h keyHint) typed() bool {
-	return h-hintEmail <= hintDOB-hintEmail || h == hintIP || h >= hintNotPII
+	return h-hintEmail <= hintDOB-hintEmail || h == hintIP || h == hintCard || h >= hintNotPII
 }
 
 // keyAnswer is what keyExplains found the detectors still have to do.
@@ -69,6 +69,8 @@ func (s *scanner) keyExplains(b []byte) keyAnswer {
 		ok = plainIntlPhone(b)
 	case hintIP:
 		ok = plainIPv4(b)
+	case hintCard:
+		ok = plainCardNumber(b)
 	case hintStreet:
 		return s.streetExplained(b)
 	}
@@ -175,6 +177,31 @@ func plainEmail(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// plainCardNumber: 13 to 19 digits in one block, or four groups of four
+// split by single spaces or single dashes ("5334 5699 3979 2693"). Under a
+// card key the key reports such a value as a card whether or not its check
+// digit holds, and the one type that could outrank a card, a secret, has no
+// rule for digits alone.
+func plainCardNumber(b []byte) bool {
+	switch {
+	case len(b) == 19 && (b[4] == ' ' || b[4] == '-'):
+		sep := b[4]
+		for k, c := range b {
+			if k%5 == 4 {
+				if c != sep {
+					return false
+				}
+			} else if !isDigit(c) {
+				return false
+			}
+		}
+		return true
+	case len(b) >= 13 && len(b) <= 19:
+		return allDigits(b)
+	}
+	return false
 }
 
 // plainIPv4: a dotted quad as the detectors accept one: octets of one to
