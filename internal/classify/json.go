@@ -376,9 +376,11 @@ func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 }
 
 // scalar scans a number (cards and phones are sometimes stored as numbers).
+// Numbers of up to three characters hold nothing unless a key says what they
+// are; a quantity or an index ("quantity": 2) says they are nothing.
 func (s *scanner) scalar(b []byte, start, end int) {
 	s.context()
-	if end-start < 4 && s.hint == hintNone && s.bizRule == 0 {
+	if end-start < 4 && (s.hint == hintNone || s.hint == hintNotPII) && s.bizRule == 0 {
 		return
 	}
 	s.segment(b[start:end], start, nil, true)
