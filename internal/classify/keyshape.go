@@ -41,8 +41,18 @@ const (
 // weaker candidates of other types through, so below it every detector
 // looks.
 func (s *scanner) keyExplains(b []byte) keyAnswer {
-	if !s.inJSON || s.bizRule != 0 || len(b) < 2 || len(b) > 48 || s.eng.noKeyShortcut ||
-		s.eng.threshold < DefaultThreshold {
+	if !s.inJSON || s.bizRule != 0 || len(b) < 2 || s.eng.noKeyShortcut || s.eng.threshold < DefaultThreshold {
+		return keyAsks
+	}
+	if s.hint == hintNone {
+		// Only a Salesforce record's own URL, which holds no data (segment
+		// asks only about values that start with '/').
+		if salesforceRecordURL(b) {
+			return keyDone
+		}
+		return keyAsks
+	}
+	if len(b) > 48 {
 		return keyAsks
 	}
 	ok := false
@@ -177,6 +187,44 @@ func plainEmail(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// salesforceRecordURL: the "url" of a Salesforce record's "attributes"
+// ("/services/data/v60.0/sobjects/Contact/003…"): an API version, an
+// object's name (letters, digits, single underscores, "__c") and a record id
+// of 15 or 18 letters and digits, not starting like an IBAN. Such a path
+// names a record and holds no data of it.
+func salesforceRecordURL(b []byte) bool {
+	const pre = "/services/data/v"
+	if len(b) < len(pre)+30 || len(b) > 120 || string(b[:len(pre)]) != pre {
+		return false
+	}
+	k := len(pre)
+	j := k
+	for j < len(b) && (isDigit(b[j]) || b[j] == '.') {
+		j++
+	}
+	if j == k || j+10 > len(b) || string(b[j:j+10]) != "/sobjects/" {
+		return false
+	}
+	k = j + 10
+	j = k
+	for j < len(b) && (isAlnum(b[j]) || b[j] == '_') {
+		j++
+	}
+	if j == k || !isAlpha(b[k]) || j >= len(b) || b[j] != '/' {
+		return false
+	}
+	id := b[j+1:]
+	if len(id) != 15 && len(id) != 18 {
+		return false
+	}
+	for _, c := range id {
+		if !isAlnum(c) {
+			return false
+		}
+	}
+	return !(isUpper(id[0]) && isUpper(id[1]) && isDigit(id[2]) && isDigit(id[3]))
 }
 
 // plainCardNumber: 13 to 19 digits in one block, or four groups of four
