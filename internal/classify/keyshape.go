@@ -150,18 +150,19 @@ func capitalizedWord(b []byte) bool {
 func plainEmail(b []byte) bool {
 	at, digits, dots := -1, 0, 0
 	for k, c := range b {
-		switch {
-		case isLower(c):
-		case isDigit(c):
-			digits++
-		case c == '.':
+		if cl := charClass[c]; cl&(cLower|cDigit) != 0 {
+			digits += int(cl & cDigit)
+			continue
+		}
+		switch c {
+		case '.':
 			if k == 0 || b[k-1] == '.' || b[k-1] == '@' || k == len(b)-1 {
 				return false
 			}
 			if at >= 0 {
 				dots++
 			}
-		case c == '@':
+		case '@':
 			if at >= 0 || k == 0 || b[k-1] == '.' {
 				return false
 			}
@@ -329,8 +330,13 @@ func plainDecimal(b []byte) bool {
 // isoTimestamp: YYYY-MM-DDTHH:MM:SS, optional fraction, optional Z or
 // offset ("2026-03-07T00:44:39.000+0000").
 func isoTimestamp(b []byte) bool {
-	if len(b) < 19 || !isoDigits(b, "dddd-dd-ddTdd:dd:dd") {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return false
+	}
+	for _, k := range [...]uint8{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if !isDigit(b[k]) {
+			return false
+		}
 	}
 	k := 19
 	if k < len(b) && b[k] == '.' {
@@ -343,38 +349,19 @@ func isoTimestamp(b []byte) bool {
 			return false
 		}
 	}
-	switch rest := b[k:]; {
-	case len(rest) == 0, len(rest) == 1 && rest[0] == 'Z':
+	rest := b[k:]
+	switch len(rest) {
+	case 0:
 		return true
-	case rest[0] == '+' || rest[0] == '-':
-		return isoDigits(rest, "+dddd") || isoDigits(rest, "+dd:dd")
+	case 1:
+		return rest[0] == 'Z'
+	case 5: // +0000
+		return (rest[0] == '+' || rest[0] == '-') && allDigits(rest[1:])
+	case 6: // +00:00
+		return (rest[0] == '+' || rest[0] == '-') && isDigit(rest[1]) && isDigit(rest[2]) && rest[3] == ':' &&
+			isDigit(rest[4]) && isDigit(rest[5])
 	}
 	return false
-}
-
-// isoDigits matches b against a pattern of 'd' (a digit), '+' (a sign) and
-// literal bytes, over the pattern's whole length and b's.
-func isoDigits(b []byte, pat string) bool {
-	if len(b) < len(pat) {
-		return false
-	}
-	for k := 0; k < len(pat); k++ {
-		switch c := pat[k]; c {
-		case 'd':
-			if !isDigit(b[k]) {
-				return false
-			}
-		case '+':
-			if b[k] != '+' && b[k] != '-' {
-				return false
-			}
-		default:
-			if b[k] != c {
-				return false
-			}
-		}
-	}
-	return len(b) == len(pat) || pat == "dddd-dd-ddTdd:dd:dd"
 }
 
 // isoBirthDate: YYYY-MM-DD, a plausible birth date.
