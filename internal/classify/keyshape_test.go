@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sovereign-gateway/sovereign/internal/synth"
 )
 
 // The key shortcut (keyExplains) must report exactly what the detectors and
@@ -113,6 +115,29 @@ func TestKeyShortcutAgrees(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// Whole generated bodies, where the shortcut takes most members, get the
+// same findings with it and without it.
+func TestKeyShortcutAgreesOnPayloads(t *testing.T) {
+	fast, slow := shortcutPair(t)
+	for _, k := range []synth.Kind{synth.Customers, synth.Orders, synth.Chat} {
+		for seed := uint64(1); seed <= 4; seed++ {
+			body := synth.Generate(k, 64<<10, seed)
+			got, want := fast.Scan(body, nil), slow.Scan(body, nil)
+			if len(want) == 0 {
+				t.Fatalf("%s/%d: no findings: the comparison checks nothing", k, seed)
+			}
+			if !reflect.DeepEqual(got, want) {
+				for i := range min(len(got), len(want)) {
+					if got[i] != want[i] {
+						t.Fatalf("%s/%d: finding %d is %v with the shortcut, %v without", k, seed, i, got[i], want[i])
+					}
+				}
+				t.Fatalf("%s/%d: %d findings with the shortcut, %d without", k, seed, len(got), len(want))
+			}
+		}
+	}
 }
 
 // The shortcut is off for a disabled engine: the comparison is real.
