@@ -511,7 +511,12 @@ func credentialKey(key []byte) bool {
 			return true
 		}
 	}
-	return slices.Contains(credentialWholeKeys, string(key))
+	for _, w := range credentialWholeKeys {
+		if string(key) == w { // compared in place, not converted
+			return true
+		}
+	}
+	return false
 }
 
 // credentialValue reads the value after a credential key's ':' or '=' at v.
