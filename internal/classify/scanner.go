@@ -271,6 +271,12 @@ func (s *scanner) add(t Type, rule string, start, end int, conf float64) {
 // body and appends the findings.
 func (s *scanner) flush() {
 	th := s.eng.threshold
+	if len(s.cands) == 1 { // most values: nothing to filter, sort or sweep
+		if s.cands[0].conf+1e-9 >= th {
+			s.emit(s.cands)
+		}
+		return
+	}
 	c := s.cands[:0]
 	for k := range s.cands {
 		if s.cands[k].conf+1e-9 >= th {
@@ -316,6 +322,11 @@ func (s *scanner) flush() {
 			}
 		}
 	}
+	s.emit(kept)
+}
+
+// emit appends the kept candidates as findings, mapped to the original body.
+func (s *scanner) emit(kept []cand) {
 	path := ""
 	if s.inJSON {
 		path = s.js.path()
