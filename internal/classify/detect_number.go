@@ -368,12 +368,21 @@ func cardGrouping(r *numRun, k int) bool {
 
 func ipv4OK(b []byte, r *numRun) bool {
 	for g := 0; g < 4; g++ {
-		o := b[r.gs[g]:r.ge[g]]
-		if len(o) > 3 || (len(o) > 1 && o[0] == '0') || atoi(o) > 255 {
+		if !octetOK(b[r.gs[g]:r.ge[g]], g == 0) {
 			return false
 		}
 	}
-	return atoi(b[r.gs[0]:r.ge[0]]) != 0
+	return true
+}
+
+// octetOK checks one group of digits of a dotted quad: up to 255, no leading
+// zero, and the first not 0.
+func octetOK(o []byte, first bool) bool {
+	if len(o) == 0 || len(o) > 3 || len(o) > 1 && o[0] == '0' {
+		return false
+	}
+	v := atoi(o)
+	return v <= 255 && !(first && v == 0)
 }
 
 // numberWithLetter handles runs whose last character is a letter: Spanish

@@ -94,7 +94,7 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 	tok := b[i:j]
 	n := len(tok)
 	// IBAN: CC99 then BBAN, possibly in groups of four.
-	if n >= 4 && isUpper(tok[0]) && isUpper(tok[1]) && isDigit(tok[2]) && isDigit(tok[3]) {
+	if ibanStart(tok) {
 		if e := s.iban(b, i); e > 0 {
 			return e
 		}
@@ -130,6 +130,12 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 		return j
 	}
 	return 0
+}
+
+// ibanStart reports a token that begins as an IBAN does: two capital
+// letters (the country) and two digits (the check).
+func ibanStart(t []byte) bool {
+	return len(t) >= 4 && isUpper(t[0]) && isUpper(t[1]) && isDigit(t[2]) && isDigit(t[3])
 }
 
 // iban reads "DE89370400440532013000" or "DE89 3704 0044 0532 0130 00" at i.

@@ -23,10 +23,13 @@ import "unicode/utf8"
 // lower-case letters before a dash, no tokens long enough to be a key.
 // TestKeyShortcutAgrees and FuzzKeyShortcut hold it to that, value by value.
 
-// typed reports the hints keyExplains may know: range tests, so that values
-// under other keys pay no call.
-func (h keyHint) typed() bool {
-	return h-hintEmail <= hintDOB-hintEmail || h == hintIP || h == hintCard || h >= hintNotPII
+// mayExplain reports the values keyExplains may know: range tests on the
+// hint, and a leading '/' for the one value without one (a Salesforce
+// record URL), so that other values pay no call.
+func (s *scanner) mayExplain(b []byte) bool {
+	h := s.hint
+	return h-hintEmail <= hintDOB-hintEmail || h == hintIP || h == hintCard || h >= hintNotPII ||
+		h == hintNone && s.inJSON && len(b) > 0 && b[0] == '/'
 }
 
 // keyAnswer is what keyExplains found the detectors still have to do.
@@ -48,8 +51,7 @@ func (s *scanner) keyExplains(b []byte) keyAnswer {
 		return keyAsks
 	}
 	if s.hint == hintNone {
-		// Only a Salesforce record's own URL, which holds no data (segment
-		// asks only about values that start with '/').
+		// Only a Salesforce record's own URL, which holds no data.
 		if salesforceRecordURL(b) {
 			return keyDone
 		}
@@ -228,7 +230,7 @@ func salesforceRecordURL(b []byte) bool {
 			return false
 		}
 	}
-	return !(isUpper(id[0]) && isUpper(id[1]) && isDigit(id[2]) && isDigit(id[3]))
+	return !ibanStart(id)
 }
 
 // plainCardNumber: 13 to 19 digits in one block, or four groups of four
@@ -268,8 +270,7 @@ func plainIPv4(b []byte) bool {
 		for j < len(b) && isDigit(b[j]) {
 			j++
 		}
-		o := b[k:j]
-		if len(o) == 0 || len(o) > 3 || len(o) > 1 && o[0] == '0' || atoi(o) > 255 || groups == 0 && atoi(o) == 0 {
+		if !octetOK(b[k:j], groups == 0) {
 			return false
 		}
 		if groups < 3 && (j >= len(b) || b[j] != '.') {
@@ -306,7 +307,7 @@ func plainIdentifier(b []byte) bool {
 	if dash && lower {
 		return false
 	}
-	return len(b) < 15 || !(isUpper(b[0]) && isUpper(b[1]) && isDigit(b[2]) && isDigit(b[3]))
+	return len(b) < 15 || !ibanStart(b)
 }
 
 // plainDecimal: a number with one decimal point ("182.46", "-0.5"), what

@@ -89,7 +89,7 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 			off = 0
 		}
 		s.begin(b, off, omap)
-		if s.hint.typed() || s.hint == hintNone && s.inJSON && len(b) > 0 && b[0] == '/' {
+		if s.mayExplain(b) {
 			ans = s.keyExplains(b)
 		}
 		if ans == keyAsks {
