@@ -15,10 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 
-if [ $# -lt 1 ]; then
-	echo "usage: scripts/bench-ab.sh REV [BENCH-REGEXP] [ROUNDS]" >&2
-	exit 2
-fi
+need_args bench-ab "REV [BENCH-REGEXP] [ROUNDS]" $#
 rev=$1
 bench=${2:-'Classify/impl=sovereign|ChatRequest'}
 rounds=${3:-10}

@@ -21,10 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 
-if [ $# -lt 1 ]; then
-	echo "usage: scripts/bench-inproc.sh REV [PAYLOADS] [ITERS]" >&2
-	exit 2
-fi
+need_args bench-inproc "REV [PAYLOADS] [ITERS]" $#
 rev=$1
 payloads=${2:-customers:65536,orders:65536,chat:65536,prose:65536,chatreq:2048}
 iters=${3:-300}

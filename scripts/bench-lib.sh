@@ -1,5 +1,13 @@
 # Argument checks the benchmark scripts share; sourced, not run.
 
+# need_args SCRIPT USAGE NARGS: at least one argument, else the usage.
+need_args() {
+	if [ "$3" -lt 1 ]; then
+		echo "usage: scripts/$1.sh $2" >&2
+		exit 2
+	fi
+}
+
 # need_commit SCRIPT REV: REV must name a commit here.
 need_commit() {
 	if ! git rev-parse --verify --quiet "$2^{commit}" >/dev/null; then
