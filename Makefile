@@ -5,8 +5,12 @@ GO      ?= go
 PKGS    ?= ./...
 BENCH   ?= .
 COUNT   ?= 6
+# The profile `go build` and `go run` use for the gateway binary (PGO); the
+# benchmarks use it too, so that they measure the code as it ships.
+# PGO=off measures without it.
+PGO     ?= $(CURDIR)/cmd/sovereign/default.pgo
 
-.PHONY: all build run demo test test-deps lint vet fmt-check staticcheck test-race test-allocs test-purego bench bench-instr clean
+.PHONY: all build run demo test test-deps lint vet fmt-check staticcheck test-race test-allocs test-purego bench bench-instr pgo clean
 
 all: build
 
@@ -57,12 +61,16 @@ test-purego:
 # Benchmarks: make bench PKGS=./internal/classify BENCH=Scan > new.txt, then
 # go tool benchstat old.txt new.txt
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKGS)
+	$(GO) test -pgo=$(PGO) -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKGS)
 
 # Instructions per classification scan, counted by valgrind: a number that
 # does not move with the machine's load (docs/classify-bench.md).
 bench-instr:
-	scripts/bench-instructions.sh
+	PGO=$(PGO) scripts/bench-instructions.sh
+
+# Re-gathers the PGO profile from the request path's benchmarks (~2 min).
+pgo:
+	scripts/pgo-profile.sh
 
 clean:
 	rm -rf bin dist

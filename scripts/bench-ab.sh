@@ -25,9 +25,12 @@ need_commit bench-ab "$rev"
 work=$(mktemp -d)
 trap 'git worktree remove --force "$work/old" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 git worktree add --quiet --detach "$work/old" "$rev"
-echo "building $rev and the working tree" >&2
-(cd "$work/old" && go test -c -o "$work/old.test" ./internal/classify)
-go test -c -o "$work/new.test" ./internal/classify
+# Both binaries are built with the working tree's PGO profile (PGO=off for
+# none), so that only the code differs.
+pgo=$(pgo_profile)
+echo "building $rev and the working tree (pgo: $pgo)" >&2
+(cd "$work/old" && go test -pgo="$pgo" -c -o "$work/old.test" ./internal/classify)
+go test -pgo="$pgo" -c -o "$work/new.test" ./internal/classify
 
 cd internal/classify # test binaries run in their package's directory, as go test runs them
 for r in $(seq "$rounds"); do

@@ -10,6 +10,9 @@
 # twice, with the copies' places swapped; the table shows each run's change
 # and their mean, which cancels the placement.
 #
+# It compares the code without PGO: the gateway's profile names the
+# functions of internal/classify, and the copies are other packages.
+#
 #   scripts/bench-inproc.sh REV [PAYLOADS] [ITERS]
 #   scripts/bench-inproc.sh HEAD
 #   scripts/bench-inproc.sh HEAD~3 customers:65536,orders:65536,chatreq:2048 400

@@ -10,8 +10,11 @@
 # The driver runs with one P (GOMAXPROCS=1): callgrind switches counting on
 # per thread, and a scan whose goroutine moved to another thread midway was
 # counted only in part (a third of the scan, at times, on a 2-vCPU Xeon).
+# The driver is built with the gateway's PGO profile, as the binary ships
+# (PGO=off counts without it; PGO=FILE uses another profile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 
 if ! command -v valgrind >/dev/null; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -25,7 +28,9 @@ fi
 
 bin=$(mktemp -d)/instrdrive
 trap 'rm -rf "$(dirname "$bin")"' EXIT
-go build -o "$bin" ./internal/classify/instrdrive
+pgo=$(pgo_profile)
+echo "pgo: $pgo" >&2
+go build -pgo="$pgo" -o "$bin" ./internal/classify/instrdrive
 
 payloads=("$@")
 [ ${#payloads[@]} -gt 0 ] || payloads=(customers:65536 orders:65536 chat:65536 catalog:65536 prose:65536 prose:1048576 chatreq:2048)

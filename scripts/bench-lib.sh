@@ -24,3 +24,20 @@ need_count() {
 		;;
 	esac
 }
+
+# pgo_profile: the -pgo value the benchmark builds use: $PGO when set, else
+# the gateway's profile when there is one, else off. Printed absolute, so
+# builds in other directories (a worktree) find it.
+pgo_profile() {
+	local p=${PGO:-cmd/sovereign/default.pgo}
+	if [ "$p" = off ]; then
+		echo off
+	elif [ -f "$p" ]; then
+		echo "$(cd "$(dirname "$p")" && pwd)/$(basename "$p")"
+	elif [ -n "${PGO:-}" ]; then
+		echo "pgo: no profile at $p" >&2
+		exit 2
+	else
+		echo off
+	fi
+}
