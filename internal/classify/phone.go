@@ -39,8 +39,12 @@ var phoneRegionIDs = []string{"GB", "US", "CA", "DE", "FR", "NL", "IT", "ES", "S
 var phones struct {
 	once     sync.Once
 	byRegion map[string]*phoneRegion
-	byCC     map[int][]*phoneRegion
+	byCC     *ccRegions
 }
+
+// ccRegions lists the regions by country code (one to three digits): an
+// array, as phoneIntl asks it up to three times per candidate.
+type ccRegions [1000][]*phoneRegion
 
 func loadPhones() {
 	phones.once.Do(func() {
@@ -50,9 +54,9 @@ func loadPhones() {
 
 // compilePhonePlans compiles the numbering plans of phoneRegionIDs, with
 // digit automata if withDFA.
-func compilePhonePlans(withDFA bool) (map[string]*phoneRegion, map[int][]*phoneRegion) {
+func compilePhonePlans(withDFA bool) (map[string]*phoneRegion, *ccRegions) {
 	byRegion := map[string]*phoneRegion{}
-	byCC := map[int][]*phoneRegion{}
+	byCC := &ccRegions{}
 	coll, err := phonenumbers.MetadataCollection()
 	if err != nil {
 		return byRegion, byCC // no metadata: phone candidates cannot be confirmed
@@ -90,6 +94,9 @@ func compilePhonePlans(withDFA bool) (map[string]*phoneRegion, map[int][]*phoneR
 			if n > 0 && n < 32 {
 				r.lengths |= 1 << uint(n)
 			}
+		}
+		if r.cc <= 0 || r.cc >= len(byCC) {
+			continue // not a country code
 		}
 		byRegion[r.id] = r
 		byCC[r.cc] = append(byCC[r.cc], r)
