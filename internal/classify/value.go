@@ -36,7 +36,9 @@ func (s *scanner) keyValue(b []byte) {
 			s.add(PersonName, "", start, end, 0.9)
 		}
 	case hintNameMaybe:
-		if looksLikeName(v) && s.startsWithFirstName(v) {
+		// The first-name test first: it refuses most product names
+		// ("stainless steel water bottle") at their first word.
+		if s.startsWithFirstName(v) && looksLikeName(v) {
 			s.add(PersonName, "", start, end, 0.6)
 		}
 	case hintStreet:
