@@ -50,6 +50,31 @@ func BenchmarkClassify(b *testing.B) {
 	}
 }
 
+// BenchmarkClassifyParallel is the machine's throughput: every core scans
+// requests of its own (b.RunParallel, one goroutine per GOMAXPROCS), as a
+// busy gateway does. BenchmarkClassify is one core's.
+func BenchmarkClassifyParallel(b *testing.B) {
+	e, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range synth.Kinds {
+		for _, sz := range benchSizes {
+			body := synth.Generate(k, sz.n, 1)
+			b.Run(fmt.Sprintf("kind=%s/size=%s", k, sz.name), func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					dst := make([]Finding, 0, 4096)
+					for pb.Next() {
+						dst = e.Scan(body, dst[:0])
+					}
+				})
+			})
+		}
+	}
+}
+
 // BenchmarkChatRequest is the gateway's common case: a 2 KiB support-chat
 // request, walked as JSON.
 func BenchmarkChatRequest(b *testing.B) {
