@@ -27,6 +27,8 @@ const (
 	hintBSN
 	hintPersonnummer
 	hintPESEL
+	// The hints above name a finding type (hintType); the two below do not,
+	// and segment relies on that order.
 	hintNotPII // ids, SKUs, order and tracking numbers, hashes, timestamps
 	hintCity   // not a finding on its own, but context for postcodes
 )

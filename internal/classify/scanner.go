@@ -109,7 +109,10 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 	case ans == keyWhole:
 		// keyExplains checked the shape keyValue would check.
 		s.add(hintType[s.hint], "", 0, len(b), 0.9)
-	case s.inJSON && s.hint != hintNone || s.bizRule != 0:
+	case ans == keyDone:
+		// The key and the value's shape leave nothing to report.
+	case s.bizRule != 0 || s.inJSON && s.hint != hintNone && s.hint < hintNotPII:
+		// A business key, or a key that names a type (keyValue).
 		s.keyValue(b)
 	}
 	if s.eng.biz != nil {
