@@ -34,6 +34,32 @@ func init() {
 	monthNames["sept"] = 9
 	monthNames["setiembre"] = 9
 	monthNames["maerz"] = 3
+	for m := range monthNames {
+		if m[0] < 0x80 && m[1] < 0x80 {
+			k := monthStart(m[0], m[1])
+			monthStarts[k/64] |= 1 << (k % 64)
+		}
+	}
+}
+
+// monthStarts marks the first two letters of the month names (by
+// monthStart) where both are ASCII, so that most capitalized words before
+// a number ("Bestellung 123", "Hauptstraße 5") are refused before they are
+// lower-cased and looked up. A word whose first two bytes are not both
+// ASCII is looked up: no month's bit can answer for it.
+var monthStarts [16]uint64
+
+// monthStart is the bit of two ASCII letters, case folded: ten bits of the
+// letters' five low bits, which differ between any two letters.
+func monthStart(a, b byte) uint { return uint(a&31)<<5 | uint(b&31) }
+
+// mayStartMonth reports whether the word at i may be a month name.
+func mayStartMonth(b []byte, i int) bool {
+	if i+1 >= len(b) || b[i] >= 0x80 || b[i+1] >= 0x80 {
+		return true
+	}
+	k := monthStart(b[i], b[i+1])
+	return monthStarts[k/64]&(1<<(k%64)) != 0
 }
 
 // maxBirthYear bounds plausible birth years.
@@ -88,6 +114,9 @@ func (s *scanner) numericDate(b []byte, r *numRun, start, end int) bool {
 func monthAt(b []byte, i int) (int, int) {
 	if hasPrefixFold(b, i, "de ") {
 		i += 3
+	}
+	if !mayStartMonth(b, i) {
+		return 0, 0
 	}
 	j := i
 	var buf [16]byte
