@@ -13,7 +13,8 @@ import "unicode/utf8"
 //     kept only where it covers the whole value;
 //   - under a key that says "identifier" (Id, sku, order_number, created_at,
 //     price) plain ids, timestamps and decimals hold nothing, nor does a
-//     one-word city or a Salesforce record's attributes.url.
+//     one-word city, one capitalized word under any other key ("LeadSource":
+//     "Web") or a Salesforce record's attributes.url.
 //
 // In customer records and orders such values are most of the members:
 // answering them from the key took 14% of the instructions off a customer
@@ -24,12 +25,13 @@ import "unicode/utf8"
 // TestKeyShortcutAgrees and FuzzKeyShortcut hold it to that, value by value.
 
 // mayExplain reports the values keyExplains may know: range tests on the
-// hint, and a leading '/' for the one value without one (a Salesforce
-// record URL), so that other values pay no call.
+// hint and, for values without one, a leading '/' (a Salesforce record URL)
+// or a short value's capital, so that other values (a chat message) pay no
+// call.
 func (s *scanner) mayExplain(b []byte) bool {
 	h := s.hint
 	return h-hintEmail <= hintDOB-hintEmail || h == hintIP || h == hintCard || h >= hintNotPII ||
-		h == hintNone && s.inJSON && len(b) > 0 && b[0] == '/'
+		h == hintNone && s.inJSON && len(b) > 0 && (b[0] == '/' || isUpper(b[0]) && len(b) <= 15)
 }
 
 // keyAnswer is what keyExplains found the detectors still have to do.
@@ -51,8 +53,11 @@ func (s *scanner) keyExplains(b []byte) keyAnswer {
 		return keyAsks
 	}
 	if s.hint == hintNone {
-		// Only a Salesforce record's own URL, which holds no data.
-		if salesforceRecordURL(b) {
+		// A Salesforce record's own URL, which holds no data, and one
+		// capitalized word ("Web", "France", "Anna"): alone in its value,
+		// with no key to lift it and no words around, not even a listed
+		// first name reaches the threshold (nameAt gives it 0.4).
+		if salesforceRecordURL(b) || capitalizedWord(b) {
 			return keyDone
 		}
 		return keyAsks
