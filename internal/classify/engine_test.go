@@ -65,6 +65,39 @@ func TestThreshold(t *testing.T) {
 	}
 }
 
+// Context is not looked up for a candidate that could not reach the
+// threshold with it, nor is negative context for one already below it: the
+// candidates on the threshold's edge keep exactly the confidence the words
+// around give them. A national number starts at 0.35; "call" adds 0.35,
+// "order" takes 0.4.
+func TestContextAtTheThreshold(t *testing.T) {
+	for _, tc := range []struct {
+		text      string
+		threshold float64
+		want      float64 // 0: nothing found
+	}{
+		{"Please call me on 612 948 497 tomorrow.", 0.7, 0.7},
+		{"Please call me on 612 948 497 tomorrow.", 0.71, 0},
+		{"Please ship it to 612 948 497 tomorrow.", 0.35, 0.35},
+		{"Please ship it to 612 948 497 tomorrow.", 0.36, 0},
+		{"My order 612 948 497, call me.", 0.3, 0.3},
+		{"My order 612 948 497, call me.", 0.31, 0},
+		{"My order 612 948 497, thanks.", 0.05, 0},
+	} {
+		e, err := New(Config{Threshold: tc.threshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.Text([]byte(tc.text), nil)
+		switch {
+		case tc.want == 0 && len(got) != 0:
+			t.Errorf("%q at %v: %v, want nothing", tc.text, tc.threshold, got)
+		case tc.want != 0 && (len(got) != 1 || got[0].Type != Phone || got[0].Confidence != tc.want):
+			t.Errorf("%q at %v: %v, want one phone at %v", tc.text, tc.threshold, got, tc.want)
+		}
+	}
+}
+
 func TestMalformedJSON(t *testing.T) {
 	e, _ := New(Config{})
 	canary := "canary-4111111111111111@example.com"
