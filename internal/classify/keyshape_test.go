@@ -48,11 +48,17 @@ func loadKeyValueCases(t testing.TB) []keyValueCase {
 // shortcutPair returns an engine with the shortcut and one without.
 func shortcutPair(t testing.TB) (fast, slow *Engine) {
 	t.Helper()
-	fast, err := New(Config{})
+	return shortcutPairWith(t, Config{})
+}
+
+// shortcutPairWith is shortcutPair for engines made from cfg.
+func shortcutPairWith(t testing.TB, cfg Config) (fast, slow *Engine) {
+	t.Helper()
+	fast, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slow, err = New(Config{})
+	slow, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +121,26 @@ func TestKeyShortcutAgrees(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// Above the default threshold the shortcut stays on, and a value it
+// reports whole must still meet the threshold; with business rules, whose
+// findings can overlap it, its finding goes through the overlap sweep.
+func TestKeyShortcutAgreesWithThresholdsAndRules(t *testing.T) {
+	for _, cfg := range []Config{
+		{Threshold: 0.9},
+		{Threshold: 0.95},
+		{Threshold: 0.96},
+		{Business: []BusinessRule{{ID: "vip", Terms: []string{"Girard", "example.com", "Toulouse"}}}},
+	} {
+		fast, slow := shortcutPairWith(t, cfg)
+		for _, c := range loadKeyValueCases(t) {
+			checkShortcutAgrees(t, fast, slow, memberBody(c.key, c.value))
+		}
+		for _, k := range []synth.Kind{synth.Customers, synth.Orders} {
+			checkShortcutAgrees(t, fast, slow, synth.Generate(k, 16<<10, 1))
+		}
+	}
 }
 
 // Whole generated bodies, where the shortcut takes most members, get the

@@ -108,6 +108,10 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 	switch {
 	case ans == keyWhole:
 		// keyExplains checked the shape keyValue would check.
+		if s.eng.biz == nil {
+			s.emitWhole(hintType[s.hint], len(b))
+			return
+		}
 		s.add(hintType[s.hint], "", 0, len(b), 0.9)
 	case ans == keyDone:
 		// The key and the value's shape leave nothing to report.
@@ -326,6 +330,16 @@ func (s *scanner) flush() {
 		}
 	}
 	s.emit(kept)
+}
+
+// emitWhole appends the finding of a value its key reports whole (keyWhole),
+// as add and flush would for the value's one candidate, without keeping it
+// first: where no business rules may add another, nothing can compete.
+func (s *scanner) emitWhole(t Type, n int) {
+	c := [1]cand{{typ: t, start: 0, end: n, conf: min(s.keyAdjust(t, 0.9), 0.99)}}
+	if c[0].conf+1e-9 >= s.eng.threshold {
+		s.emit(c[:])
+	}
 }
 
 // emit appends the kept candidates as findings, mapped to the original body.
