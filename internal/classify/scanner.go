@@ -91,6 +91,9 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 		s.begin(b, off, omap)
 		if s.mayExplain(b) {
 			ans = s.keyExplains(b)
+			if ans == keyDone && len(s.cands) == 0 && s.eng.biz == nil {
+				return // nothing found, nor any business rule to ask
+			}
 		}
 		if ans == keyAsks {
 			s.detect(b, 0, len(b))
