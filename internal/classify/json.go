@@ -383,6 +383,12 @@ func (s *scanner) scalar(b []byte, start, end int) {
 	if end-start < 4 && (s.hint == hintNone || s.hint == hintNotPII) && s.bizRule == 0 {
 		return
 	}
+	// A price, a total or an order number under an identifier key, with no
+	// business rules to ask: what keyExplains would settle, without the
+	// segment around it.
+	if v := b[start:end]; s.hint == hintNotPII && s.eng.biz == nil && s.keyShortcutOn() && (plainIdentifier(v) || plainDecimal(v)) {
+		return
+	}
 	s.segment(b[start:end], start, nil, true)
 }
 
