@@ -211,14 +211,13 @@ func (s *scanner) ctx(start, end int, conf float64, kws kwList, up, down float64
 	// is final: a candidate below the threshold is dropped whatever its
 	// exact confidence, so words that cannot lift it over, or that only
 	// lower it further, need not be looked up.
-	th := s.eng.threshold - 1e-9
-	if conf+up < th {
+	if !s.meets(conf + up) {
 		return conf
 	}
 	if s.near(start, end, kws, 48, 16) {
 		conf += up
 	}
-	if down > 0 && conf >= th && s.near(start, end, kwNegative, 32, 0) {
+	if down > 0 && s.meets(conf) && s.near(start, end, kwNegative, 32, 0) {
 		conf -= down
 	}
 	return conf

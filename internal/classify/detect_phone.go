@@ -139,7 +139,7 @@ func (s *scanner) nationalPhone(b []byte, r *numRun, k int, d []byte, start, end
 	conf = s.ctxAdjust(start, end, conf, kwPhone, 0.35)
 	// The numbering plans are the expensive part: ask them only about a
 	// candidate that context and key can carry over the threshold.
-	if s.keyAdjust(Phone, conf)+1e-9 < s.eng.threshold {
+	if !s.meets(s.keyAdjust(Phone, conf)) {
 		return 0
 	}
 	if !s.phoneKey() && (intl && !s.phones.check(d[2:], true, phoneIntl) || !intl && !s.phones.check(d, false, phoneNational)) {

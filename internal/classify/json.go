@@ -384,9 +384,9 @@ func (s *scanner) scalar(b []byte, start, end int) {
 		return
 	}
 	// A price, a total or an order number under an identifier key, with no
-	// business rules to ask: what keyExplains would settle, without the
-	// segment around it.
-	if v := b[start:end]; s.hint == hintNotPII && s.eng.biz == nil && s.keyShortcutOn() && (plainIdentifier(v) || plainDecimal(v)) {
+	// business rules to ask: what keyExplains settles, without the segment
+	// around it.
+	if s.hint == hintNotPII && s.eng.biz == nil && s.keyExplains(b[start:end]) == keyDone {
 		return
 	}
 	s.segment(b[start:end], start, nil, true)

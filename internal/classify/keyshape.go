@@ -49,7 +49,7 @@ const (
 // weaker candidates of other types through, so below it every detector
 // looks.
 func (s *scanner) keyExplains(b []byte) keyAnswer {
-	if len(b) < 2 || !s.keyShortcutOn() {
+	if !s.inJSON || s.bizRule != 0 || len(b) < 2 || s.eng.noKeyShortcut || s.eng.threshold < DefaultThreshold {
 		return keyAsks
 	}
 	if s.hint == hintNone {
@@ -98,13 +98,6 @@ func (s *scanner) keyExplains(b []byte) keyAnswer {
 		return keyWhole
 	}
 	return keyAsks
-}
-
-// keyShortcutOn reports whether keyExplains may answer for the current
-// value: inside JSON, under no business key, at the default threshold or
-// above.
-func (s *scanner) keyShortcutOn() bool {
-	return s.inJSON && s.bizRule == 0 && !s.eng.noKeyShortcut && s.eng.threshold >= DefaultThreshold
 }
 
 // streetExplained runs the address detector alone on a plain street's house

@@ -277,19 +277,22 @@ func (s *scanner) add(t Type, rule string, start, end int, conf float64) {
 	s.cands = append(s.cands, cand{typ: t, rule: rule, start: start, end: end, conf: conf})
 }
 
+// meets reports whether a candidate's final confidence reaches the threshold
+// (with a little slack for sums such as 0.35+0.35): the one test of it.
+func (s *scanner) meets(conf float64) bool { return conf+1e-9 >= s.eng.threshold }
+
 // flush applies the threshold, resolves overlaps, maps spans to the original
 // body and appends the findings.
 func (s *scanner) flush() {
-	th := s.eng.threshold
 	if len(s.cands) == 1 { // most values: nothing to filter, sort or sweep
-		if s.cands[0].conf+1e-9 >= th {
+		if s.meets(s.cands[0].conf) {
 			s.emit(s.cands)
 		}
 		return
 	}
 	c := s.cands[:0]
 	for k := range s.cands {
-		if s.cands[k].conf+1e-9 >= th {
+		if s.meets(s.cands[k].conf) {
 			if k != len(c) {
 				c = append(c, s.cands[k])
 			} else {
@@ -340,7 +343,7 @@ func (s *scanner) flush() {
 // first: where no business rules may add another, nothing can compete.
 func (s *scanner) emitWhole(t Type, n int) {
 	c := [1]cand{{typ: t, start: 0, end: n, conf: min(s.keyAdjust(t, 0.9), 0.99)}}
-	if c[0].conf+1e-9 >= s.eng.threshold {
+	if s.meets(c[0].conf) {
 		s.emit(c[:])
 	}
 }
