@@ -31,21 +31,17 @@ iters=${3:-300}
 need_count bench-inproc ITERS "$iters"
 need_commit bench-inproc "$rev"
 
-module=$(go list -m)
 tmp=internal/benchinproc$$ # inside the module: internal packages import only from within it
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/old" "$tmp/new" "$tmp/drive"
 git archive "$rev" internal/classify | tar -x -C "$tmp/old" --strip-components=2
 cp -r internal/classify/. "$tmp/new"
-for d in "$tmp/old" "$tmp/new"; do
-	rm -rf "$d/instrdrive"
-	find "$d" -name '*_test.go' -delete
-done
+strip_copy "$tmp/old"
+strip_copy "$tmp/new"
 
 # run A B: the driver with copy A in the first place, B in the second.
 run() {
-	sed -e "s|MODULE|$module|g" -e "s|PKGA|$tmp/$1|" -e "s|PKGB|$tmp/$2|" \
-		scripts/benchab/ab_test.go.in >"$tmp/drive/ab_test.go"
+	ab_driver "$tmp/$1" "$tmp/$2" "$tmp/drive/ab_test.go"
 	AB_PAYLOADS=$payloads AB_ITERS=$iters go test -count=1 -v -run '^TestInProcessAB$' "./$tmp/drive" |
 		sed -n "s/^RESULT /$1 /p"
 }

@@ -25,6 +25,20 @@ need_count() {
 	esac
 }
 
+# strip_copy DIR: makes a copy of internal/classify at DIR a plain package
+# for the in-process drivers: no driver command, no tests.
+strip_copy() {
+	rm -rf "$1/instrdrive"
+	find "$1" -name '*_test.go' -delete
+}
+
+# ab_driver PKGA PKGB OUT: writes to OUT the in-process driver
+# (scripts/benchab) that times package PKGA against PKGB, both given as
+# paths inside the module.
+ab_driver() {
+	sed -e "s|MODULE|$(go list -m)|g" -e "s|PKGA|$1|" -e "s|PKGB|$2|" scripts/benchab/ab_test.go.in >"$3"
+}
+
 # pgo_profile: the -pgo value the benchmark builds use: $PGO when set, else
 # the gateway's profile when there is one, else off. Printed absolute, so
 # builds in other directories (a worktree) find it.

@@ -19,15 +19,12 @@ iters=${2:-300}
 need_count bench-pgo ITERS "$iters"
 pgo=$(PGO=${PGO:-cmd/sovereign/default.pgo} pgo_profile)
 
-module=$(go list -m)
 tmp=internal/benchpgo$$ # inside the module: internal packages import only from within it
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/copy" "$tmp/drive"
 cp -r internal/classify/. "$tmp/copy"
-rm -rf "$tmp/copy/instrdrive"
-find "$tmp/copy" -name '*_test.go' -delete
-sed -e "s|MODULE|$module|g" -e "s|PKGA|internal/classify|" -e "s|PKGB|$tmp/copy|" \
-	scripts/benchab/ab_test.go.in >"$tmp/drive/ab_test.go"
+strip_copy "$tmp/copy"
+ab_driver internal/classify "$tmp/copy" "$tmp/drive/ab_test.go"
 
 # run PGO: "payload minA minB p25A p25B same" with A the profiled package.
 run() {
