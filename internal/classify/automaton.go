@@ -34,6 +34,9 @@ type automaton struct {
 	// links: the next state's row offset, negated when that state ends a
 	// term, 0 for none (the root has no way in). walk uses it.
 	trie []int32
+	// first[c] is trie[the state after a boundary + class of c]: the
+	// first step into a word, by byte, with no class lookup or bounds check.
+	first [256]int32
 }
 
 const boundaryClass = 1
@@ -161,6 +164,11 @@ func newAutomaton(terms [][]byte, vals []int32) *automaton {
 		}
 	}
 	a.start = next[boundaryClass] * int32(n)
+	if root := a.trie[boundaryClass]; root > 0 {
+		for c := range 256 {
+			a.first[c] = a.trie[root+int32(a.classes[c])]
+		}
+	}
 	return a
 }
 
@@ -218,7 +226,7 @@ func (a *automaton) walk(b []byte, from, to int, fn func(start, end int, val int
 	}
 	p := from
 	if to-p >= 64 {
-		p = a.walkChunks(b, p, to, root, fn)
+		p = a.walkChunks(b, p, to, fn)
 	}
 	if p > 0 && !boundary[b[p-1]] {
 		p = a.nextWordStart(b, p)
@@ -252,8 +260,7 @@ func (a *automaton) walkFrom(b []byte, k int, st int32, p int, fn func(start, en
 // walkChunks walks the word starts of b[p:to] in whole 32-byte chunks,
 // taking them from boundary bitmasks the vector code computes, so the bytes
 // inside words are never looked at one by one. It returns where it stopped.
-func (a *automaton) walkChunks(b []byte, p, to int, root int32, fn func(start, end int, val int32) bool) int {
-	trie, classes := a.trie, &a.classes
+func (a *automaton) walkChunks(b []byte, p, to int, fn func(start, end int, val int32) bool) int {
 	var masks [8]uint32
 	// carry: whether the byte before the next chunk is a boundary (the
 	// text's start counts as one).
@@ -275,7 +282,7 @@ func (a *automaton) walkChunks(b []byte, p, to int, root int32, fn func(start, e
 				q := base + bits.TrailingZeros32(starts)
 				starts &= starts - 1
 				// Most words start with a letter no term starts with.
-				st := trie[root+int32(classes[b[q]])]
+				st := a.first[b[q]]
 				if st == 0 {
 					continue
 				}

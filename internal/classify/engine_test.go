@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -224,5 +225,19 @@ func TestKeyMemoTellsKeysApart(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("postcodes found at\n%v\nwant\n%v", got, want)
+	}
+}
+
+// TestRoundConf checks roundConf against math.Round on every confidence a
+// detector can produce (sums of hundredths, and the halves between them)
+// and on values just around each half.
+func TestRoundConf(t *testing.T) {
+	for k := 0; k <= 2000; k++ {
+		for _, c := range []float64{float64(k) / 2000, math.Nextafter(float64(k)/2000, 0), math.Nextafter(float64(k)/2000, 1),
+			float64(k/20)/100 + 0.005, 0.85 + 0.15, 0.35 + 0.35, 0.7 + 0.15 + 0.1} {
+			if got, want := roundConf(c), math.Round(c*100)/100; got != want {
+				t.Fatalf("roundConf(%v) = %v, math.Round gives %v", c, got, want)
+			}
+		}
 	}
 }
