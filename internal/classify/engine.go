@@ -46,6 +46,9 @@ type Engine struct {
 	// noKeyShortcut runs the detectors on every value (keyExplains): the
 	// tests compare the shortcut with it.
 	noKeyShortcut bool
+	// noKeyPrediction reads every key in full (member): the tests compare
+	// the prediction with it.
+	noKeyPrediction bool
 }
 
 // ErrConfig reports an invalid Config.

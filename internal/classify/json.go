@@ -36,6 +36,12 @@ type frame struct {
 	// serviceAccount: this object has "type": "service_account" (a GCP
 	// service-account key file); its key material gets that rule.
 	serviceAccount bool
+	// Key prediction (memberKey): keySlot is the memo slot + 1 of the
+	// current member's key (0: none yet, or not memoized); parentKey is
+	// that of the member whose value this object is (0: none); hadKey:
+	// the object has had a member.
+	keySlot, parentKey uint16
+	hadKey             bool
 }
 
 // jsonState is the walker's reusable state.
@@ -55,10 +61,15 @@ type jsonState struct {
 	dirty  int
 	pkey   []byte // an escaped key of the path, decoded
 	pkmap  []int32
-	keys   [256]keyMemo
+	keys   [keySlots]keyMemo
+	// patterns[slot+1] is keys[slot]'s keyPattern (patterns[0]: none).
+	patterns [keySlots + 1]keyPattern
 	// keyFlip picks which way of a full memo set the next key replaces.
 	keyFlip bool
-	arena   []byte // this scan's paths
+	// rootFirst is the memo slot + 1 of the first key of the last object
+	// opened at the top level (or inside top-level arrays).
+	rootFirst uint16
+	arena     []byte // this scan's paths
 	// The string masks of the body's 2 KiB from winAt (winN whole 32-byte
 	// chunks), computed by vector code ahead of the walk: by chunk, the
 	// bytes that end a string's plain run (stop: stringSpecials) and those
@@ -83,6 +94,9 @@ func (j *jsonState) reset() {
 	}
 }
 
+// keySlots is the size of the key memo (keyInfo).
+const keySlots = 256
+
 // keyMemo is one remembered key. The engine is part of the key because
 // pooled scanners are per engine but business keys differ between engines.
 type keyMemo struct {
@@ -94,6 +108,10 @@ type keyMemo struct {
 	biz    int
 	w0, w1 uint64 // endWords: the whole key when n <= 16
 	k      [40]byte
+	// next is the slot + 1 of the key that followed this one in its
+	// object last time, child that of the first key of the object that
+	// was this key's value (0: none): records repeat their keys in order.
+	next, child uint16
 }
 
 // keyFacts is what the walker learns from a key.
@@ -161,7 +179,7 @@ func (s *scanner) value(b []byte, i int) (int, error) {
 				return i, &syntaxError{i, "nesting too deep"}
 			}
 			j.changed(len(j.stack))
-			j.stack = append(j.stack, frame{array: c == '['})
+			j.stack = append(j.stack, frame{array: c == '[', parentKey: j.holderKey()})
 			i = skipSpace(b, i+1)
 			if i < len(b) && (b[i] == '}' && c == '{' || b[i] == ']' && c == '[') {
 				j.stack = j.stack[:len(j.stack)-1]
@@ -251,6 +269,36 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 		return i, &syntaxError{i, "expected a string key"}
 	}
 	j := &s.js
+	top := &j.stack[len(j.stack)-1]
+	// The key this object had here last time, if it is the one again:
+	// most keys of an array of records.
+	var link *uint16
+	switch {
+	case s.eng.noKeyPrediction:
+	case top.keySlot != 0:
+		link = &j.keys[top.keySlot-1].next
+	case top.hadKey:
+		// The last key was too long to memoize: nothing to predict from.
+	case top.parentKey != 0:
+		link = &j.keys[top.parentKey-1].child
+	default:
+		link = &j.rootFirst
+	}
+	top.hadKey = true
+	if link != nil {
+		if slot := *link; slot != 0 {
+			if e := j.patterns[slot].at(b, i); e > 0 {
+				m := &j.keys[slot-1]
+				top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, false
+				top.hint, top.biz, top.keyPlain, top.keySlot = m.hint, m.biz, m.plain, slot
+				j.changed(len(j.stack) - 1)
+				if e < len(b) && b[e] == ':' { // compact JSON
+					return skipSpace(b, e+1), nil
+				}
+				return s.afterKey(b, e)
+			}
+		}
+	}
 	e, flags := j.plainEnd(i), uint8(0)
 	if e == 0 {
 		var err error
@@ -259,15 +307,17 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 		}
 	}
 	esc := flags&strEsc != 0
-	top := &j.stack[len(j.stack)-1]
 	top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, esc
 	j.changed(len(j.stack) - 1)
 	key := b[i+1 : e-1]
 	if esc {
 		key, _ = j.decode(key, i+1)
 	}
-	kf := s.keyInfo(key)
-	top.hint, top.biz, top.keyPlain = kf.hint, kf.biz, kf.plain
+	kf, slot := s.keyInfo(key)
+	if link != nil && !esc && kf.ident {
+		*link = slot // only raw identifiers are predicted (keyPattern)
+	}
+	top.hint, top.biz, top.keyPlain, top.keySlot = kf.hint, kf.biz, kf.plain, slot
 	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
 	// text, with no hint, under the member's path, unless they are plain
 	// identifiers (FirstName, shipping_address), which hold none.
@@ -275,24 +325,94 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 		s.hint, s.bizRule = hintNone, 0
 		s.stringSegment(b, i+1, e-1, flags)
 	}
-	i = skipSpace(b, e)
+	return s.afterKey(b, e)
+}
+
+// afterKey reads the ':' after a key that ends before e and returns the
+// offset of the member's value.
+func (s *scanner) afterKey(b []byte, e int) (int, error) {
+	i := skipSpace(b, e)
 	if i >= len(b) || b[i] != ':' {
 		return i, &syntaxError{i, "expected ':' after a key"}
 	}
 	return skipSpace(b, i+1), nil
 }
 
-// keyInfo returns what a key says about its value, remembering recent keys:
-// an array of records repeats the same keys in every element. The memo is
-// two-way: a key lives in slot h or h^1, so two keys of one record that
-// hash alike do not evict each other on every element. Its 256 slots hold
-// the 25 keys of an order record without a miss; 128 missed one key in
-// sixteen there, and a miss costs as much as nine hits.
-func (s *scanner) keyInfo(key []byte) keyFacts {
+// at checks whether the string at i is the predicted key: it returns the
+// offset after its closing quote, or 0. Only raw identifier keys are
+// predicted: their bytes hold no quote, backslash or byte >= 0x80, so bytes
+// equal to the key's followed by a quote are the whole string, with no
+// escape, and no scan to find its end. The key and its quote are compared
+// as three masked words; at needs 24 bytes after the opening quote, which
+// only the last key of a body lacks.
+func (p *keyPattern) at(b []byte, i int) int {
+	if p.n == 0 || i+25 > len(b) {
+		return 0
+	}
+	w := b[i+1 : i+25 : i+25]
+	// (^ and | bind alike in Go: each difference in its own parentheses.)
+	if (binary.LittleEndian.Uint64(w)&p.mask[0]^p.word[0])|
+		(binary.LittleEndian.Uint64(w[8:])&p.mask[1]^p.word[1])|
+		(binary.LittleEndian.Uint64(w[16:])&p.mask[2]^p.word[2]) != 0 {
+		return 0
+	}
+	return i + 2 + int(p.n)
+}
+
+// keyPattern is a predictable memo key with its closing quote, as the
+// little-endian words of its bytes and masks that keep only those bytes.
+// n is the key's length, 0 when it cannot be predicted: not a raw
+// identifier, or too long for three words.
+type keyPattern struct {
+	word, mask [3]uint64
+	n          uint8
+}
+
+func newKeyPattern(key []byte, ident bool) keyPattern {
+	var p keyPattern
+	if !ident || len(key) == 0 || len(key)+1 > 8*len(p.word) {
+		return p
+	}
+	var buf [24]byte
+	copy(buf[:], key)
+	buf[len(key)] = '"'
+	for k := range p.word {
+		p.word[k] = binary.LittleEndian.Uint64(buf[8*k:])
+		switch left := len(key) + 1 - 8*k; {
+		case left >= 8:
+			p.mask[k] = ^uint64(0)
+		case left > 0:
+			p.mask[k] = 1<<(8*left) - 1
+		}
+	}
+	p.n = uint8(len(key))
+	return p
+}
+
+// holderKey returns the memo slot + 1 of the key whose value is being
+// opened: the innermost object member's (array elements inherit the key of
+// the array), 0 at the top level.
+func (j *jsonState) holderKey() uint16 {
+	for k := len(j.stack) - 1; k >= 0; k-- {
+		if !j.stack[k].array {
+			return j.stack[k].keySlot
+		}
+	}
+	return 0
+}
+
+// keyInfo returns what a key says about its value, and its memo slot + 1
+// (0 when it is too long to memoize), remembering recent keys: an array of
+// records repeats the same keys in every element. The memo is two-way: a
+// key lives in slot h or h^1, so two keys of one record that hash alike do
+// not evict each other on every element. Its 256 slots hold the 25 keys of
+// an order record without a miss; 128 missed one key in sixteen there, and
+// a miss costs as much as nine hits.
+func (s *scanner) keyInfo(key []byte) (keyFacts, uint16) {
 	j := &s.js
 	n := len(key)
 	if n > len(j.keys[0].k) {
-		return s.keyFactsOf(key)
+		return s.keyFactsOf(key), 0
 	}
 	// Most keys are at most 16 bytes: their end words and their length
 	// compare them with a memo entry, no byte loop; the same words pick
@@ -300,22 +420,26 @@ func (s *scanner) keyInfo(key []byte) keyFacts {
 	w0, w1 := endWords(key)
 	h := foldMix(w0, w1, 0, n) % uint32(len(j.keys))
 	if e := &j.keys[h]; e.w0 == w0 && e.w1 == w1 && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
-		return keyFacts{e.hint, e.biz, e.plain, e.ident}
+		return keyFacts{e.hint, e.biz, e.plain, e.ident}, uint16(h) + 1
 	}
 	if e := &j.keys[h^1]; e.w0 == w0 && e.w1 == w1 && int(e.n) == n && e.eng == s.eng && (n <= 16 || string(e.k[:n]) == string(key)) {
-		return keyFacts{e.hint, e.biz, e.plain, e.ident}
+		return keyFacts{e.hint, e.biz, e.plain, e.ident}, uint16(h^1) + 1
 	}
 	f := s.keyFactsOf(key)
 	// Fill the empty way, else replace the other way's key: the one just
 	// missed was in neither, so evict alternately.
-	e := &j.keys[h]
-	if e.n != 0 && j.keys[h^1].n == 0 || j.keyFlip {
-		e = &j.keys[h^1]
+	if e := &j.keys[h]; e.n != 0 && j.keys[h^1].n == 0 || j.keyFlip {
+		h ^= 1
 	}
+	e := &j.keys[h]
 	j.keyFlip = !j.keyFlip
 	e.eng, e.n, e.hint, e.biz, e.plain, e.ident, e.w0, e.w1 = s.eng, uint8(n), f.hint, f.biz, f.plain, f.ident, w0, w1
+	// Links to this slot now lead to another key, which its new pattern
+	// refuses (keyPattern.at); the links from it are the old key's.
+	e.next, e.child = 0, 0
 	copy(e.k[:], key)
-	return f
+	j.patterns[h+1] = newKeyPattern(key, f.ident)
+	return f, uint16(h) + 1
 }
 
 // keyFactsOf works out what a key says, without the memo.
