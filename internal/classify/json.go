@@ -479,14 +479,24 @@ func (s *scanner) context() {
 
 func (s *scanner) stringValue(b []byte, start, end int, flags uint8) {
 	s.context()
-	if n := len(s.js.stack); n > 0 && !s.js.stack[n-1].array && s.hint == hintNotPII &&
-		end-start == len("service_account") && string(b[start:end]) == "service_account" {
-		// {"type": "service_account", ...}: a GCP key file.
-		s.js.stack[n-1].serviceAccount = true
+	if s.hint == hintNotPII && end-start == len("service_account") && string(b[start:end]) == "service_account" {
+		if n := len(s.js.stack); n > 0 && !s.js.stack[n-1].array {
+			// {"type": "service_account", ...}: a GCP key file.
+			s.js.stack[n-1].serviceAccount = true
+		}
 	}
-	s.stringSegment(b, start, end, flags)
+	// stringSegment, with its common case in line: one call less a value.
+	if start == end {
+		return
+	}
+	if flags&strEsc == 0 {
+		s.segment(b[start:end], start, nil, flags&strHigh == 0)
+		return
+	}
+	s.escapedSegment(b, start, end)
 }
 
+// stringSegment scans the raw string b[start:end] as one segment.
 func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 	if start == end {
 		return
@@ -495,6 +505,11 @@ func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 		s.segment(b[start:end], start, nil, flags&strHigh == 0)
 		return
 	}
+	s.escapedSegment(b, start, end)
+}
+
+// escapedSegment scans a raw string with escapes, decoded.
+func (s *scanner) escapedSegment(b []byte, start, end int) {
 	str, m := s.js.decode(b[start:end], start)
 	s.segment(str, 0, m, false)
 }

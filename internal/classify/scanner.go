@@ -342,9 +342,8 @@ func (s *scanner) flush() {
 // as add and flush would for the value's one candidate, without keeping it
 // first: where no business rules may add another, nothing can compete.
 func (s *scanner) emitWhole(t Type, n int) {
-	c := [1]cand{{typ: t, start: 0, end: n, conf: min(s.keyAdjust(t, 0.9), 0.99)}}
-	if s.meets(c[0].conf) {
-		s.emit(c[:])
+	if conf := min(s.keyAdjust(t, 0.9), 0.99); s.meets(conf) {
+		s.appendFinding(t, "", 0, n, conf, s.js.path()) // keyWhole is for JSON values only
 	}
 }
 
@@ -356,17 +355,22 @@ func (s *scanner) emit(kept []cand) {
 	}
 	for k := range kept {
 		x := &kept[k]
-		start, end := s.origSpan(x.start, x.end)
-		s.dst = append(s.dst, Finding{
-			Type:       x.typ,
-			Class:      classOf(x.typ),
-			Rule:       x.rule,
-			Start:      start,
-			End:        end,
-			Path:       path,
-			Confidence: roundConf(x.conf),
-		})
+		s.appendFinding(x.typ, x.rule, x.start, x.end, x.conf, path)
 	}
+}
+
+// appendFinding appends one finding, its span mapped to the original body.
+func (s *scanner) appendFinding(t Type, rule string, start, end int, conf float64, path string) {
+	start, end = s.origSpan(start, end)
+	s.dst = append(s.dst, Finding{
+		Type:       t,
+		Class:      classOf(t),
+		Rule:       rule,
+		Start:      start,
+		End:        end,
+		Path:       path,
+		Confidence: roundConf(conf),
+	})
 }
 
 // roundConf rounds a confidence to two decimals, as math.Round(c*100)/100
