@@ -61,8 +61,13 @@ func lowerWord(buf *[32]byte, w []byte) []byte {
 		return nil
 	}
 	out := buf[:len(w)]
+	var high byte
 	for k, c := range w {
 		out[k] = lowerASCII(c)
+		high |= c
+	}
+	if high < 0x80 {
+		return out // ASCII: nothing more to lower
 	}
 	// Latin-1 capitals in UTF-8 (C3 80..9E) to lower case.
 	for k := 0; k+1 < len(out); k++ {
@@ -128,12 +133,10 @@ func (s *scanner) streetForward(b []byte, start, end int) int {
 				if e == k {
 					break
 				}
-				lw := lowerWord(&buf, b[k:e])
-				if !isCap(b, k) && !particles[string(lw)] {
-					break
-				}
 				if isCap(b, k) {
 					last = e
+				} else if !particles[string(lowerWord(&buf, b[k:e]))] {
+					break
 				}
 				j = e
 			}
