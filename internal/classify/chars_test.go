@@ -14,3 +14,49 @@ func TestEmailCharsMatchTheirDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// A wordSet holds exactly its members: every member, and no other word of
+// up to 16 bytes among their prefixes, extensions, one-byte changes and all
+// words of one to three lower-case letters.
+func TestWordSetHoldsExactlyItsMembers(t *testing.T) {
+	members := []string{"street", "st", "rue", "allée", "rond-point", "c/", "l'", "y", "travesía", "piazzale",
+		"boulevard", "sq", "abcdefghijklmnop"}
+	s := set(members...)
+	in := map[string]bool{}
+	for _, w := range members {
+		in[w] = true
+		if !s.has([]byte(w)) {
+			t.Errorf("%q: member not found", w)
+		}
+	}
+	check := func(w string) {
+		if s.has([]byte(w)) != in[w] {
+			t.Errorf("%q: has %v, want %v", w, s.has([]byte(w)), in[w])
+		}
+	}
+	for _, w := range members {
+		for k := 0; k < len(w); k++ {
+			check(w[:k])
+			check(w[k:])
+			for _, c := range []byte{'a', 'z', '.', 0, 0xC3, w[k] ^ 0x20, w[k] + 1} {
+				b := []byte(w)
+				b[k] = c
+				check(string(b))
+			}
+		}
+		check(w + "s")
+		check("x" + w)
+	}
+	for a := 'a'; a <= 'z'; a++ {
+		check(string(a))
+		for b := 'a'; b <= 'z'; b++ {
+			check(string(a) + string(b))
+			for c := 'a'; c <= 'z'; c++ {
+				check(string(a) + string(b) + string(c))
+			}
+		}
+	}
+	if s.has(nil) || s.has([]byte("abcdefghijklmnopq")) {
+		t.Error("the empty word and words over 16 bytes are never members")
+	}
+}

@@ -1,5 +1,7 @@
 package classify
 
+import "math/bits"
+
 // Postal addresses are anchored on house numbers: number-first streets (en,
 // fr: "221B Baker Street", "12 rue de la Paix") are read forward, street-first
 // ones (de, nl, sv, es, it, pl: "Hauptstraße 5", "Via Roma 10", "ul. Długa 7")
@@ -25,12 +27,61 @@ var (
 		"das", "dos", "van", "von", "der", "den", "het", "y", "e", "of", "the", "st", "saint", "san", "santa")
 )
 
-func set(ws ...string) map[string]bool {
-	m := make(map[string]bool, len(ws))
-	for _, w := range ws {
-		m[w] = true
+// wordSet is a small set of lower-case words of at most 16 bytes. A word is
+// its endWords and its length, which say all its bytes: one multiply picks
+// a slot, and two words and a length compare, where a Go map's lookup hashed
+// and compared the string (a seventh of a street address's cost).
+type wordSet struct {
+	slots []wordSetSlot // a power of two, at most a quarter full
+	shift uint
+}
+
+type wordSetSlot struct {
+	w0, w1 uint64
+	n      uint8 // 0: empty
+}
+
+func set(ws ...string) *wordSet {
+	bits := uint(4)
+	for 1<<bits < 4*len(ws) {
+		bits++
 	}
-	return m
+	s := &wordSet{slots: make([]wordSetSlot, 1<<bits), shift: 64 - bits}
+	for _, w := range ws {
+		if len(w) == 0 || len(w) > 16 {
+			panic("classify: word set member " + w + " is not 1 to 16 bytes")
+		}
+		w0, w1 := endWords([]byte(w))
+		h := s.slotOf(w0, w1, len(w))
+		for s.slots[h].n != 0 && !(s.slots[h].w0 == w0 && s.slots[h].w1 == w1 && int(s.slots[h].n) == len(w)) {
+			h = (h + 1) & uint(len(s.slots)-1)
+		}
+		s.slots[h] = wordSetSlot{w0, w1, uint8(len(w))}
+	}
+	return s
+}
+
+func (s *wordSet) slotOf(w0, w1 uint64, n int) uint {
+	return uint(((w0^bits.RotateLeft64(w1, 29))*0x9E3779B97F4A7C15 ^ uint64(n)*0xC2B2AE3D27D4EB4F) >> s.shift)
+}
+
+// has reports whether w is in the set (compared as is: callers lower it).
+func (s *wordSet) has(w []byte) bool {
+	n := len(w)
+	if n == 0 || n > 16 {
+		return false
+	}
+	w0, w1 := endWords(w)
+	mask := uint(len(s.slots) - 1)
+	for h := s.slotOf(w0, w1, n); ; h = (h + 1) & mask {
+		sl := &s.slots[h]
+		if sl.n == 0 {
+			return false
+		}
+		if sl.w0 == w0 && sl.w1 == w1 && int(sl.n) == n {
+			return true
+		}
+	}
 }
 
 // wordAt returns the end of the word at i: letters, multi-byte runes, inner
@@ -124,7 +175,7 @@ func (s *scanner) streetForward(b []byte, start, end int) int {
 	// French: the street type comes first.
 	if we := wordAt(b, i); we > i {
 		lw := lowerWord(&buf, trimDot(b[i:we]))
-		if streetTypesFR[string(lw)] {
+		if streetTypesFR.has(lw) {
 			last := we
 			j := we
 			for words := 0; words < 6 && j < len(b) && b[j] == ' '; words++ {
@@ -135,7 +186,7 @@ func (s *scanner) streetForward(b []byte, start, end int) int {
 				}
 				if isCap(b, k) {
 					last = e
-				} else if !particles[string(lowerWord(&buf, b[k:e]))] {
+				} else if !particles.has(lowerWord(&buf, b[k:e])) {
 					break
 				}
 				j = e
@@ -157,7 +208,7 @@ func (s *scanner) streetForward(b []byte, start, end int) int {
 			return 0
 		}
 		lw := lowerWord(&buf, trimDot(b[j:e]))
-		if words > 0 && streetTypesEN[string(lw)] {
+		if words > 0 && streetTypesEN.has(lw) {
 			// "Pennsylvania Avenue NW": keep a compass suffix.
 			if e+3 <= len(b) && b[e] == ' ' && (hasPrefixAt(b, e+1, "NW") || hasPrefixAt(b, e+1, "NE") ||
 				hasPrefixAt(b, e+1, "SW") || hasPrefixAt(b, e+1, "SE")) && wordEndAt(b, e+3) {
@@ -207,11 +258,11 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 			first = k
 			break
 		}
-		if streetPrefixes[string(trimDot(lw))] && (words > 0 || lw[len(lw)-1] == '.') {
+		if streetPrefixes.has(trimDot(lw)) && (words > 0 || lw[len(lw)-1] == '.') {
 			first = k
 			break
 		}
-		if !isCap(b, k) && !particles[string(lw)] {
+		if !isCap(b, k) && !particles.has(lw) {
 			break
 		}
 		if k == 0 || b[k-1] != ' ' {

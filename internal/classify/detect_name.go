@@ -368,7 +368,7 @@ func (s *scanner) nameTail(b []byte, k int) (int, bool) {
 				break
 			}
 			var buf [32]byte
-			if lw := lowerWord(&buf, b[j:pe]); lw == nil || !particles[string(lw)] {
+			if lw := lowerWord(&buf, b[j:pe]); lw == nil || !particles.has(lw) {
 				break
 			}
 			j = pe + 1
