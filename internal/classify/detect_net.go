@@ -36,8 +36,8 @@ const (
 
 // onAt reads an email address around the '@' at i.
 func (s *scanner) onAt(b []byte, i int) int {
-	k := i
-	for k > 0 && i-k < 64 && localChar(b[k-1]) {
+	k, lo := i, max(i-64, 0)
+	for k > lo && localChar(b[k-1]) {
 		k--
 	}
 	for k < i && (b[k] == '.' || b[k] == '\'' || b[k] >= 0x80 && !utf8.RuneStart(b[k])) {
@@ -48,8 +48,8 @@ func (s *scanner) onAt(b []byte, i int) int {
 	}
 	e, end, labels, tldAlpha := i+1, 0, 0, false
 	for {
-		ls := e
-		for e < len(b) && e-ls < 63 && domainChar(b[e]) {
+		ls, lim := e, min(len(b), e+63)
+		for e < lim && domainChar(b[e]) {
 			e++
 		}
 		if e == ls || b[ls] == '-' || b[e-1] == '-' {

@@ -42,21 +42,24 @@ func skipAlnum(b []byte, i int) int {
 }
 
 func (s *scanner) readRun(b []byte, i int, r *numRun) {
-	s.dig = s.dig[:0]
+	// The digits gather in a local slice, stored back once: appending to
+	// s.dig loaded and stored its header for every digit.
+	dig := s.dig[:0]
 	j := i
 	n := len(b)
 	for r.ng < maxGroups {
 		gs := j
 		for {
+			k := j
 			for j < n && isDigit(b[j]) {
-				s.dig = append(s.dig, b[j])
 				j++
 			}
+			dig = append(dig, b[k:j]...)
 			// French NIR for Corsica: the department "2A"/"2B" sits at the
 			// 6th and 7th characters.
-			if j < n && (b[j] == 'A' || b[j] == 'B') && len(s.dig) == 6 && b[j-1] == '2' && !r.corsica &&
+			if j < n && (b[j] == 'A' || b[j] == 'B') && len(dig) == 6 && b[j-1] == '2' && !r.corsica &&
 				(j+1 >= n || !isAlpha(b[j+1])) {
-				s.dig = append(s.dig, b[j])
+				dig = append(dig, b[j])
 				r.corsica = true
 				j++
 				continue
@@ -64,9 +67,9 @@ func (s *scanner) readRun(b []byte, i int, r *numRun) {
 			break
 		}
 		r.gs[r.ng], r.ge[r.ng] = gs, j
-		r.cum[r.ng] = len(s.dig)
+		r.cum[r.ng] = len(dig)
 		r.ng++
-		if len(s.dig) > 24 {
+		if len(dig) > 24 {
 			break
 		}
 		if j+1 < n && isNumSep(b[j]) && isDigit(b[j+1]) {
@@ -76,6 +79,7 @@ func (s *scanner) readRun(b []byte, i int, r *numRun) {
 		}
 		break
 	}
+	s.dig = dig
 }
 
 // onDigit handles a digit at a word start.

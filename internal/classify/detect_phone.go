@@ -18,31 +18,32 @@ type phoneRead struct {
 // readPhone reads digit groups from i: digits, single separators (space,
 // '-', '.', '/'), and groups in parentheses. Digits go to s.dig.
 func (s *scanner) readPhone(b []byte, i int, pr *phoneRead) {
-	s.dig = s.dig[:0]
+	// Locals, stored back once: the loop is every phone number's cost.
+	dig, n := s.dig[:0], 0
 	k := i
-	for pr.n < len(pr.ends) && len(s.dig) <= 17 {
+	for n < len(pr.ends) && len(dig) <= 17 {
 		paren := k < len(b) && b[k] == '('
 		g := k
 		if paren {
 			g++
 		}
-		e := g
-		for e < len(b) && isDigit(b[e]) && e-g < 15 {
+		e, lim := g, min(len(b), g+15)
+		for e < lim && isDigit(b[e]) {
 			e++
 		}
 		if e == g || paren && (e >= len(b) || b[e] != ')') {
 			break
 		}
 		// "+49 (0)30": the trunk zero in parentheses is not dialled.
-		if !(paren && e-g == 1 && b[g] == '0' && len(s.dig) > 0) {
-			s.dig = append(s.dig, b[g:e]...)
+		if !(paren && e-g == 1 && b[g] == '0' && len(dig) > 0) {
+			dig = append(dig, b[g:e]...)
 		}
 		if paren {
 			e++
 		}
 		k = e
-		pr.ends[pr.n], pr.cnt[pr.n] = k, len(s.dig)
-		pr.n++
+		pr.ends[n], pr.cnt[n] = k, len(dig)
+		n++
 		if k+1 < len(b) && (b[k] == ' ' || b[k] == '-' || b[k] == '.' || b[k] == '/') && (isDigit(b[k+1]) || b[k+1] == '(') {
 			k++
 			continue
@@ -52,6 +53,7 @@ func (s *scanner) readPhone(b []byte, i int, pr *phoneRead) {
 		}
 		break
 	}
+	s.dig, pr.n = dig, n
 }
 
 // onPlus reads an international number at '+'.
