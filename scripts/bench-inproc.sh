@@ -20,6 +20,8 @@
 # PAYLOADS: comma-separated KIND:SIZE, KIND a synth kind or chatreq (the
 # 2 KiB chat request of BenchmarkChatRequest). The copies live in a
 # directory this script creates inside the module and removes on exit.
+# DST=nil passes every scan a nil dst, as the gateway does, instead of one
+# reused slice: the findings' growth is then part of the time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
@@ -42,7 +44,7 @@ strip_copy "$tmp/new"
 # run A B: the driver with copy A in the first place, B in the second.
 run() {
 	ab_driver "$tmp/$1" "$tmp/$2" "$tmp/drive/ab_test.go"
-	AB_PAYLOADS=$payloads AB_ITERS=$iters go test -count=1 -v -run '^TestInProcessAB$' "./$tmp/drive" |
+	AB_PAYLOADS=$payloads AB_ITERS=$iters AB_DST=${DST:-} go test -count=1 -v -run '^TestInProcessAB$' "./$tmp/drive" |
 		sed -n "s/^RESULT /$1 /p"
 }
 echo "$rev against the working tree, $iters scans per side and payload, twice" >&2

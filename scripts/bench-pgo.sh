@@ -28,7 +28,7 @@ ab_driver internal/classify "$tmp/copy" "$tmp/drive/ab_test.go"
 
 # run PGO: "payload minA minB p25A p25B same" with A the profiled package.
 run() {
-	AB_PAYLOADS=$payloads AB_ITERS=$iters go test -pgo="$1" -count=1 -v -run '^TestInProcessAB$' "./$tmp/drive" |
+	AB_PAYLOADS=$payloads AB_ITERS=$iters AB_DST=${DST:-} go test -pgo="$1" -count=1 -v -run '^TestInProcessAB$' "./$tmp/drive" |
 		sed -n 's/^RESULT //p'
 }
 echo "profile: $pgo; $iters scans per side and payload, with the profile and without" >&2

@@ -75,6 +75,28 @@ func BenchmarkClassifyParallel(b *testing.B) {
 	}
 }
 
+// BenchmarkClassifyNilDst scans as the gateway calls the engine: with a nil
+// dst, so that every scan grows its own findings (BenchmarkClassify reuses
+// one slice). The PII-dense kinds only: clean text appends nothing.
+func BenchmarkClassifyNilDst(b *testing.B) {
+	e, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []synth.Kind{synth.Customers, synth.Orders, synth.Chat} {
+		for _, sz := range benchSizes {
+			body := synth.Generate(k, sz.n, 1)
+			b.Run(fmt.Sprintf("kind=%s/size=%s", k, sz.name), func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					e.Scan(body, nil)
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkChatRequest is the gateway's common case: a 2 KiB support-chat
 // request, walked as JSON.
 func BenchmarkChatRequest(b *testing.B) {

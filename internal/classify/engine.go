@@ -96,7 +96,7 @@ func (e *Engine) Scan(body []byte, dst []Finding) []Finding {
 func (e *Engine) Text(body []byte, dst []Finding) []Finding {
 	s := e.get()
 	defer e.put(s)
-	s.dst = dst
+	s.dst, s.dstBase, s.bodyLen = dst, len(dst), len(body)
 	s.scanText(body)
 	return s.dst
 }
@@ -108,7 +108,7 @@ func (e *Engine) JSON(body []byte, dst []Finding) ([]Finding, error) {
 	s := e.get()
 	defer e.put(s)
 	n := len(dst)
-	s.dst = dst
+	s.dst, s.dstBase, s.bodyLen = dst, n, len(body)
 	if err := s.scanJSON(body); err != nil {
 		clear(s.dst[n:])
 		return dst[:n], err
