@@ -70,6 +70,7 @@ type jsonState struct {
 	// opened at the top level (or inside top-level arrays).
 	rootFirst uint16
 	arena     []byte // this scan's paths
+	pathBytes int    // the paths in this scan's earlier arena chunks
 	// The string masks of the body's 2 KiB from winAt (winN whole 32-byte
 	// chunks), computed by vector code ahead of the walk: by chunk, the
 	// bytes that end a string's plain run (stop: stringSpecials) and those
@@ -85,7 +86,7 @@ type jsonState struct {
 
 func (j *jsonState) reset() {
 	j.body = nil
-	j.arena = nil // handed out as strings: never reused
+	j.arena, j.pathBytes = nil, 0 // handed out as strings: never reused
 	j.stack = j.stack[:0]
 	j.pfxN, j.dirty = -1, 0
 	j.winN = 0
@@ -880,11 +881,18 @@ func (j *jsonState) path() string {
 		need += top.keyEnd - top.keyStart
 	}
 	if cap(j.arena)-len(j.arena) < need {
-		// The first chunk is sized by the body, then chunks double up to 64 KiB.
+		// The first chunk is sized by the body; the next ones by what the
+		// paths so far took over the body read so far (at most eight
+		// times that), as growDst sizes the findings.
 		size := min(max(len(j.body)/8, 256), 4096)
 		if cap(j.arena) > 0 {
 			size = min(2*cap(j.arena), 64<<10)
+			if at := top.keyStart; j.pathBytes > 0 && at > 0 && at < len(j.body) {
+				rest := int(int64(j.pathBytes) * int64(len(j.body)-at) / int64(at) * 9 / 8)
+				size = max(size, min(rest, 8*j.pathBytes))
+			}
 		}
+		j.pathBytes += len(j.arena)
 		j.arena = make([]byte, 0, max(size, need))
 	}
 	start := len(j.arena)
