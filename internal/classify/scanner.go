@@ -381,9 +381,9 @@ func (s *scanner) appendFinding(t Type, rule string, start, end int, conf float6
 
 // growDst makes room for the findings the rest of the body will likely
 // hold, at the density found up to offset at, where append would double:
-// the gateway passes a nil dst, and a megabyte of records doubled its way
-// to 20,000 findings a dozen times, each time zeroing and copying a larger
-// slice of pointers, which cost as much as the scan. The estimate is capped
+// the gateway passes a nil dst, and a megabyte of records grew its way to
+// 20,000 findings about eighteen times, each time zeroing and copying a
+// larger slice of pointers. The estimate is capped
 // at eight times what was found, so that a dense start does not reserve
 // for a sparse rest.
 func (s *scanner) growDst(at int) {
