@@ -486,7 +486,8 @@ func (s *scanner) stringValue(b []byte, start, end int, flags uint8) {
 			s.js.stack[n-1].serviceAccount = true
 		}
 	}
-	// stringSegment, with its common case in line: one call less a value.
+	// stringSegment, with its common case in line: one call less a value,
+	// 0.45% of an order scan's instructions with PGO, 0.7% without.
 	if start == end {
 		return
 	}
