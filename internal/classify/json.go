@@ -345,7 +345,7 @@ func (s *scanner) afterKey(b []byte, e int) (int, error) {
 // equal to the key's followed by a quote are the whole string, with no
 // escape, and no scan to find its end. The key and its quote are compared
 // as three masked words; at needs 24 bytes after the opening quote, which
-// only the last key of a body lacks.
+// only keys in a body's last 24 bytes lack.
 func (p *keyPattern) at(b []byte, i int) int {
 	if p.n == 0 || i+25 > len(b) {
 		return 0
