@@ -70,7 +70,7 @@ type jsonState struct {
 	// opened at the top level (or inside top-level arrays).
 	rootFirst uint16
 	arena     []byte // this scan's paths
-	pathBytes int    // the paths in this scan's earlier arena chunks
+	pathBytes int    // the paths in this scan's arena chunks before arena
 	// The string masks of the body's 2 KiB from winAt (winN whole 32-byte
 	// chunks), computed by vector code ahead of the walk: by chunk, the
 	// bytes that end a string's plain run (stop: stringSpecials) and those
@@ -885,15 +885,15 @@ func (j *jsonState) path() string {
 		// The first chunk is sized by the body; the next ones by what the
 		// paths so far took over the body read so far (at most eight
 		// times that), as growDst sizes the findings.
+		j.pathBytes += len(j.arena)
 		size := min(max(len(j.body)/8, 256), 4096)
 		if cap(j.arena) > 0 {
 			size = min(2*cap(j.arena), 64<<10)
-			if at := top.keyStart; j.pathBytes > 0 && at > 0 && at < len(j.body) {
+			if at := top.keyStart; at > 0 && at < len(j.body) {
 				rest := int(int64(j.pathBytes) * int64(len(j.body)-at) / int64(at) * 9 / 8)
 				size = max(size, min(rest, 8*j.pathBytes))
 			}
 		}
-		j.pathBytes += len(j.arena)
 		j.arena = make([]byte, 0, max(size, need))
 	}
 	start := len(j.arena)

@@ -383,9 +383,8 @@ func (s *scanner) appendFinding(t Type, rule string, start, end int, conf float6
 // hold, at the density found up to offset at, where append would double:
 // the gateway passes a nil dst, and a megabyte of records grew its way to
 // 20,000 findings about eighteen times, each time zeroing and copying a
-// larger slice of pointers. The estimate is capped
-// at eight times what was found, so that a dense start does not reserve
-// for a sparse rest.
+// larger slice of pointers. The estimate is capped at eight times what was
+// found, so that a dense start does not reserve for a sparse rest.
 func (s *scanner) growDst(at int) {
 	n := len(s.dst) - s.dstBase + 1 // this scan's findings, the new one too
 	more := n                       // doubling, where the density says nothing
