@@ -383,19 +383,29 @@ func (s *scanner) appendFinding(t Type, rule string, start, end int, conf float6
 // hold, at the density found up to offset at, where append would double:
 // the gateway passes a nil dst, and a megabyte of records grew its way to
 // 20,000 findings about eighteen times, each time zeroing and copying a
-// larger slice of pointers. The estimate is capped at eight times what was
+// larger slice of pointers. The room is capped at eight times what was
 // found, so that a dense start does not reserve for a sparse rest.
 func (s *scanner) growDst(at int) {
 	n := len(s.dst) - s.dstBase + 1 // this scan's findings, the new one too
 	more := n                       // doubling, where the density says nothing
-	if at > 0 && at < s.bodyLen {
-		total := int(int64(n)*int64(s.bodyLen)/int64(at))*9/8 + 8
-		more = max(total-n, n/4+8)
+	if rest := restAtDensity(n, at, s.bodyLen); rest > 0 {
+		more = max(rest, n/4) + 8
 	}
 	more = min(more, 8*n+256)
 	grown := make([]Finding, len(s.dst), len(s.dst)+more)
 	copy(grown, s.dst)
 	s.dst = grown
+}
+
+// restAtDensity estimates how much of something the rest of a body of
+// total bytes holds, found of it having come in its first at bytes: as
+// much per byte, and an eighth more; 0 where at says nothing. The findings
+// (growDst) and their paths' arena (jsonState.path) are sized by it.
+func restAtDensity(found, at, total int) int {
+	if at <= 0 || at >= total {
+		return 0
+	}
+	return int(int64(found) * int64(total-at) / int64(at) * 9 / 8)
 }
 
 // roundConf rounds a confidence to two decimals, as math.Round(c*100)/100
