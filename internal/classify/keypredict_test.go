@@ -10,20 +10,11 @@ import (
 	"testing"
 )
 
-// predictionPair returns an engine that predicts keys (the default) and one
-// that reads every key in full.
-func predictionPair(t testing.TB) (predicting, reading *Engine) {
+// predictionPair returns an engine made from cfg that predicts keys (the
+// default) and one that reads every key in full.
+func predictionPair(t testing.TB, cfg Config) (predicting, reading *Engine) {
 	t.Helper()
-	predicting, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reading, err = New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reading.noKeyPrediction = true
-	return predicting, reading
+	return enginePair(t, cfg, func(e *Engine) { e.noKeyPrediction = true })
 }
 
 type predictionCase struct {
@@ -81,7 +72,7 @@ func checkPredictionAgrees(t *testing.T, name string, predicting, reading *Engin
 // body) get the same findings with it and without it, as written and
 // compacted.
 func TestKeyPredictionAgrees(t *testing.T) {
-	predicting, reading := predictionPair(t)
+	predicting, reading := predictionPair(t, Config{})
 	for _, c := range loadPredictionCases(t) {
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, []byte(c.Body)); err != nil {
@@ -99,7 +90,7 @@ func TestKeyPredictionAgrees(t *testing.T) {
 // fewer keys in full. Counted through the memo's links, which only the
 // prediction sets.
 func TestKeyPredictionTakes(t *testing.T) {
-	predicting, _ := predictionPair(t)
+	predicting, _ := predictionPair(t, Config{})
 	body := []byte(`{"records":[{"Email":"a@example.com","Phone":"+49 30 90182044"},{"Email":"b@example.com","Phone":"+49 30 90182045"}]}`)
 	s := predicting.get()
 	defer predicting.put(s)
@@ -173,7 +164,7 @@ func FuzzKeyPrediction(f *testing.F) {
 	for _, c := range loadPredictionCases(f) {
 		f.Add([]byte(c.Body))
 	}
-	predicting, reading := predictionPair(f)
+	predicting, reading := predictionPair(f, Config{})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkPredictionAgrees(t, "fuzz", predicting, reading, body)
 	})
@@ -189,16 +180,7 @@ func TestKeyPredictionThroughEvictions(t *testing.T) {
 	for k := 0; k < 300; k += 3 {
 		bizKeys = append(bizKeys, contactKey(k))
 	}
-	cfg := Config{Business: []BusinessRule{{ID: "contact-list", Keys: bizKeys}}}
-	predicting, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reading, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reading.noKeyPrediction = true
+	predicting, reading := predictionPair(t, Config{Business: []BusinessRule{{ID: "contact-list", Keys: bizKeys}}})
 	var b bytes.Buffer
 	b.WriteString(`{"records":[`)
 	for r := range 6 {

@@ -54,16 +54,24 @@ func shortcutPair(t testing.TB) (fast, slow *Engine) {
 // shortcutPairWith is shortcutPair for engines made from cfg.
 func shortcutPairWith(t testing.TB, cfg Config) (fast, slow *Engine) {
 	t.Helper()
-	fast, err := New(cfg)
+	return enginePair(t, cfg, func(e *Engine) { e.noKeyShortcut = true })
+}
+
+// enginePair returns two engines made from cfg, the second with off
+// applied: a default engine and one with a shortcut turned off, for tests
+// that compare the two.
+func enginePair(t testing.TB, cfg Config, off func(*Engine)) (on, without *Engine) {
+	t.Helper()
+	on, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slow, err = New(cfg)
+	without, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slow.noKeyShortcut = true
-	return fast, slow
+	off(without)
+	return on, without
 }
 
 // memberBody is {"key": value} inside a record array, as CRM bodies are.
