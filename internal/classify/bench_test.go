@@ -111,7 +111,7 @@ func BenchmarkClassifyVaried(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, k := range []synth.Kind{synth.Customers, synth.Orders, synth.Chat, synth.Catalog} {
+	for _, k := range synth.Kinds {
 		for _, sz := range benchSizes {
 			bodies := variedBodies(k, sz.n)
 			b.Run(fmt.Sprintf("kind=%s/size=%s", k, sz.name), func(b *testing.B) {
@@ -157,6 +157,29 @@ func BenchmarkChatRequest(b *testing.B) {
 		dst, _ = e.JSON(body, dst[:0])
 	}
 	b.ReportMetric(float64(len(dst)), "findings/op")
+}
+
+// BenchmarkChatRequestVaried is BenchmarkChatRequest over 64 different
+// requests in turn (BenchmarkClassifyVaried says why).
+func BenchmarkChatRequestVaried(b *testing.B) {
+	e, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bodies := make([][]byte, 64)
+	total := 0
+	for i := range bodies {
+		bodies[i] = synth.Generate(synth.Chat, 2<<10, uint64(3+i))
+		total += len(bodies[i])
+	}
+	dst := make([]Finding, 0, 64)
+	b.SetBytes(int64(total / len(bodies)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		dst, _ = e.JSON(bodies[i%len(bodies)], dst[:0])
+		i++
+	}
 }
 
 // BenchmarkBusinessRules measures the cost of a tenant dictionary of 1,000
