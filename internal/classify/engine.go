@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sovereign-gateway/sovereign/internal/config"
 )
@@ -21,6 +22,12 @@ type Config struct {
 	Threshold float64
 	// Business lists the tenant's business-IP rules.
 	Business []BusinessRule
+	// Serial walks every body on the calling goroutine. By default, a JSON
+	// body of 128 KiB or more whose walk starts while fewer such walks run
+	// than there are cores has the second half of its first large array of
+	// objects walked on another goroutine, with the same findings
+	// (split.go).
+	Serial bool
 }
 
 // BusinessRule is one tenant-defined business-IP rule. Its ID is reported as
@@ -42,6 +49,15 @@ type Engine struct {
 	threshold float64
 	biz       *bizMatcher
 	pool      sync.Pool // *scanner scratch, so a clean scan allocates nothing
+	serial    bool
+	// large counts the walks of bodies of splitMin bytes or more under
+	// way: while there are as many as cores, none splits.
+	large atomic.Int32
+	// spareHelper is a split's helper scanner between splits (getHelper).
+	spareHelper atomic.Pointer[scanner]
+	// started and joined count the helpers started and those whose work
+	// was taken, for the tests.
+	started, joined atomic.Int64
 
 	// noKeyShortcut runs the detectors on every value (keyExplains): the
 	// tests compare the shortcut with it.
@@ -74,7 +90,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{threshold: th, biz: biz}
+	e := &Engine{threshold: th, biz: biz, serial: cfg.Serial}
 	e.pool.New = func() any { return newScanner() }
 	return e, nil
 }
@@ -109,6 +125,11 @@ func (e *Engine) JSON(body []byte, dst []Finding) ([]Finding, error) {
 	defer e.put(s)
 	n := len(dst)
 	s.dst, s.dstBase, s.bodyLen = dst, n, len(body)
+	if len(body) >= splitMin && !e.serial {
+		e.large.Add(1)
+		defer e.large.Add(-1)
+		s.large = true
+	}
 	if err := s.scanJSON(body); err != nil {
 		clear(s.dst[n:])
 		return dst[:n], err
@@ -131,7 +152,7 @@ func (e *Engine) put(s *scanner) {
 // for: its threshold and the tenant's business rules. Every face uses it, so
 // they all classify alike.
 func FromConfig(c config.Classify) (*Engine, error) {
-	cc := Config{Threshold: c.Threshold}
+	cc := Config{Threshold: c.Threshold, Serial: c.Serial}
 	for _, b := range c.Business {
 		cc.Business = append(cc.Business, BusinessRule{ID: b.ID, Terms: b.Terms, Patterns: b.Patterns, Keys: b.Keys})
 	}

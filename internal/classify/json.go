@@ -154,7 +154,10 @@ func (s *scanner) scanJSON(body []byte) error {
 	j.pfxN, j.dirty = -1, 0
 	j.winN = 0
 	i := skipSpace(body, 0)
-	i, err := s.value(body, i)
+	i, err := s.valueFrom(body, i, 0)
+	if s.sp != nil {
+		s.stopSplit() // an error ended the walk before the helper's start
+	}
 	if err != nil {
 		return err
 	}
@@ -164,11 +167,12 @@ func (s *scanner) scanJSON(body []byte) error {
 	return nil
 }
 
-// value walks the value at i and returns the offset after it. Containers are
-// walked with an explicit stack, not recursion, so depth costs no Go stack.
-func (s *scanner) value(b []byte, i int) (int, error) {
+// valueFrom walks from i until the stack is down to base frames, and
+// returns the offset after that: from the top, one value (base 0), or in a
+// split's helper, the rest of an array. Containers are walked with an
+// explicit stack, not recursion, so depth costs no Go stack.
+func (s *scanner) valueFrom(b []byte, i, base int) (int, error) {
 	j := &s.js
-	base := len(j.stack)
 	for {
 		if i >= len(b) {
 			return i, &syntaxError{i, "unexpected end of input"}
@@ -192,6 +196,8 @@ func (s *scanner) value(b []byte, i int) (int, error) {
 				if i, err = s.member(b, i); err != nil {
 					return i, err
 				}
+			} else if s.maySplit(b, i) {
+				s.startSplit(b, i)
 			}
 			continue
 		case c == '"':
@@ -250,6 +256,25 @@ func (s *scanner) value(b []byte, i int) (int, error) {
 				if top.array {
 					top.index++
 					j.changed(len(j.stack) - 1)
+					if s.sp != nil && len(j.stack) == s.sp.depth {
+						// An element of the array being split.
+						if s.helper {
+							if s.helperStopped() {
+								return i, errSplitStopped
+							}
+						} else if i == s.sp.at {
+							end, err, ok := s.joinSplit()
+							if err != nil {
+								return end, err
+							}
+							if ok {
+								i = end
+								continue
+							}
+						} else if i > s.sp.at {
+							s.stopSplit() // the guess was no element of this array
+						}
+					}
 				} else {
 					var err error
 					if i, err = s.member(b, i); err != nil {
@@ -259,6 +284,9 @@ func (s *scanner) value(b []byte, i int) (int, error) {
 				break
 			}
 			if top.array && c == ']' || !top.array && c == '}' {
+				if s.sp != nil && !s.helper && len(j.stack) == s.sp.depth {
+					s.stopSplit() // the array ended before the guess
+				}
 				j.stack = j.stack[:len(j.stack)-1]
 				i++
 				continue

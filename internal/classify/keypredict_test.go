@@ -17,24 +17,27 @@ func predictionPair(t testing.TB, cfg Config) (predicting, reading *Engine) {
 	return enginePair(t, cfg, func(e *Engine) { e.noKeyPrediction = true })
 }
 
-type predictionCase struct {
+// bodyCase is a named body of a JSON-lines case file.
+type bodyCase struct {
 	Name string `json:"name"`
 	Body string `json:"body"`
 }
 
-func loadPredictionCases(t testing.TB) []predictionCase {
+// loadBodyCases reads a JSON-lines file of bodyCase.
+func loadBodyCases(t testing.TB, path string) []bodyCase {
 	t.Helper()
-	f, err := os.Open("testdata/keyprediction/bodies.jsonl")
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var cases []predictionCase
+	var cases []bodyCase
 	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var c predictionCase
+		var c bodyCase
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s: %v", sc.Text(), err)
+			t.Fatalf("%s: %v", path, err)
 		}
 		cases = append(cases, c)
 	}
@@ -42,6 +45,10 @@ func loadPredictionCases(t testing.TB) []predictionCase {
 		t.Fatal(err)
 	}
 	return cases
+}
+
+func loadPredictionCases(t testing.TB) []bodyCase {
+	return loadBodyCases(t, "testdata/keyprediction/bodies.jsonl")
 }
 
 // checkPredictionAgrees scans body with both engines, twice each (the

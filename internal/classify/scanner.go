@@ -32,6 +32,16 @@ type scanner struct {
 	off  int     // original offset of seg[0] when omap is nil
 	omap []int32 // per-byte original offsets, len(seg)+1 entries; nil: identity
 
+	// Splitting a large array with a helper (split.go): the split under
+	// way, whether this scanner is a helper, and whether the scan is of a
+	// body large enough to split.
+	sp     *split
+	helper bool
+	large  bool
+	// A spare helper's buffers, kept by Engine.putHelper across scans.
+	spareDst   []Finding
+	spareArena []byte
+
 	hint    keyHint // what the JSON key of this value says it is
 	bizRule int     // business rule index + 1 of an enclosing business key; 0 none
 	inJSON  bool
@@ -60,6 +70,7 @@ func newScanner() *scanner {
 func (s *scanner) reset() {
 	s.eng = nil
 	s.dst = nil
+	s.sp, s.helper, s.large = nil, false, false
 	s.seg = nil
 	s.omap = nil
 	s.cands = s.cands[:0]

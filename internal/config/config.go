@@ -144,6 +144,10 @@ type Rule struct {
 type Classify struct {
 	Threshold float64        `yaml:"threshold"` // default 0.5
 	Business  []BusinessRule `yaml:"business"`
+	// Serial keeps every body's classification on its request's goroutine.
+	// By default a JSON body of 128 KiB or more that arrives while cores
+	// are idle has half of its records classified on another core.
+	Serial bool `yaml:"serial"`
 }
 
 // BusinessRule is tenant-defined business IP: dictionary terms, regular
