@@ -9,7 +9,10 @@ import (
 
 // Benchmarks on generated e-commerce payloads (internal/synth) at 1 KiB,
 // 64 KiB and 1 MiB, side by side with a baseline that runs the same
-// patterns with Go's regexp (baseline_test.go). Compare with
+// patterns with Go's regexp (baseline_test.go). They time one walker a
+// scan (Config.Serial), one core's speed, except BenchmarkClassifySplit,
+// which lets a large body be split between cores (split.go), and
+// BenchmarkClassifyParallel, where every core is busy. Compare with
 //
 //	go test -run '^$' -bench Classify -benchmem -count 6 ./internal/classify > bench.txt
 //	go tool benchstat -col /impl bench.txt
@@ -20,7 +23,7 @@ var benchSizes = []struct {
 }{{"1KiB", 1 << 10}, {"64KiB", 64 << 10}, {"1MiB", 1 << 20}}
 
 func BenchmarkClassify(b *testing.B) {
-	e, err := New(Config{})
+	e, err := New(Config{Serial: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -79,7 +82,7 @@ func BenchmarkClassifyParallel(b *testing.B) {
 // dst, so that every scan grows its own findings (BenchmarkClassify reuses
 // one slice). The PII-dense kinds only: clean text appends nothing.
 func BenchmarkClassifyNilDst(b *testing.B) {
-	e, err := New(Config{})
+	e, err := New(Config{Serial: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -107,7 +110,7 @@ func BenchmarkClassifyNilDst(b *testing.B) {
 // body twice, so these are the numbers to read against the targets
 // (docs/classify-bench.md, "The seventh session").
 func BenchmarkClassifyVaried(b *testing.B) {
-	e, err := New(Config{})
+	e, err := New(Config{Serial: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -115,22 +118,31 @@ func BenchmarkClassifyVaried(b *testing.B) {
 		for _, sz := range benchSizes {
 			bodies := variedBodies(k, sz.n)
 			b.Run(fmt.Sprintf("kind=%s/size=%s", k, sz.name), func(b *testing.B) {
-				dst := make([]Finding, 0, 4096)
-				total := 0
-				for _, body := range bodies {
-					total += len(body)
-				}
-				b.SetBytes(int64(total / len(bodies))) // the seeds' sizes differ: a quarter, at 1 KiB
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					dst = e.Scan(bodies[i%len(bodies)], dst[:0])
-					i++
-				}
+				scanInTurn(b, e, bodies)
 				b.ReportMetric(float64(len(bodies)), "bodies")
 			})
 		}
 	}
+}
+
+// scanInTurn times e.Scan over bodies, one after the other, reusing dst.
+func scanInTurn(b *testing.B, e *Engine, bodies [][]byte) {
+	dst := make([]Finding, 0, 4096)
+	b.SetBytes(int64(meanLen(bodies))) // the seeds' sizes differ: by a quarter, at 1 KiB
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		dst = e.Scan(bodies[i%len(bodies)], dst[:0])
+		i++
+	}
+}
+
+func meanLen(bodies [][]byte) int {
+	total := 0
+	for _, body := range bodies {
+		total += len(body)
+	}
+	return total / len(bodies)
 }
 
 // variedBodies returns BenchmarkClassifyVaried's bodies of kind k and size n.
@@ -159,6 +171,31 @@ func BenchmarkChatRequest(b *testing.B) {
 	b.ReportMetric(float64(len(dst)), "findings/op")
 }
 
+// BenchmarkClassifySplit is one large request on an otherwise idle
+// machine, as the engine scans it by default: the second half of its array
+// of records goes to a helper on another core (split.go). Bodies in turn,
+// as in BenchmarkClassifyVaried; BenchmarkClassifyVaried is the same
+// bodies on one core.
+func BenchmarkClassifySplit(b *testing.B) {
+	e, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []synth.Kind{synth.Customers, synth.Orders, synth.Chat} {
+		for _, sz := range []struct {
+			name string
+			n    int
+		}{{"256KiB", 256 << 10}, {"1MiB", 1 << 20}} {
+			bodies := variedBodies(k, sz.n)
+			b.Run(fmt.Sprintf("kind=%s/size=%s", k, sz.name), func(b *testing.B) {
+				joined := e.joined.Load()
+				scanInTurn(b, e, bodies)
+				b.ReportMetric(float64(e.joined.Load()-joined)/float64(b.N), "splits/op")
+			})
+		}
+	}
+}
+
 // BenchmarkChatRequestVaried is BenchmarkChatRequest over 64 different
 // requests in turn (BenchmarkClassifyVaried says why).
 func BenchmarkChatRequestVaried(b *testing.B) {
@@ -167,13 +204,11 @@ func BenchmarkChatRequestVaried(b *testing.B) {
 		b.Fatal(err)
 	}
 	bodies := make([][]byte, 64)
-	total := 0
 	for i := range bodies {
 		bodies[i] = synth.Generate(synth.Chat, 2<<10, uint64(3+i))
-		total += len(bodies[i])
 	}
 	dst := make([]Finding, 0, 64)
-	b.SetBytes(int64(total / len(bodies)))
+	b.SetBytes(int64(meanLen(bodies)))
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

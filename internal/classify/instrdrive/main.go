@@ -46,7 +46,7 @@ func main() {
 		}
 		body = synth.Generate(synth.Kind(kind), size, 1)
 	}
-	e, err := classify.New(classify.Config{})
+	e, err := classify.New(classify.Config{Serial: true}) // one walker's instructions
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "instrdrive:", err)
 		os.Exit(1)
