@@ -153,11 +153,15 @@ func (s *scanner) scanJSON(body []byte) error {
 	j.stack = j.stack[:0]
 	j.pfxN, j.dirty = -1, 0
 	j.winN = 0
+	defer func() {
+		if s.sp != nil {
+			// An error, or a panic, ended the walk before the helper's
+			// start: the helper must not read the body after we return.
+			s.stopSplit()
+		}
+	}()
 	i := skipSpace(body, 0)
 	i, err := s.valueFrom(body, i, 0)
-	if s.sp != nil {
-		s.stopSplit() // an error ended the walk before the helper's start
-	}
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sovereign-gateway/sovereign/internal/config"
 	"github.com/sovereign-gateway/sovereign/internal/synth"
@@ -179,6 +181,36 @@ func TestHelperPanicReachesTheCaller(t *testing.T) {
 	}()
 	splitting.JSON(synth.Generate(synth.Customers, 16<<10, 1), nil)
 	t.Fatal("no panic")
+}
+
+// TestWalkWaitsForItsHelper: when the walk ends before the helper's start
+// (here, malformed JSON in the first half), JSON returns only after the
+// helper has ended, so that no helper reads a body its caller has taken
+// back.
+func TestWalkWaitsForItsHelper(t *testing.T) {
+	splitting, _ := splitPair(t, 256)
+	var ended atomic.Bool
+	helperHook = func() {
+		time.Sleep(20 * time.Millisecond)
+		ended.Store(true)
+	}
+	t.Cleanup(func() { helperHook = nil })
+	var body []byte
+	for _, c := range loadSplitCases(t) {
+		if c.Name == "malformed in the first half" {
+			body = []byte(c.Body)
+		}
+	}
+	started := splitting.started.Load()
+	if _, err := splitting.JSON(body, nil); err == nil {
+		t.Fatal("no error for malformed JSON")
+	}
+	if splitting.started.Load() == started {
+		t.Fatal("no helper started: the test tests nothing")
+	}
+	if !ended.Load() {
+		t.Fatal("JSON returned before its helper ended")
+	}
 }
 
 // FuzzSplit: any body, split from 16 bytes on, gives the findings and the
