@@ -66,7 +66,10 @@ func init() {
 		"nombre", "apellido", "apellidos", "nombrecompleto", "cognome", "nomecompleto", "naam", "voornaam",
 		"achternaam", "fornamn", "förnamn", "efternamn", "imie", "imię", "nazwisko", "personfirstname", "personlastname",
 		"salutationname", "holdername", "patientname", "employeename", "authorname", "sendername")
-	add(hintNameMaybe, "name", "nome", "namn", "nazwa", "owner", "contact", "customer", "author", "assignee", "user")
+	add(hintNameMaybe, "name", "nome", "namn", "nazwa", "owner", "contact", "customer", "author", "assignee", "user",
+		// An account's or a card's holder: a person, or a company.
+		"holder", "inhaber", "kontoinhaber", "karteninhaber", "titulaire", "titular", "intestatario",
+		"rekeninghouder", "kontoinnehavare", "posiadacz")
 	add(hintStreet, "street", "streetaddress", "address", "addressline1", "addressline2", "addressline", "line1",
 		"line2", "address1", "address2", "homeaddress", "postaladdress", "deliveryaddress", "strasse", "straße",
 		"anschrift", "adresse", "rue", "direccion", "dirección", "calle", "indirizzo", "via", "adres", "straat",
