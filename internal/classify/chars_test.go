@@ -60,3 +60,26 @@ func TestWordSetHoldsExactlyItsMembers(t *testing.T) {
 		t.Error("the empty word and words over 16 bytes are never members")
 	}
 }
+
+// TestLowerWord: ASCII and the two-byte letters of Latin-1 and Latin
+// Extended-A are lowered, every other byte is kept, and the length with it.
+func TestLowerWord(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"MÄRZ", "märz"},
+		{"PAŹDZIERNIKA", "października"},
+		{"WRZEŚNIA", "września"},
+		{"ŁÓDŹ", "łódź"},
+		{"DÉCEMBRE", "décembre"},
+		{"Straße", "straße"},
+		{"×÷", "×÷"},       // signs, not letters: the old lowering made × a ÷
+		{"İ", "İ"},         // its lower case is one byte: kept
+		{"ΣΟΦΙΑ", "ΣΟΦΙΑ"}, // beyond Latin Extended-A: kept
+		{"\xc5", "\xc5"},   // a lead byte alone
+		{"a1-B_C", "a1-b_c"},
+	} {
+		var buf [32]byte
+		if got := string(lowerWord(&buf, []byte(c.in))); got != c.want {
+			t.Errorf("lowerWord(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

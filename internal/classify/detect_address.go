@@ -121,10 +121,14 @@ func lowerWord(buf *[32]byte, w []byte) []byte {
 	if high < 0x80 {
 		return out // ASCII: nothing more to lower
 	}
-	// Latin-1 capitals in UTF-8 (C3 80..9E) to lower case.
+	// The letters of Latin-1 and Latin Extended-A, two bytes in UTF-8 ("Ä",
+	// "É", "Ł", "Ź"), from latinLower; other bytes stay as they are.
 	for k := 0; k+1 < len(out); k++ {
-		if out[k] == 0xC3 && out[k+1] >= 0x80 && out[k+1] <= 0x9E {
-			out[k+1] += 0x20
+		if c := out[k]; c-0xC3 < 3 && out[k+1]&0xC0 == 0x80 {
+			if l := latinLower[(int(c)&0x1F)<<6|int(out[k+1]&0x3F)-0xC0]; l[0] != 0 {
+				out[k], out[k+1] = l[0], l[1]
+				k++
+			}
 		}
 	}
 	return out

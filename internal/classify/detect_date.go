@@ -119,26 +119,15 @@ func monthAt(b []byte, i int) (int, int) {
 		return 0, 0
 	}
 	j := i
-	var buf [16]byte
-	k := 0
-	for j < len(b) && (isAlpha(b[j]) || b[j] >= 0x80) && k < len(buf) {
-		buf[k] = lowerASCII(b[j])
-		if b[j] >= 0x80 && j+1 < len(b) && b[j] == 0xC3 && b[j+1] >= 0x80 && b[j+1] <= 0x9E {
-			// upper-case Latin-1 letter (Ä, É, ...) → lower
-			buf[k] = 0xC3
-			k++
-			j++
-			if k < len(buf) {
-				buf[k] = b[j] + 0x20
-			}
-		}
-		k++
+	for j < len(b) && (isAlpha(b[j]) || b[j] >= 0x80) && j-i < 16 {
 		j++
 	}
-	if k == 0 || k >= len(buf) {
+	if j == i || j-i >= 16 {
 		return 0, 0
 	}
-	m, ok := monthNames[string(buf[:k])]
+	var buf [32]byte
+	w := lowerWord(&buf, b[i:j]) // "MÄRZ", "PAŹDZIERNIKA"
+	m, ok := monthNames[string(w)]
 	if !ok {
 		return 0, 0
 	}
