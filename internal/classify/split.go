@@ -37,6 +37,10 @@ import (
 // variable, so that tests split small bodies.
 var splitMin = 128 << 10
 
+// Splits returns how many walks the engine has split between two cores so
+// far (the helper's work taken), for tests and operators.
+func (e *Engine) Splits() int64 { return e.joined.Load() }
+
 // splitSearch is how far past the middle the walker looks for an element
 // start to guess.
 const splitSearch = 16 << 10
