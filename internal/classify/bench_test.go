@@ -185,7 +185,7 @@ func BenchmarkClassifySplit(b *testing.B) {
 		for _, sz := range []struct {
 			name string
 			n    int
-		}{{"256KiB", 256 << 10}, {"1MiB", 1 << 20}} {
+		}{{"64KiB", 64 << 10}, {"256KiB", 256 << 10}, {"1MiB", 1 << 20}} {
 			bodies := variedBodies(k, sz.n)
 			b.Run(fmt.Sprintf("kind=%s/size=%s", k, sz.name), func(b *testing.B) {
 				joined := e.joined.Load()

@@ -96,8 +96,8 @@ func TestSplitAgrees(t *testing.T) {
 	}
 }
 
-// TestSplitAtDefaultSize checks that a body of splitMin bytes is split by
-// default, and agrees.
+// TestSplitAtDefaultSize checks that a body a quarter over splitMin is
+// split by default, and agrees, and that one under it is not.
 func TestSplitAtDefaultSize(t *testing.T) {
 	splitting, serial := splitPair(t, splitMin)
 	body := synth.Generate(synth.Customers, splitMin+splitMin/4, 1)
