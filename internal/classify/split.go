@@ -41,8 +41,8 @@ var splitMin = 128 << 10
 // splitShare is where in the rest of the body, from the array's start, the
 // helper's part begins: past the middle, by less the larger the body (a
 // tenth at splitMin, a fortieth at 16 times that), since the helper starts
-// late and with a cold key memo. The best shares measured, of 0.5, 0.55,
-// 0.6, 0.65 and 0.7: 0.6 at 128 KiB, 0.55 at 256 KiB, 0.5 - 0.55 at 1 MiB.
+// late and with a cold key memo. Tried in turn: 0.6 was best of 0.6 - 0.7
+// at 128 KiB, 0.55 of 0.5 - 0.6 at 256 KiB; 0.5 and 0.55 even at 1 MiB.
 func splitShare(rest int) float64 {
 	return 0.5 + 0.1*math.Sqrt(float64(splitMin)/float64(max(rest, splitMin)))
 }
