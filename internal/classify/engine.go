@@ -53,11 +53,12 @@ type Engine struct {
 	// large counts the walks of bodies of splitMin bytes or more under
 	// way: while there are as many as cores, none splits.
 	large atomic.Int32
-	// spareHelper is a split's helper scanner between splits (getHelper).
-	spareHelper atomic.Pointer[scanner]
+	// spareHelpers holds splits' helper scanners between splits (getHelper).
+	spareHelpers chan *scanner
 	// started and joined count the helpers started and those whose work
-	// was taken, for the tests.
+	// was taken, live those running, for the tests.
 	started, joined atomic.Int64
+	live            atomic.Int32
 
 	// noKeyShortcut runs the detectors on every value (keyExplains): the
 	// tests compare the shortcut with it.
@@ -90,7 +91,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{threshold: th, biz: biz, serial: cfg.Serial}
+	e := &Engine{threshold: th, biz: biz, serial: cfg.Serial, spareHelpers: make(chan *scanner, maxSplitParts-1)}
 	e.pool.New = func() any { return newScanner() }
 	return e, nil
 }

@@ -154,10 +154,10 @@ func (s *scanner) scanJSON(body []byte) error {
 	j.pfxN, j.dirty = -1, 0
 	j.winN = 0
 	defer func() {
-		if s.sp != nil {
+		if s.next != nil {
 			// An error, or a panic, ended the walk before the helper's
-			// start: the helper must not read the body after we return.
-			s.stopSplit()
+			// start: the helpers must not read the body after we return.
+			s.stopNext()
 		}
 	}()
 	i := skipSpace(body, 0)
@@ -260,14 +260,15 @@ func (s *scanner) valueFrom(b []byte, i, base int) (int, error) {
 				if top.array {
 					top.index++
 					j.changed(len(j.stack) - 1)
-					if s.sp != nil && len(j.stack) == s.sp.depth {
-						// An element of the array being split.
-						if s.helper {
-							if s.helperStopped() {
-								return i, errSplitStopped
-							}
-						} else if i == s.sp.at {
-							end, err, ok := s.joinSplit()
+					// An element of an array being split: a helper
+					// given up on ends; a walker arriving at its
+					// successor's start takes its work.
+					if s.own != nil && len(j.stack) == s.own.depth && s.stopped() {
+						return i, errSplitStopped
+					}
+					if s.next != nil && len(j.stack) == s.next.depth {
+						if i == s.next.at {
+							end, err, ok := s.joinNext()
 							if err != nil {
 								return end, err
 							}
@@ -275,8 +276,8 @@ func (s *scanner) valueFrom(b []byte, i, base int) (int, error) {
 								i = end
 								continue
 							}
-						} else if i > s.sp.at {
-							s.stopSplit() // the guess was no element of this array
+						} else if i > s.next.at {
+							s.stopNext() // the guess was no element of this array
 						}
 					}
 				} else {
@@ -288,8 +289,8 @@ func (s *scanner) valueFrom(b []byte, i, base int) (int, error) {
 				break
 			}
 			if top.array && c == ']' || !top.array && c == '}' {
-				if s.sp != nil && !s.helper && len(j.stack) == s.sp.depth {
-					s.stopSplit() // the array ended before the guess
+				if s.next != nil && len(j.stack) == s.next.depth {
+					s.stopNext() // the array ended before the guess
 				}
 				j.stack = j.stack[:len(j.stack)-1]
 				i++

@@ -32,12 +32,12 @@ type scanner struct {
 	off  int     // original offset of seg[0] when omap is nil
 	omap []int32 // per-byte original offsets, len(seg)+1 entries; nil: identity
 
-	// Splitting a large array with a helper (split.go): the split under
-	// way, whether this scanner is a helper, and whether the scan is of a
-	// body large enough to split.
-	sp     *split
-	helper bool
-	large  bool
+	// Splitting a large array between walkers (split.go): in a helper,
+	// the split it walks for; the successor whose start this walker checks;
+	// whether the scan is of a body large enough to split.
+	own   *split
+	next  *split
+	large bool
 	// A spare helper's buffers, kept by Engine.putHelper across scans.
 	spareDst   []Finding
 	spareArena []byte
@@ -70,7 +70,7 @@ func newScanner() *scanner {
 func (s *scanner) reset() {
 	s.eng = nil
 	s.dst = nil
-	s.sp, s.helper, s.large = nil, false, false
+	s.own, s.next, s.large = nil, nil, false
 	s.seg = nil
 	s.omap = nil
 	s.cands = s.cands[:0]

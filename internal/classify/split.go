@@ -65,7 +65,7 @@ type split struct {
 	frames []frame
 	prefix string // the path of the frames above the array, as the helper renders it
 	h      *scanner
-	stop   chan struct{} // closed by the walker: the helper is not wanted
+	stop   chan struct{} // closed by the walker before: the helper is not wanted
 	done   chan struct{} // closed by the helper when it ends
 	end    int           // the helper's results, read after done
 	err    error
@@ -79,53 +79,107 @@ type split struct {
 // helperHook, when set, runs first in every helper; a test makes it panic.
 var helperHook func()
 
+// maxSplitParts bounds how many walkers share one array.
+const maxSplitParts = 8
+
 // maySplit reports whether the walker, at the first element i of the array
-// on top of its stack, should hand half of it to a helper.
+// on top of its stack, should share the array with helpers.
 func (s *scanner) maySplit(b []byte, i int) bool {
-	return s.sp == nil && s.large && !s.helper && len(b)-i >= splitMin &&
+	return s.next == nil && s.own == nil && s.large && len(b)-i >= splitMin &&
 		int(s.eng.large.Load()) < runtime.GOMAXPROCS(0)
 }
 
-// startSplit guesses an element start in the rest of the array at i and
-// starts a helper there.
+// splitParts is how many walkers share an array with rest bytes after its
+// start: one a core that walks no other large body (this walk is counted
+// in large), each part at least half of splitMin, at most maxSplitParts.
+func (e *Engine) splitParts(rest int) int {
+	free := runtime.GOMAXPROCS(0) - int(e.large.Load()) + 1
+	return max(2, min(maxSplitParts, free, rest/(splitMin/2)))
+}
+
+// startSplit guesses element starts in the rest of the array at i and
+// starts a helper at each: the walker's part ends where the first helper's
+// begins, each helper's where the next one's does, the last one's at the
+// array's end. Each walker checks its successor's start (joinNext).
 func (s *scanner) startSplit(b []byte, i int) {
-	at := elementStart(b, i+int(float64(len(b)-i)*splitShare(len(b)-i)), firstKey(b, i))
-	if at < 0 {
+	rest := len(b) - i
+	k := s.eng.splitParts(rest)
+	key := firstKey(b, i)
+	var ats []int
+	for p := 1; p < k; p++ {
+		at := elementStart(b, i+int(float64(rest)*splitBoundary(p, k, rest)), key)
+		if at > i && (len(ats) == 0 || at > ats[len(ats)-1]) {
+			ats = append(ats, at)
+		}
+	}
+	if len(ats) == 0 {
 		return
 	}
-	s.eng.started.Add(1)
 	j := &s.js
-	sp := &split{at: at, depth: len(j.stack), frames: append([]frame(nil), j.stack...),
-		stop: make(chan struct{}), done: make(chan struct{})}
-	h := s.eng.getHelper()
-	h.helper, h.inJSON, h.sp = true, true, sp
-	h.dst, h.dstBase, h.bodyLen = h.spareDst[:0], 0, len(b)
-	hj := &h.js
-	hj.body = b
-	// The helper's paths are all written anew by renumber, so its arena,
-	// unlike a walker's, is never handed out and can be reused.
-	hj.arena, h.spareArena = h.spareArena[:0], nil
-	hj.stack = append(hj.stack[:0], j.stack...)
-	for k := range hj.stack {
-		// Slots of the walker's key memo mean nothing in the helper's:
-		// its predictions start afresh (they only save work).
-		hj.stack[k].keySlot, hj.stack[k].parentKey = 0, 0
-	}
-	hj.stack[sp.depth-1].index = 0
-	hj.pfxN, hj.dirty, hj.winN = -1, 0, 0
-	sp.prefix = string(hj.appendFrames([]byte("$"), hj.stack[:sp.depth-1]))
-	sp.h = h
-	s.sp = sp
-	go func() {
-		defer func() {
-			sp.panicked = recover()
-			close(sp.done)
-		}()
-		if helperHook != nil {
-			helperHook()
+	frames := append([]frame(nil), j.stack...)
+	depth := len(j.stack)
+	var prefix string
+	prev := s
+	helpers := make([]*scanner, 0, len(ats))
+	for _, at := range ats {
+		s.eng.started.Add(1)
+		sp := &split{at: at, depth: depth, frames: frames, stop: make(chan struct{}), done: make(chan struct{})}
+		h := s.eng.getHelper()
+		h.inJSON, h.own = true, sp
+		h.dst, h.dstBase, h.bodyLen = h.spareDst[:0], 0, len(b)
+		hj := &h.js
+		hj.body = b
+		// The helper's paths are all written anew by renumber, so its
+		// arena, unlike a walker's, is never handed out and can be reused.
+		hj.arena, h.spareArena = h.spareArena[:0], nil
+		hj.stack = append(hj.stack[:0], frames...)
+		for k := range hj.stack {
+			// Slots of the walker's key memo mean nothing in the
+			// helper's: its predictions start afresh (they only save work).
+			hj.stack[k].keySlot, hj.stack[k].parentKey = 0, 0
 		}
-		sp.end, sp.err = h.valueFrom(b, at, sp.depth-1)
+		hj.stack[depth-1].index = 0
+		hj.pfxN, hj.dirty, hj.winN = -1, 0, 0
+		if prefix == "" {
+			prefix = string(hj.appendFrames([]byte("$"), hj.stack[:depth-1]))
+		}
+		sp.prefix, sp.h = prefix, h
+		prev.next = sp
+		prev = h
+		helpers = append(helpers, h)
+	}
+	// Start the helpers once the chain is linked (a helper reads its next),
+	// from the list: a running helper may already have dropped its next.
+	for _, h := range helpers {
+		s.eng.live.Add(1)
+		go h.runHelper(b)
+	}
+}
+
+// runHelper walks a helper's part, then ends its successor's, if it still
+// has one: every walker ends its own successor, so a stop reaches down the
+// chain.
+func (h *scanner) runHelper(b []byte) {
+	sp := h.own
+	defer func() {
+		sp.panicked = recover()
+		if h.next != nil {
+			h.stopNext()
+		}
+		h.eng.live.Add(-1)
+		close(sp.done)
 	}()
+	if helperHook != nil {
+		helperHook()
+	}
+	sp.end, sp.err = h.valueFrom(b, sp.at, sp.depth-1)
+}
+
+// splitBoundary is where, as a share of the rest of the body, part p of k
+// begins: at p/k, moved on by splitShare's margin over the middle scaled
+// to the part (the helpers start late and with cold key memos).
+func splitBoundary(p, k, rest int) float64 {
+	return (float64(p) + 2*(splitShare(rest)-0.5)) / float64(k)
 }
 
 // elementStart returns the offset of the '{' in the first "}" "," "{" (with
@@ -178,39 +232,42 @@ func firstKey(b []byte, i int) []byte {
 	return nil
 }
 
-// helperStopped reports, to a helper between two elements of its array,
-// whether the walker has given up on it.
-func (s *scanner) helperStopped() bool {
+// stopped reports, to a helper between two elements of its array, whether
+// the walker before it has given up on it.
+func (s *scanner) stopped() bool {
 	select {
-	case <-s.sp.stop:
+	case <-s.own.stop:
 		return true
 	default:
 		return false
 	}
 }
 
-// stopSplit stops the helper, waits for it, and drops its work, a panic
-// too: it walked from a guess that one walker would not have walked from.
-func (s *scanner) stopSplit() {
-	sp := s.sp
+// stopNext stops the walker's successor, waits for it (and so for the
+// successors it stops in turn), and drops its work, a panic too: it walked
+// from a guess that one walker would not have walked from.
+func (s *scanner) stopNext() {
+	sp := s.next
 	close(sp.stop)
 	<-sp.done
-	s.sp = nil
+	s.next = nil
 	if sp.panicked == nil {
 		s.eng.putHelper(sp.h) // a helper that panicked may be in any state: not reused
 	}
 }
 
-// getHelper returns the engine's spare helper scanner, or a pooled one. A
-// helper is kept apart from the pool, with its findings' and paths'
-// buffers: a megabyte's helper otherwise allocated a megabyte of findings
-// a scan, and the collections that set off emptied the pool.
+// getHelper returns one of the engine's spare helper scanners, or a pooled
+// one. Helpers are kept apart from the pool, with their findings' and
+// paths' buffers: a megabyte's helper otherwise allocated a megabyte of
+// findings a scan, and the collections that set off emptied the pool.
 func (e *Engine) getHelper() *scanner {
-	if h := e.spareHelper.Swap(nil); h != nil {
+	select {
+	case h := <-e.spareHelpers:
 		h.eng = e
 		return h
+	default:
+		return e.get()
 	}
-	return e.get()
 }
 
 // putHelper keeps h as the engine's spare helper, its buffers emptied.
@@ -222,18 +279,22 @@ func (e *Engine) putHelper(h *scanner) {
 	}
 	h.reset()
 	h.spareDst, h.spareArena = dst, arena
-	e.spareHelper.Store(h)
+	select {
+	case e.spareHelpers <- h:
+	default: // as many spares as parts can use: let it go
+	}
 }
 
-// joinSplit is called when the walker arrives at the helper's start as an
+// joinNext is called when a walker arrives at its successor's start as an
 // element of the split array. If the frames above the array are as the
-// helper copied them, and the helper did not change them, it appends the
-// helper's findings, pops the array and returns where and how the helper
-// ended, and true; otherwise it drops the helper's work and returns false.
-func (s *scanner) joinSplit() (int, error, bool) {
-	sp, j := s.sp, &s.js
+// successor copied them, and it did not change them, it appends the
+// successor's findings (which hold those of the successors it joined),
+// pops the array and returns where and how the successor ended, and true;
+// otherwise it drops the successor's work and returns false.
+func (s *scanner) joinNext() (int, error, bool) {
+	sp, j := s.next, &s.js
 	<-sp.done
-	s.sp = nil
+	s.next = nil
 	if sp.panicked != nil {
 		panic(sp.panicked)
 	}

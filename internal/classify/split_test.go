@@ -13,16 +13,16 @@ import (
 )
 
 // splitPair returns an engine that splits bodies from min bytes on and one
-// that walks every body alone, with at least two Ps so that splits happen;
-// both are restored when t ends.
-func splitPair(t testing.TB, min int) (splitting, serial *Engine) {
+// that walks every body alone, with procs Ps (so at most procs parts to a
+// split); splitMin and the Ps are restored when t ends.
+func splitPair(t testing.TB, min, procs int) (splitting, serial *Engine) {
 	t.Helper()
-	old, procs := splitMin, runtime.GOMAXPROCS(0)
+	old, oldProcs := splitMin, runtime.GOMAXPROCS(0)
 	splitMin = min
-	runtime.GOMAXPROCS(max(procs, 2))
+	runtime.GOMAXPROCS(procs)
 	t.Cleanup(func() {
 		splitMin = old
-		runtime.GOMAXPROCS(procs)
+		runtime.GOMAXPROCS(oldProcs)
 	})
 	return enginePair(t, Config{}, func(e *Engine) { e.serial = true })
 }
@@ -46,6 +46,9 @@ func checkSplit(t testing.TB, name string, splitting, serial *Engine, body []byt
 	before, startedBefore := splitting.joined.Load(), splitting.started.Load()
 	want, wantErr := serial.JSON(body, nil)
 	got, err := splitting.JSON(body, nil)
+	if n := splitting.live.Load(); n != 0 {
+		t.Fatalf("%s: %d helpers still running after the walk", name, n)
+	}
 	if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
 		t.Fatalf("%s: error %v split, %v alone", name, err, wantErr)
 	}
@@ -65,7 +68,7 @@ func checkSplit(t testing.TB, name string, splitting, serial *Engine, body []byt
 // above the array, errors on either side of the guess) and generated
 // payloads, split and alone.
 func TestSplitAgrees(t *testing.T) {
-	splitting, serial := splitPair(t, 256)
+	splitting, serial := splitPair(t, 256, 2)
 	started, joined := map[string]int64{}, map[string]int64{}
 	for _, c := range loadSplitCases(t) {
 		started[c.Name], joined[c.Name] = checkSplit(t, c.Name, splitting, serial, []byte(c.Body))
@@ -96,10 +99,29 @@ func TestSplitAgrees(t *testing.T) {
 	}
 }
 
+// TestSplitInPartsAgrees is TestSplitAgrees with four and eight Ps: arrays
+// split into up to as many parts, each walker checking its successor's
+// start and a stop running down the chain.
+func TestSplitInPartsAgrees(t *testing.T) {
+	for _, procs := range []int{4, 8} {
+		splitting, serial := splitPair(t, 256, procs)
+		for _, c := range loadSplitCases(t) {
+			checkSplitAgrees(t, fmt.Sprintf("%s, %d Ps", c.Name, procs), splitting, serial, []byte(c.Body))
+		}
+		for _, k := range []synth.Kind{synth.Customers, synth.Orders, synth.Chat} {
+			body := synth.Generate(k, 48<<10, 1)
+			name := fmt.Sprintf("%s, %d Ps", k, procs)
+			if started, joined := checkSplit(t, name, splitting, serial, body); joined < 2 || started < int64(procs)-1 {
+				t.Errorf("%s: %d helpers started, %d joined; want %d started and most joined", name, started, joined, procs-1)
+			}
+		}
+	}
+}
+
 // TestSplitAtDefaultSize checks that a body a quarter over splitMin is
 // split by default, and agrees, and that one under it is not.
 func TestSplitAtDefaultSize(t *testing.T) {
-	splitting, serial := splitPair(t, splitMin)
+	splitting, serial := splitPair(t, splitMin, 2)
 	body := synth.Generate(synth.Customers, splitMin+splitMin/4, 1)
 	if n := checkSplitAgrees(t, "customers of 1.25 splitMin", splitting, serial, body); n != 1 {
 		t.Fatalf("%d splits, want 1", n)
@@ -111,7 +133,7 @@ func TestSplitAtDefaultSize(t *testing.T) {
 
 // TestSerialNeverSplits checks Config.Serial.
 func TestSerialNeverSplits(t *testing.T) {
-	_, _ = splitPair(t, 256) // for splitMin and the Ps
+	_, _ = splitPair(t, 256, 2) // for splitMin and the Ps
 	e, err := New(Config{Serial: true})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +193,7 @@ func TestSameFrames(t *testing.T) {
 // taken is raised on the caller's goroutine (where the gateway recovers
 // it), not in the helper's, which would end the process.
 func TestHelperPanicReachesTheCaller(t *testing.T) {
-	splitting, _ := splitPair(t, 256)
+	splitting, _ := splitPair(t, 256, 2)
 	helperHook = func() { panic("helper canary") }
 	t.Cleanup(func() { helperHook = nil })
 	defer func() {
@@ -188,7 +210,7 @@ func TestHelperPanicReachesTheCaller(t *testing.T) {
 // helper has ended, so that no helper reads a body its caller has taken
 // back.
 func TestWalkWaitsForItsHelper(t *testing.T) {
-	splitting, _ := splitPair(t, 256)
+	splitting, _ := splitPair(t, 256, 2)
 	var ended atomic.Bool
 	helperHook = func() {
 		time.Sleep(20 * time.Millisecond)
@@ -213,15 +235,15 @@ func TestWalkWaitsForItsHelper(t *testing.T) {
 	}
 }
 
-// FuzzSplit: any body, split from 16 bytes on, gives the findings and the
-// error of one walk.
+// FuzzSplit: any body, split from 16 bytes on into up to four parts,
+// gives the findings and the error of one walk.
 func FuzzSplit(f *testing.F) {
 	for _, c := range loadSplitCases(f) {
 		f.Add([]byte(c.Body))
 	}
 	f.Add([]byte(`[{"a":"x"},{"b":"anna@example.com"},{"c":1}]`))
 	f.Add([]byte(`{"r":[{"a":"},{"},{"b":"+49 30 12345678"}]}`))
-	splitting, serial := splitPair(f, 16)
+	splitting, serial := splitPair(f, 16, 4)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkSplitAgrees(t, "fuzz", splitting, serial, body)
 	})
