@@ -24,9 +24,9 @@ type Config struct {
 	Business []BusinessRule
 	// Serial walks every body on the calling goroutine. By default, a JSON
 	// body of 128 KiB or more whose walk starts while fewer such walks run
-	// than there are cores has the second half of its first large array of
-	// objects walked on another goroutine, with the same findings
-	// (split.go).
+	// than there are cores has its first large array of objects walked in
+	// parts, one a free core, on goroutines of their own, with the same
+	// findings (split.go).
 	Serial bool
 }
 

@@ -8,27 +8,30 @@ import (
 	"unsafe"
 )
 
-// Splitting a large JSON body between two cores.
+// Splitting a large JSON body between cores.
 //
 // A gateway's large bodies are arrays of records ({"records":[...]}, a chat's
 // "messages"), and a record is classified the same wherever the walk
 // starts, given the keys above it. So when the walker enters an array with
-// splitMin bytes or more after it, and fewer large scans run than there are
-// cores, it guesses an element start a little past the middle of the rest
-// of the body ("}" "," "{" and the first element's first key), and a helper
-// scanner walks from there to the array's end
-// on another goroutine, with a copy of the walker's stack. The guess is
-// checked, not trusted: the walker goes on from the array's start, and only
-// if it arrives at the guessed offset as the start of an element of that
-// same array, with the frames above as the helper copied them, does it take
-// the helper's findings (their paths renumbered) and jump to where the
-// helper ended. Anywhere else (the guess was inside a string, or in a
-// nested array), it stops the helper and walks on alone. The findings and
-// errors are those of one walk: TestSplitAgrees and FuzzSplit compare them.
+// splitMin bytes or more after it, and fewer large walks run than there are
+// cores, it cuts the rest of the body into parts, one a free core, and
+// guesses an element start at each cut ("}" "," "{" and the first element's
+// first key). A helper scanner walks from each guess to the array's end on
+// a goroutine of its own, with a copy of the walker's stack. The guesses
+// are checked, not trusted: every walker (the first from the array's
+// start) checks the start of the next one. Only if it arrives at that
+// offset as the start of an element of the same array, with the frames
+// above as the helper copied them, does it take the helper's findings
+// (their paths renumbered; they include those the helper took from its own
+// successor) and jump to where the helper ended. Anywhere else (the guess
+// was inside a string, or in a nested array), it stops the helper, which
+// stops its own successor, and walks on. The findings and errors are those
+// of one walk: TestSplitAgrees, TestSplitInPartsAgrees and FuzzSplit
+// compare them.
 //
 // Nothing the walker keeps between values changes what a value yields,
 // except the frames' keys and flags, which the check compares: the key
-// memo and its predictions only save work (FuzzKeyPrediction), and the
+// memo and its predictions only save work (FuzzKeyPrediction), and each
 // helper starts with its own.
 
 // splitMin is the size of the rest of a body from which part of an array
@@ -58,21 +61,22 @@ const splitSearch = 16 << 10
 // errSplitStopped ends a helper whose start the walker did not confirm.
 var errSplitStopped = errors.New("classify: split stopped")
 
-// split is one helper's walk of an array's second half.
+// split is one helper's walk of a part of an array, from at to the array's
+// end, or to where it joins its own successor.
 type split struct {
 	at     int // offset of the element the helper starts at
 	depth  int // len(stack) with the array's frame on top
 	frames []frame
 	prefix string // the path of the frames above the array, as the helper renders it
 	h      *scanner
-	stop   chan struct{} // closed by the walker before: the helper is not wanted
-	done   chan struct{} // closed by the helper when it ends
+	stop   chan struct{} // closed by the walker before it: the helper is not wanted
+	done   chan struct{} // closed by the helper when it and its successors have ended
 	end    int           // the helper's results, read after done
 	err    error
-	// panicked is what the helper panicked with, if it did: joinSplit
-	// panics with it on the walker's goroutine, where the gateway's
-	// recover turns it into a refused request, as it would a panic of
-	// one walker.
+	// panicked is what the helper panicked with, if it did: joinNext
+	// panics with it on the walker's goroutine, and so on up to the
+	// caller's, where the gateway's recover turns it into a refused
+	// request, as it would a panic of one walker.
 	panicked any
 }
 
@@ -318,7 +322,7 @@ func (s *scanner) joinNext() (int, error, bool) {
 }
 
 // sameFrames compares frames by what a value's findings depend on: not the
-// key memo's slots (keySlot, parentKey, hadKey). joinSplit compares the
+// key memo's slots (keySlot, parentKey, hadKey). joinNext compares the
 // frames above the split array; inside the array the walker cannot change
 // them (markServiceAccount marks the object on top, and there that is an
 // element of the array or deeper), so the comparison guards against a

@@ -146,7 +146,7 @@ type Classify struct {
 	Business  []BusinessRule `yaml:"business"`
 	// Serial keeps every body's classification on its request's goroutine.
 	// By default a JSON body of 128 KiB or more that arrives while cores
-	// are idle has half of its records classified on another core.
+	// are idle has its records classified in parts on the idle cores.
 	Serial bool `yaml:"serial"`
 }
 
