@@ -41,8 +41,8 @@ import (
 // MiB 35-60%. A variable, so that tests split small bodies.
 var splitMin = 128 << 10
 
-// splitShare is where in the rest of the body, from the array's start, the
-// helper's part begins: past the middle, by less the larger the body (a
+// splitShare is where in the rest of the body, from the array's start, a
+// helper's part begins when there are two: past the middle, by less the larger the body (a
 // tenth at splitMin, a fortieth at 16 times that), since the helper starts
 // late and with a cold key memo. Tried in turn: 0.6 was best of 0.6 - 0.7
 // at 128 KiB, 0.55 of 0.5 - 0.6 at 256 KiB; 0.5 and 0.55 even at 1 MiB.
@@ -50,12 +50,12 @@ func splitShare(rest int) float64 {
 	return 0.5 + 0.1*math.Sqrt(float64(splitMin)/float64(max(rest, splitMin)))
 }
 
-// Splits returns how many walks the engine has split between two cores so
-// far (the helper's work taken), for tests and operators.
+// Splits returns how many helpers' work the engine has taken so far (a walk
+// split in three parts counts two), for tests and operators.
 func (e *Engine) Splits() int64 { return e.joined.Load() }
 
-// splitSearch is how far past the middle the walker looks for an element
-// start to guess.
+// splitSearch is how far past a cut the walker looks for an element start
+// to guess.
 const splitSearch = 16 << 10
 
 // errSplitStopped ends a helper whose start the walker did not confirm.
