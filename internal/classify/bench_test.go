@@ -172,10 +172,10 @@ func BenchmarkChatRequest(b *testing.B) {
 }
 
 // BenchmarkClassifySplit is one large request on an otherwise idle
-// machine, as the engine scans it by default: the second half of its array
-// of records goes to a helper on another core (split.go). Bodies in turn,
-// as in BenchmarkClassifyVaried; BenchmarkClassifyVaried is the same
-// bodies on one core.
+// machine, as the engine scans it by default: its array of records is
+// walked in parts, one a free core (split.go; 64 KiB is under the
+// threshold). Bodies in turn, as in BenchmarkClassifyVaried, which times
+// the same bodies on one core.
 func BenchmarkClassifySplit(b *testing.B) {
 	e, err := New(Config{})
 	if err != nil {

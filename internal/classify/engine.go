@@ -56,7 +56,7 @@ type Engine struct {
 	// spareHelpers holds splits' helper scanners between splits (getHelper).
 	spareHelpers chan *scanner
 	// started and joined count the helpers started and those whose work
-	// was taken, live those running, for the tests.
+	// was taken (Splits), live those running: for the tests.
 	started, joined atomic.Int64
 	live            atomic.Int32
 

@@ -41,15 +41,6 @@ import (
 // MiB 35-60%. A variable, so that tests split small bodies.
 var splitMin = 128 << 10
 
-// splitShare is where in the rest of the body, from the array's start, a
-// helper's part begins when there are two: past the middle, by less the larger the body (a
-// tenth at splitMin, a fortieth at 16 times that), since the helper starts
-// late and with a cold key memo. Tried in turn: 0.6 was best of 0.6 - 0.7
-// at 128 KiB, 0.55 of 0.5 - 0.6 at 256 KiB; 0.5 and 0.55 even at 1 MiB.
-func splitShare(rest int) float64 {
-	return 0.5 + 0.1*math.Sqrt(float64(splitMin)/float64(max(rest, splitMin)))
-}
-
 // Splits returns how many helpers' work the engine has taken so far (a walk
 // split in three parts counts two), for tests and operators.
 func (e *Engine) Splits() int64 { return e.joined.Load() }
@@ -87,18 +78,20 @@ var helperHook func()
 const maxSplitParts = 8
 
 // maySplit reports whether the walker, at the first element i of the array
-// on top of its stack, should share the array with helpers.
+// on top of its stack, may share the array with helpers: it walks a large
+// body, is no helper, splits nothing yet, and enough of the body is left.
+// Whether cores are free is startSplit's to find out.
 func (s *scanner) maySplit(b []byte, i int) bool {
-	return s.next == nil && s.own == nil && s.large && len(b)-i >= splitMin &&
-		int(s.eng.large.Load()) < runtime.GOMAXPROCS(0)
+	return s.large && s.next == nil && s.own == nil && len(b)-i >= splitMin
 }
 
-// splitParts is how many walkers share an array with rest bytes after its
-// start: one a core that walks no other large body (this walk is counted
-// in large), each part at least half of splitMin, at most maxSplitParts.
+// splitParts is how many walkers may share an array with rest bytes after
+// its start: one a core that walks no other large body (this walk is
+// counted in large), each part at least half of splitMin, at most
+// maxSplitParts. Under 2, none.
 func (e *Engine) splitParts(rest int) int {
 	free := runtime.GOMAXPROCS(0) - int(e.large.Load()) + 1
-	return max(2, min(maxSplitParts, free, rest/(splitMin/2)))
+	return min(maxSplitParts, free, rest/(splitMin/2))
 }
 
 // startSplit guesses element starts in the rest of the array at i and
@@ -108,6 +101,9 @@ func (e *Engine) splitParts(rest int) int {
 func (s *scanner) startSplit(b []byte, i int) {
 	rest := len(b) - i
 	k := s.eng.splitParts(rest)
+	if k < 2 {
+		return // every core walks a large body already
+	}
 	key := firstKey(b, i)
 	var ats []int
 	for p := 1; p < k; p++ {
@@ -122,7 +118,7 @@ func (s *scanner) startSplit(b []byte, i int) {
 	j := &s.js
 	frames := append([]frame(nil), j.stack...)
 	depth := len(j.stack)
-	var prefix string
+	prefix := string(j.appendFrames([]byte("$"), frames[:depth-1])) // the helpers render their paths so
 	prev := s
 	helpers := make([]*scanner, 0, len(ats))
 	for _, at := range ats {
@@ -144,9 +140,6 @@ func (s *scanner) startSplit(b []byte, i int) {
 		}
 		hj.stack[depth-1].index = 0
 		hj.pfxN, hj.dirty, hj.winN = -1, 0, 0
-		if prefix == "" {
-			prefix = string(hj.appendFrames([]byte("$"), hj.stack[:depth-1]))
-		}
 		sp.prefix, sp.h = prefix, h
 		prev.next = sp
 		prev = h
@@ -180,10 +173,14 @@ func (h *scanner) runHelper(b []byte) {
 }
 
 // splitBoundary is where, as a share of the rest of the body, part p of k
-// begins: at p/k, moved on by splitShare's margin over the middle scaled
-// to the part (the helpers start late and with cold key memos).
+// begins: at p/k, moved on by 0.2 * sqrt(splitMin / rest) / k, since the
+// helpers start late and with cold key memos. With two parts that is a
+// tenth past the middle at splitMin, a fortieth at 16 times that. Tried in
+// turn with two parts: 0.6 was best of 0.6 - 0.7 at 128 KiB, 0.55 of
+// 0.5 - 0.6 at 256 KiB; 0.5 and 0.55 were even at 1 MiB.
 func splitBoundary(p, k, rest int) float64 {
-	return (float64(p) + 2*(splitShare(rest)-0.5)) / float64(k)
+	margin := 0.2 * math.Sqrt(float64(splitMin)/float64(max(rest, splitMin)))
+	return (float64(p) + margin) / float64(k)
 }
 
 // elementStart returns the offset of the '{' in the first "}" "," "{" (with
