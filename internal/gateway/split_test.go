@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"net/http"
+	"regexp"
 	"runtime"
 	"testing"
 
@@ -49,6 +50,18 @@ func TestLargeRequestSplitAsSerial(t *testing.T) {
 	}
 	if !bytes.Contains(split, []byte("<EMAIL_1>")) {
 		t.Fatal("nothing was pseudonymized: the comparison means little")
+	}
+	// The request's email addresses are its canaries: none may reach the
+	// US upstream from either half of the split.
+	emails := regexp.MustCompile(`[a-z.]+@[a-z.]+\.[a-z]+`).FindAll(body, -1)
+	if len(emails) < 50 {
+		t.Fatalf("only %d email addresses in the request", len(emails))
+	}
+	for _, m := range emails {
+		if bytes.Contains(split, m) {
+			t.Fatalf("the us upstream received an email address of the request (at %d of %d bytes)",
+				bytes.Index(split, m), len(split))
+		}
 	}
 	if !bytes.Equal(split, serial) {
 		k := 0
