@@ -238,9 +238,11 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 		}
 		return accepted
 	}
-	// block: one run of digits, or digits split one or two at a time (an
-	// evasion: "8 6 0 9 5 7 4 2 7 1 9"), which the ids are checked as.
-	block := k == 1 || splitDigits(r, k)
+	// block: one run of digits, digits split one or two at a time (an
+	// evasion: "8 6 0 9 5 7 4 2 7 1 9"), or digits with an invisible
+	// character among them, which may stand for a separator ("86\u200b095
+	// 742 719" reads as 86 095 742 719): the ids are checked as one block.
+	block := k == 1 || splitDigits(r, k) || len(s.hidden) > 0 && s.hiddenIn(start, end)
 	// IPv4: four dot-separated octets, not part of a longer dotted sequence.
 	if k == 4 && sameSeps(r, 4, ".") && (k == r.ng || r.sep[3] != '.') && ipv4OK(b, r) {
 		conf := s.ctxAdjust(start, end, 0.6, kwIP, 0.25)
@@ -285,7 +287,7 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 	}
 	// A 13-digit number with a valid EAN-13 check digit is a barcode (GTIN)
 	// unless card words say otherwise.
-	if L >= 13 && L <= 19 && cardBrandOK(d) && luhn(d) && cardGrouping(r, k) &&
+	if L >= 13 && L <= 19 && cardBrandOK(d) && luhn(d) && (block || cardGrouping(r, k)) &&
 		(L != 13 || !ean13Valid(d) || s.near(start, end, kwCard, 48, 16)) {
 		// Luhn and an issuer range are strong evidence: an order word
 		// nearby lowers a card less than it lowers an unchecked number.
@@ -368,6 +370,17 @@ func cardGrouping(r *numRun, k int) bool {
 		}
 	}
 	return four || ones
+}
+
+// hiddenIn reports an invisible character removed from between two digits
+// of seg[start:end].
+func (s *scanner) hiddenIn(start, end int) bool {
+	for _, h := range s.hidden {
+		if int(h) > start && int(h) < end && isDigit(s.seg[h-1]) && isDigit(s.seg[h]) {
+			return true
+		}
+	}
+	return false
 }
 
 func ipv4OK(b []byte, r *numRun) bool {

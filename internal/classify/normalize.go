@@ -19,13 +19,20 @@ import (
 type normScratch struct {
 	buf  []byte
 	omap []int32
-	it   norm.Iter
+	// hidden: offsets into buf where a removed character sat, so that the
+	// number reader can tell "4111\u200b1111 1111 1111" (an invisible
+	// character in place of a separator) from digits written together.
+	hidden []int32
+	it     norm.Iter
 }
 
 func (n *normScratch) shrink() {
 	// Keep scratch for reuse, but do not pin very large buffers in the pool.
 	if cap(n.buf) > 1<<20 {
 		n.buf, n.omap = nil, nil
+	}
+	if cap(n.hidden) > 1<<12 {
+		n.hidden = nil
 	}
 }
 
@@ -131,6 +138,7 @@ func mapRune(r rune) byte {
 func (n *normScratch) normalize(b []byte, off int, in []int32) ([]byte, []int32) {
 	out := n.buf[:0]
 	m := n.omap[:0]
+	hidden := n.hidden[:0]
 	orig := func(k int) int32 {
 		if in == nil {
 			return int32(off + k)
@@ -146,6 +154,9 @@ func (n *normScratch) normalize(b []byte, off int, in []int32) ([]byte, []int32)
 			r, size := utf8.DecodeRune(segOut[j:])
 			switch {
 			case dropRune(r):
+				if k := int32(len(out)); len(hidden) == 0 || hidden[len(hidden)-1] != k {
+					hidden = append(hidden, k)
+				}
 			case mapRune(r) != 0:
 				out = append(out, mapRune(r))
 				m = append(m, o)
@@ -159,6 +170,6 @@ func (n *normScratch) normalize(b []byte, off int, in []int32) ([]byte, []int32)
 		}
 	}
 	m = append(m, orig(len(b)))
-	n.buf, n.omap = out, m
+	n.buf, n.omap, n.hidden = out, m, hidden
 	return out, m
 }

@@ -31,6 +31,9 @@ type scanner struct {
 	seg  []byte
 	off  int     // original offset of seg[0] when omap is nil
 	omap []int32 // per-byte original offsets, len(seg)+1 entries; nil: identity
+	// hidden: where normalization removed an invisible character from seg
+	// (normScratch.hidden); nil when seg was not normalized.
+	hidden []int32
 
 	// Splitting a large array between walkers (split.go): in a helper,
 	// the split it walks for; the successor whose start this walker checks;
@@ -98,11 +101,15 @@ const blockSize = 64 << 10
 func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 	ans := keyAsks
 	if len(b) <= blockSize || omap != nil {
-		if !ascii && needsNormalization(b) {
+		normalized := !ascii && needsNormalization(b)
+		if normalized {
 			b, omap = s.norm.normalize(b, off, omap)
 			off = 0
 		}
 		s.begin(b, off, omap)
+		if normalized {
+			s.hidden = s.norm.hidden
+		}
 		if s.mayExplain(b) {
 			ans = s.keyExplains(b)
 			if ans == keyDone && len(s.cands) == 0 && s.eng.biz == nil {
@@ -118,6 +125,7 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 			// Something needs normalizing: start again on the normalized copy.
 			nb, nm := s.norm.normalize(b, off, nil)
 			s.begin(nb, 0, nm)
+			s.hidden = s.norm.hidden
 			s.detect(nb, 0, len(nb))
 			b = nb
 		}
@@ -145,7 +153,7 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 }
 
 func (s *scanner) begin(b []byte, off int, omap []int32) {
-	s.seg, s.off, s.omap = b, off, omap
+	s.seg, s.off, s.omap, s.hidden = b, off, omap, nil
 	s.cands = s.cands[:0]
 	s.kwHits, s.kwLo, s.kwHi = s.kwHits[:0], 0, 0
 }
