@@ -34,6 +34,9 @@ type wantFinding struct {
 	Rule string `yaml:"rule"`
 	Text string `yaml:"text"`
 	Path string `yaml:"path"`
+	// MinConfidence, when set, is the least confidence the finding may
+	// have: for cases about context words, not about whether it is found.
+	MinConfidence float64 `yaml:"min_confidence"`
 }
 
 func (w wantFinding) String() string {
@@ -80,19 +83,28 @@ func TestDetectorCases(t *testing.T) {
 			t.Run(strings.TrimSuffix(file, ".yaml")+"/"+c.Name, func(t *testing.T) {
 				body, fs := runCase(t, e, c)
 				var got []wantFinding
+				var confs []float64
 				for _, f := range fs {
 					if len(c.Only) > 0 && !slices.Contains(c.Only, f.Type) {
 						continue
 					}
 					got = append(got, wantFinding{Type: f.Type, Rule: f.Rule, Text: string(body[f.Start:f.End]), Path: f.Path})
+					confs = append(confs, f.Confidence)
 				}
-				for _, w := range c.Want {
+				want := slices.Clone(c.Want)
+				for i, w := range want {
 					if w.Type == Secret && w.Rule == "" {
 						t.Fatalf("case wants a secret without a rule")
 					}
+					want[i].MinConfidence = 0
 				}
-				if !slices.Equal(got, c.Want) {
-					t.Errorf("findings differ\n got: %v\nwant: %v\n(all: %v)", got, c.Want, describe(body, fs))
+				if !slices.Equal(got, want) {
+					t.Fatalf("findings differ\n got: %v\nwant: %v\n(all: %v)", got, want, describe(body, fs))
+				}
+				for i, w := range c.Want {
+					if confs[i] < w.MinConfidence {
+						t.Errorf("%v: confidence %.2f, want at least %.2f", w, confs[i], w.MinConfidence)
+					}
 				}
 			})
 		}

@@ -159,6 +159,33 @@ func (s *scanner) near(start, end int, kws kwList, before, after int) bool {
 	return false
 }
 
+// partOf reports whether each hit of the lists words that near found in
+// the window before start (start-before to start) starts inside a hit of
+// the lists of: "ID" is an order word, but not in "Tax ID" or "Steuer-ID",
+// the words that name the very number being rated. ("id:" matches "ID "
+// there: boundary bytes are one class in the automaton.) near has walked
+// the window already; this looks at its hits only when near found one.
+func (s *scanner) partOf(start int, words, of kwList, before int) bool {
+	lo := max(start-before, 0)
+	h := s.kwHits
+	for i, x := range h {
+		if int(x.start) < lo || int(x.end) > start || x.mask&words == 0 {
+			continue
+		}
+		inside := false
+		for j := i - 1; j >= 0 && !inside && x.start-h[j].start < 64; j-- {
+			inside = h[j].mask&of != 0 && h[j].end > x.start
+		}
+		for j := i + 1; j < len(h) && !inside && h[j].start == x.start; j++ {
+			inside = h[j].mask&of != 0
+		}
+		if !inside {
+			return false
+		}
+	}
+	return true
+}
+
 // keywordHit records a keyword occurrence that starts at a word boundary and
 // (unless long enough to be a prefix, "telefon" in "telefonnummer") ends at
 // one. It is a method value taken once per scanner, so passing it costs no
@@ -217,7 +244,7 @@ func (s *scanner) ctx(start, end int, conf float64, kws kwList, up, down float64
 	if s.near(start, end, kws, 48, 16) {
 		conf += up
 	}
-	if down > 0 && s.meets(conf) && s.near(start, end, kwNegative, 32, 0) {
+	if down > 0 && s.meets(conf) && s.near(start, end, kwNegative, 32, 0) && !s.partOf(start, kwNegative, kws, 32) {
 		conf -= down
 	}
 	return conf
