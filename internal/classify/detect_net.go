@@ -46,7 +46,7 @@ func (s *scanner) onAt(b []byte, i int) int {
 	if k == i || b[i-1] == '.' || k > 0 && localChar(b[k-1]) {
 		return i + 1
 	}
-	e, end, labels, tldAlpha := i+1, 0, 0, false
+	e, end, labels, tldAlpha, tld := i+1, 0, 0, false, 0
 	for {
 		ls, lim := e, min(len(b), e+63)
 		for e < lim && domainChar(b[e]) {
@@ -56,7 +56,7 @@ func (s *scanner) onAt(b []byte, i int) int {
 			break
 		}
 		labels++
-		end = e
+		end, tld = e, ls
 		tldAlpha = e-ls >= 2 && allAlpha(b[ls:e]) || hasPrefixAt(b, ls, "xn--")
 		if e+1 < len(b) && b[e] == '.' && domainChar(b[e+1]) {
 			e++
@@ -65,11 +65,30 @@ func (s *scanner) onAt(b []byte, i int) int {
 		break
 	}
 	e = end
-	if labels < 2 || !tldAlpha || e < len(b) && (b[e] == '@' || isWordByte(b[e])) {
+	if labels < 2 || !tldAlpha || e < len(b) && (b[e] == '@' || isWordByte(b[e])) || fileExtension(b[tld:e]) {
 		return i + 1
 	}
 	s.add(Email, "", k, e, 0.9)
 	return e
+}
+
+// fileExtension reports a file name's extension that no top-level domain
+// spells: "icon@2x.png", "logo@3x.webp" (the names of high-resolution
+// images) are not addresses. (.zip and .mov are domains, so are not here.)
+func fileExtension(tld []byte) bool {
+	if len(tld) < 2 || len(tld) > 4 {
+		return false
+	}
+	var w [4]byte
+	for i, c := range tld {
+		w[i] = lowerASCII(c)
+	}
+	switch string(w[:len(tld)]) {
+	case "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "bmp", "ico", "tif", "tiff", "heic",
+		"css", "js", "mjs", "json", "xml", "html", "htm", "php", "pdf", "txt", "csv", "mp4", "webm":
+		return true
+	}
+	return false
 }
 
 func allAlpha(b []byte) bool {
