@@ -46,7 +46,10 @@ var (
 		"naam", "namn", "imię", "nazwisko", "liebe", "lieber", "hallo", "grüße", "gruß", "bonjour", "cher", "chère",
 		"cordialement", "hola", "estimado", "estimada", "saludos", "ciao", "gentile", "saluti", "cordiali",
 		"beste", "groeten", "hej", "hälsningar", "cześć", "szanowny", "szanowna", "pozdrawiam", "customer:",
-		"kunde", "client:", "cliente", "klant", "kund", "klient", "passenger", "guest", "recipient", "attn")
+		"kunde", "client:", "cliente", "klant", "kund", "klient", "passenger", "guest", "recipient", "attn",
+		// Who introduces themselves: "I'm Grace", "je suis Camille".
+		"i am", "i'm", "this is", "ich bin", "ich heiße", "mein name", "je suis", "je m'appelle", "me llamo",
+		"soy", "mi chiamo", "sono", "ik ben", "ik heet", "jag heter", "jag är", "nazywam się", "jestem")
 	kwNegative = words("order", "order no", "order number", "order #", "invoice", "sku", "item", "article",
 		"art.-nr", "artikel", "artikelnummer", "bestellnummer", "bestellung", "rechnung", "commande", "facture",
 		"référence", "pedido", "factura", "referencia", "ordine", "fattura", "bestelling", "factuur",
