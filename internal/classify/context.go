@@ -206,7 +206,7 @@ func (s *scanner) keywordHit(ks, ke int, k int32) bool {
 // not the words around, sets the confidence (keyAdjust), and a short value
 // has no words around anyway.
 func (s *scanner) keyDecides() bool {
-	return s.inJSON && s.hint != hintNone && s.hint != hintCity
+	return s.inJSON && s.hint != hintNone && s.hint != hintCity && s.hint != hintThingName
 }
 
 // keyConfirms reports a JSON value under a key that names type t (and not

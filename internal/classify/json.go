@@ -104,8 +104,9 @@ type keyMemo struct {
 	eng    *Engine
 	n      uint8
 	hint   keyHint
-	plain  bool // can follow a '.' in a path
-	ident  bool // has the shape of a field name (identifierKey)
+	plain  bool       // can follow a '.' in a path
+	ident  bool       // has the shape of a field name (identifierKey)
+	holds  holderKind // of the names in the object this key holds; looked up when first needed
 	biz    int
 	w0, w1 uint64 // endWords: the whole key when n <= 16
 	k      [40]byte
@@ -330,6 +331,9 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 				m := &j.keys[slot-1]
 				top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, false
 				top.hint, top.biz, top.keyPlain, top.keySlot = m.hint, m.biz, m.plain, slot
+				if top.hint == hintNameMaybe {
+					top.hint = s.nameUnder(len(j.stack) - 1)
+				}
 				j.changed(len(j.stack) - 1)
 				if e < len(b) && b[e] == ':' { // compact JSON
 					return skipSpace(b, e+1), nil
@@ -357,6 +361,9 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 		*link = slot // only raw identifiers are predicted (keyPattern)
 	}
 	top.hint, top.biz, top.keyPlain, top.keySlot = kf.hint, kf.biz, kf.plain, slot
+	if top.hint == hintNameMaybe {
+		top.hint = s.nameUnder(len(j.stack) - 1)
+	}
 	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
 	// text, with no hint, under the member's path, unless they are plain
 	// identifiers (FirstName, shipping_address), which hold none.
@@ -473,6 +480,7 @@ func (s *scanner) keyInfo(key []byte) (keyFacts, uint16) {
 	e := &j.keys[h]
 	j.keyFlip = !j.keyFlip
 	e.eng, e.n, e.hint, e.biz, e.plain, e.ident, e.w0, e.w1 = s.eng, uint8(n), f.hint, f.biz, f.plain, f.ident, w0, w1
+	e.holds = holderUnknown
 	// Links to this slot now lead to another key, which its new pattern
 	// refuses (keyPattern.at); the links from it are the old key's.
 	e.next, e.child = 0, 0
@@ -514,6 +522,68 @@ func (s *scanner) context() {
 			return
 		}
 	}
+}
+
+// nameUnder decides a generic name key ("name", "owner") of the object at
+// stack depth k by the key that holds the object: a customer's name is a
+// person's; a product's name is not, though its owner may be. It returns
+// the hint the value gets.
+func (s *scanner) nameUnder(k int) keyHint {
+	st := s.js.stack
+	o := k - 1
+	for o >= 0 && st[o].array {
+		o--
+	}
+	if o < 0 {
+		return hintNameMaybe
+	}
+	switch s.holderOf(&st[o]) {
+	case holderPerson:
+		return hintName
+	case holderThing:
+		if f := &st[k]; !f.keyEsc && objectNameKey(s.js.body[f.keyStart:f.keyEnd]) {
+			return hintThingName
+		}
+	}
+	return hintNameMaybe
+}
+
+// objectNameKey reports the keys that hold an object's own name: "name",
+// "Name", "nome", "namn", "nazwa".
+func objectNameKey(k []byte) bool {
+	if len(k) != 4 && len(k) != 5 {
+		return false
+	}
+	var w [5]byte
+	for i, c := range k {
+		w[i] = lowerASCII(c)
+	}
+	switch string(w[:len(k)]) {
+	case "name", "nome", "namn", "nazwa":
+		return true
+	}
+	return false
+}
+
+// holderOf is the holderKind of frame f's current key, kept in the key's
+// memo slot once looked up.
+func (s *scanner) holderOf(f *frame) holderKind {
+	j := &s.js
+	var memo *keyMemo
+	if f.keySlot != 0 {
+		if memo = &j.keys[f.keySlot-1]; memo.holds != holderUnknown {
+			return memo.holds
+		}
+	}
+	key := j.body[f.keyStart:f.keyEnd]
+	if f.keyEsc {
+		key, _ = j.decode(key, f.keyStart)
+	}
+	h := holderKindOf(&j.kbuf, key)
+	if memo != nil {
+		memo.holds = h
+	}
+	return h
 }
 
 // markServiceAccount notes {"type": "service_account", ...}, a GCP key

@@ -27,10 +27,14 @@ const (
 	hintBSN
 	hintPersonnummer
 	hintPESEL
-	// The hints above name a finding type (hintType); the two below do not,
+	// The hints above name a finding type (hintType); those below do not,
 	// and segment relies on that order.
 	hintNotPII // ids, SKUs, order and tracking numbers, hashes, timestamps
 	hintCity   // not a finding on its own, but context for postcodes
+	// hintThingName: a product's or a company's own name ({"product":
+	// {"name": ...}}, nameUnder): text, in which a person's name is
+	// unlikely ("Jade Vase", "Grace Kelly Bag").
+	hintThingName
 )
 
 // hintType is the finding type a hint confirms.
@@ -40,7 +44,7 @@ var hintType = [...]Type{
 	hintIP: IPAddress, hintCard: PaymentCard, hintIBAN: IBAN, hintSSN: USSSN, hintNINO: UKNINO,
 	hintNHS: UKNHS, hintTaxID: DETaxID, hintNIR: FRNIR, hintDNI: ESDNI, hintNIE: ESNIE,
 	hintFiscal: ITFiscalCode, hintBSN: NLBSN, hintPersonnummer: SEPersonnummer, hintPESEL: PLPESEL,
-	hintNotPII: "", hintCity: "",
+	hintNotPII: "", hintCity: "", hintThingName: "",
 }
 
 // keyHints maps normalized key names (lower case, without '_', '-', ' ', '.')
@@ -130,25 +134,31 @@ func normKey(dst, key []byte) []byte {
 
 // lookupKey returns the hint for a raw key name. It allocates nothing.
 func lookupKey(buf *[256]byte, key []byte) keyHint {
+	return lookupNormalized(buf, key, keyHints, hintNone)
+}
+
+// lookupNormalized looks a raw key name up in m by its normalized form
+// (normKey), then without a prefix (keyPrefixes); none if it is not there.
+func lookupNormalized[V any](buf *[256]byte, key []byte, m map[string]V, none V) V {
 	if len(key) > len(buf) {
-		return hintNone
+		return none
 	}
 	k := normKey(buf[:0], key)
 	// Salesforce custom fields end in "__c".
 	if n := len(k); n > 1 && k[n-1] == 'c' && len(key) > 3 && string(key[len(key)-3:]) == "__c" {
 		k = k[:n-1]
 	}
-	if h, ok := keyHints[string(k)]; ok {
-		return h
+	if v, ok := m[string(k)]; ok {
+		return v
 	}
 	for _, p := range keyPrefixes {
 		if len(k) > len(p) && string(k[:len(p)]) == p {
-			if h, ok := keyHints[string(k[len(p):])]; ok {
-				return h
+			if v, ok := m[string(k[len(p):])]; ok {
+				return v
 			}
 		}
 	}
-	return hintNone
+	return none
 }
 
 // keyAdjust raises a candidate whose type the key confirms and lowers weak
@@ -170,9 +180,53 @@ func (s *scanner) keyAdjust(t Type, conf float64) float64 {
 	if t == Secret || t == Email || t == Business {
 		return conf
 	}
-	if h == hintNotPII {
+	if h == hintNotPII || h == hintThingName && t == PersonName {
 		return conf - 0.45
+	}
+	if h == hintThingName {
+		return conf
 	}
 	// A key that names another type: the value is most likely that type.
 	return conf - 0.15
+}
+
+// holderKind is what the key of an object says about the names inside it:
+// {"customer": {"name": "Chen"}} names a person, {"product": {"name": "Rose
+// Gold"}} a thing. It decides the generic name keys (hintNameMaybe) only.
+type holderKind uint8
+
+const (
+	holderUnknown holderKind = iota // not looked up yet (keyMemo.holds)
+	holderOther
+	holderPerson
+	holderThing
+)
+
+var holderKinds = map[string]holderKind{}
+
+func init() {
+	add := func(k holderKind, names ...string) {
+		for _, n := range names {
+			holderKinds[n] = k
+		}
+	}
+	add(holderPerson, "customer", "contact", "owner", "author", "user", "assignee", "holder", "recipient",
+		"patient", "passenger", "guest", "employee", "buyer", "person", "member", "client", "sender", "receiver",
+		"consignee", "shipto", "billto", "cardholder", "accountholder", "traveler", "traveller", "attendee",
+		"participant", "applicant", "driver", "createdby", "lastmodifiedby", "requester", "reporter", "kunde",
+		"empfanger", "empfänger", "absender", "cliente", "destinataire", "destinatario", "klant", "ontvanger",
+		"kund", "mottagare", "klient", "odbiorca", "contacts", "customers", "users", "members", "recipients",
+		"passengers", "guests", "employees", "persons", "people", "clients", "attendees", "participants")
+	add(holderThing, "product", "products", "item", "items", "lineitem", "lineitems", "article", "articles",
+		"sku", "variant", "variants", "catalog", "category", "categories", "brand", "company", "account",
+		"organization", "organisation", "org", "store", "shop", "merchant", "vendor", "supplier", "carrier",
+		"warehouse", "campaign", "plan", "file", "files", "attachment", "attachments", "document", "event",
+		"model", "service", "app", "application", "project", "team", "tag", "tags", "collection", "country",
+		"region", "city", "paymentmethod", "shippingmethod", "produkt", "artikel", "produit", "producto",
+		"prodotto", "firma", "unternehmen", "societe", "société", "empresa", "azienda", "bedrijf", "företag")
+}
+
+// holderKindOf is the holderKind of a raw key name.
+func holderKindOf(buf *[256]byte, key []byte) holderKind {
+	return lookupNormalized(buf, key, holderKinds, holderOther)
 }

@@ -18,7 +18,7 @@ func (s *scanner) keyValue(b []byte) {
 		s.add(Business, s.eng.biz.rules[s.bizRule-1], start, end, 0.9)
 	}
 	h := s.hint
-	if !s.inJSON || h == hintNone || h == hintNotPII || h == hintCity {
+	if !s.inJSON || h == hintNone || h >= hintNotPII {
 		return
 	}
 	t := hintType[h]
