@@ -535,6 +535,13 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 			break
 		}
 	}
+	// A JWT keeps its own rule after a credential key too
+	// ("Authorization: Bearer eyJ...").
+	if hasPrefixAt(b, v, "eyJ") {
+		if e := s.jwt(b, v); e > 0 {
+			return e
+		}
+	}
 	e := v
 	for e < len(b) && e-v < 512 {
 		c := b[e]
