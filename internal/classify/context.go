@@ -1,6 +1,9 @@
 package classify
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // Context keywords (en, de, fr, es, it, nl, sv, pl), lower case. A keyword
 // within a short window before (or after) a candidate raises its confidence;
@@ -46,10 +49,13 @@ var (
 		"naam", "namn", "imię", "nazwisko", "liebe", "lieber", "hallo", "grüße", "gruß", "bonjour", "cher", "chère",
 		"cordialement", "hola", "estimado", "estimada", "saludos", "ciao", "gentile", "saluti", "cordiali",
 		"beste", "groeten", "hej", "hälsningar", "cześć", "szanowny", "szanowna", "pozdrawiam", "customer:",
-		"kunde", "client:", "cliente", "klant", "kund", "klient", "passenger", "guest", "recipient", "attn",
-		// Who introduces themselves: "I'm Grace", "je suis Camille".
-		"i am", "i'm", "this is", "ich bin", "ich heiße", "mein name", "je suis", "je m'appelle", "me llamo",
-		"soy", "mi chiamo", "sono", "ik ben", "ik heet", "jag heter", "jag är", "nazywam się", "jestem")
+		"kunde", "client:", "cliente", "klant", "kund", "klient", "passenger", "guest", "recipient", "attn")
+	// kwIntro: the words people introduce themselves with ("I'm Grace",
+	// "je suis Camille"). They name whoever comes right after them only
+	// ("I am sorry to hear that. Summer ..." names nobody): nameCtx looks
+	// for them just before a name.
+	kwIntro = words("i am", "i'm", "this is", "ich bin", "ich heiße", "mein name", "je suis", "je m'appelle",
+		"me llamo", "soy", "mi chiamo", "sono", "ik ben", "ik heet", "jag heter", "jag är", "nazywam się", "jestem")
 	kwNegative = words("order", "order no", "order number", "order #", "invoice", "sku", "item", "article",
 		"art.-nr", "artikel", "artikelnummer", "bestellnummer", "bestellung", "rechnung", "commande", "facture",
 		"référence", "pedido", "factura", "referencia", "ordine", "fattura", "bestelling", "factuur",
@@ -225,6 +231,38 @@ func (s *scanner) ctxUp(start, end int, conf float64, kws kwList, up float64) fl
 	}
 	return conf
 }
+
+// nameCtx is ctxUp for a person's name: the name words around it, or an
+// introduction (kwIntro) right before it.
+func (s *scanner) nameCtx(start, end int, conf, up float64) float64 {
+	if !s.keyDecides() && (s.near(start, end, kwName, 48, 16) || s.afterIntro(start)) {
+		conf += up
+	}
+	return conf
+}
+
+// afterIntro reports an introduction (kwIntro) ending right before start.
+// Most names follow a word no introduction ends with: the byte before the
+// space rules them out without a lookup.
+func (s *scanner) afterIntro(start int) bool {
+	return start >= 2 && s.seg[start-1] == ' ' && introLast[s.seg[start-2]] && s.near(start, start, kwIntro, introBefore, 0)
+}
+
+// introLast holds the last bytes of the introductions, either case.
+var introLast = func() (t [256]bool) {
+	for _, w := range keywords.lists[bits.TrailingZeros64(uint64(kwIntro))] {
+		c := w[len(w)-1]
+		t[c] = true
+		if c >= 'a' && c <= 'z' {
+			t[c-'a'+'A'] = true
+		}
+	}
+	return t
+}()
+
+// introBefore is how far before a name an introduction may end: "je
+// m'appelle " is 13 bytes.
+const introBefore = 14
 
 // ctxAdjust applies positive and negative context around a candidate.
 func (s *scanner) ctxAdjust(start, end int, conf float64, kws kwList, up float64) float64 {

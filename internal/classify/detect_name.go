@@ -323,7 +323,7 @@ func (s *scanner) nameAt(b []byte, i, e int) int {
 			k++
 		}
 		if end, _ := s.nameTail(b, k); end > k {
-			s.add(PersonName, "", k+1, end, s.ctxUp(k+1, end, 0.8, kwName, 0.1))
+			s.add(PersonName, "", k+1, end, s.nameCtx(k+1, end, 0.8, 0.1))
 			return end
 		}
 		return e
@@ -341,14 +341,14 @@ func (s *scanner) nameAt(b []byte, i, e int) int {
 		} else if ambiguous {
 			conf = 0.4
 		}
-		s.add(PersonName, "", i, end, s.ctxUp(i, end, conf, kwName, 0.15))
+		s.add(PersonName, "", i, end, s.nameCtx(i, end, conf, 0.15))
 		return end
 	default:
 		conf := 0.4
 		if ambiguous {
 			conf = 0.2
 		}
-		s.add(PersonName, "", i, e, s.ctxUp(i, e, conf, kwName, 0.3))
+		s.add(PersonName, "", i, e, s.nameCtx(i, e, conf, 0.3))
 		return e
 	}
 }
