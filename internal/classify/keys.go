@@ -172,22 +172,19 @@ func (s *scanner) keyAdjust(t Type, conf float64) float64 {
 		if h == hintNameMaybe {
 			return conf + 0.2
 		}
-		if conf < 0.95 {
-			return 0.95
-		}
-		return conf
+		return max(conf, 0.95)
 	}
 	if t == Secret || t == Email || t == Business {
 		return conf
 	}
-	if h == hintNotPII || h == hintThingName && t == PersonName {
+	if h < hintNotPII {
+		// A key that names another type: the value is most likely that type.
+		return conf - 0.15
+	}
+	if h == hintNotPII || t == PersonName { // hintThingName: a person's name is unlikely
 		return conf - 0.45
 	}
-	if h == hintThingName {
-		return conf
-	}
-	// A key that names another type: the value is most likely that type.
-	return conf - 0.15
+	return conf
 }
 
 // holderKind is what the key of an object says about the names inside it:
