@@ -44,7 +44,7 @@ func init() {
 		triggers = newClassSet(func(c byte) bool { return trigger[c] != 0 })
 		boundaries = newClassSet(isBoundary)
 	}()
-	for _, c := range []byte("@+(-_=:~") {
+	for _, c := range []byte("@+([-_=:~") {
 		trigger[c] = 1
 	}
 }

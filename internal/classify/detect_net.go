@@ -36,6 +36,21 @@ const (
 
 // onAt reads an email address around the '@' at i.
 func (s *scanner) onAt(b []byte, i int) int {
+	k := localStart(b, i)
+	if k < 0 {
+		return i + 1
+	}
+	e := domainEnd(b, i+1, false)
+	if e < 0 {
+		return i + 1
+	}
+	s.add(Email, "", k, e, 0.9)
+	return e
+}
+
+// localStart returns where the local part of an address that ends at i
+// starts, or -1 if there is none.
+func localStart(b []byte, i int) int {
 	k, lo := i, max(i-64, 0)
 	for k > lo && localChar(b[k-1]) {
 		k--
@@ -44,9 +59,17 @@ func (s *scanner) onAt(b []byte, i int) int {
 		k++
 	}
 	if k == i || b[i-1] == '.' || k > 0 && localChar(b[k-1]) {
-		return i + 1
+		return -1
 	}
-	e, end, labels, tldAlpha, tld := i+1, 0, 0, false, 0
+	return k
+}
+
+// domainEnd reads the domain of an address from e and returns its end, or
+// -1 if it is not one: at least two labels, an alphabetic top-level one
+// that is no file extension, and no word glued to its end. spelled lets
+// the labels be joined by a spelled-out dot too ("example(dot)com").
+func domainEnd(b []byte, e int, spelled bool) int {
+	end, labels, tldAlpha, tld := 0, 0, false, 0
 	for {
 		ls, lim := e, min(len(b), e+63)
 		for e < lim && domainChar(b[e]) {
@@ -62,14 +85,84 @@ func (s *scanner) onAt(b []byte, i int) int {
 			e++
 			continue
 		}
+		if spelled {
+			if n := spelledMark(b, e, "dot"); n > 0 && e+n < len(b) && domainChar(b[e+n]) {
+				e += n
+				continue
+			}
+		}
 		break
 	}
 	e = end
 	if labels < 2 || !tldAlpha || e < len(b) && (b[e] == '@' || isWordByte(b[e])) || fileExtension(b[tld:e]) {
-		return i + 1
+		return -1
 	}
-	s.add(Email, "", k, e, 0.9)
 	return e
+}
+
+// onBracket reads an address whose '@' is spelled out in brackets, the
+// commonest way of hiding one from harvesters: "anna(at)example.de",
+// "anna [at] example [dot] com". Only the bracketed forms count: a bare
+// " at " is English ("look at example.com").
+func (s *scanner) onBracket(b []byte, i int) int {
+	at := i
+	if at > 0 && b[at-1] == ' ' {
+		at--
+	}
+	n := spelledMark(b, at, "at")
+	if n == 0 {
+		return 0
+	}
+	k := localStart(b, at)
+	if k < 0 {
+		return 0
+	}
+	e := domainEnd(b, at+n, true)
+	if e < 0 {
+		return 0
+	}
+	s.add(Email, "", k, e, 0.85)
+	return e
+}
+
+// spelledMark returns the length of a bracketed word at i, "(at)" or
+// "[dot]" in either case, with a space on each side or on neither; 0 if
+// there is none.
+func spelledMark(b []byte, i int, word string) int {
+	k := i
+	space := k < len(b) && b[k] == ' '
+	if space {
+		k++
+	}
+	if k+len(word)+2 > len(b) {
+		return 0
+	}
+	var end byte
+	switch b[k] {
+	case '(':
+		end = ')'
+	case '[':
+		end = ']'
+	default:
+		return 0
+	}
+	for j := range len(word) {
+		if lowerASCII(b[k+1+j]) != word[j] {
+			return 0
+		}
+	}
+	k += 1 + len(word)
+	if b[k] != end {
+		return 0
+	}
+	k++
+	if space {
+		if k >= len(b) || b[k] != ' ' {
+			return 0
+		}
+		k++
+	}
+	return k - i
 }
 
 // fileExtension reports a file name's extension that no top-level domain

@@ -274,7 +274,16 @@ func (s *scanner) dispatch(b []byte, i int) int {
 	case '+':
 		return s.onPlus(b, i)
 	case '(':
+		if i+1 < len(b) && b[i+1]|0x20 == 'a' {
+			if e := s.onBracket(b, i); e > 0 {
+				return e
+			}
+		}
 		return s.onParen(b, i)
+	case '[':
+		if e := s.onBracket(b, i); e > 0 {
+			return e
+		}
 	case '-':
 		return s.onDash(b, i)
 	case '_':
