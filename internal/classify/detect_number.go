@@ -97,6 +97,11 @@ func (s *scanner) onDigit(b []byte, i int) int {
 			return end
 		}
 	}
+	if b[i] == '1' && i+2 < len(b) && b[i+1] == 'Z' && b[i+2] == ' ' {
+		if e := upsSpaced(b, i); e > 0 {
+			return e // a parcel, not a phone in its last groups
+		}
+	}
 	// An ISO 8601 timestamp ("2026-03-07T00:44:39.000+0000", in every
 	// record's CreatedDate) is a point in time, not digits to read as a
 	// postcode, house number or phone: consume it whole. Under a birth-date
@@ -370,6 +375,28 @@ func cardGrouping(r *numRun, k int) bool {
 		}
 	}
 	return four || ones
+}
+
+// upsSpaced returns the end of a UPS tracking number written in groups at
+// i ("1Z 999 AA1 01 2345 6784": "1Z" and sixteen capitals or digits), or 0.
+// Read whole, its last groups are not taken for a phone number.
+func upsSpaced(b []byte, i int) int {
+	n, k := 0, i+2
+	for n < 16 && k+1 < len(b) && b[k] == ' ' {
+		g := k + 1
+		for g < len(b) && g-k <= 6 && (isDigit(b[g]) || isUpper(b[g])) {
+			g++
+		}
+		if g == k+1 || g < len(b) && (isDigit(b[g]) || isUpper(b[g])) {
+			return 0 // no group, or one longer than six
+		}
+		n += g - k - 1
+		k = g
+	}
+	if n != 16 || k < len(b) && isWordByte(b[k]) {
+		return 0
+	}
+	return k
 }
 
 // hiddenIn reports an invisible character removed from between two digits
