@@ -34,9 +34,16 @@ const (
 	emailDomain
 )
 
-// onAt reads an email address around the '@' at i.
+// onAt reads an email address around the '@' at i, or the password of a
+// URL's user info ("postgres://admin:S3cret@db:5432"), which is a secret,
+// not an address.
 func (s *scanner) onAt(b []byte, i int) int {
 	k := localStart(b, i)
+	if k < 0 || k > 0 && userinfoPunct[b[k-1]] {
+		if e := s.urlCredential(b, i); e > 0 {
+			return e
+		}
+	}
 	if k < 0 {
 		return i + 1
 	}
@@ -45,6 +52,65 @@ func (s *scanner) onAt(b []byte, i int) int {
 		return i + 1
 	}
 	s.add(Email, "", k, e, 0.9)
+	return e
+}
+
+// urlCredential reads the user info of a URL that ends at the '@' at i,
+// "scheme://user:password@": it reports the password as a secret and
+// returns where the host starts, or returns 0 if there is none.
+func (s *scanner) urlCredential(b []byte, i int) int {
+	p := i
+	for p > 0 && i-p < 128 && userinfoByte(b[p-1]) {
+		p--
+	}
+	if p == i || p == 0 || b[p-1] != ':' {
+		return 0
+	}
+	u := p - 1
+	for u > 0 && p-u < 128 && userinfoByte(b[u-1]) {
+		u--
+	}
+	if u < 4 || string(b[u-3:u]) != "://" || !isAlpha(b[u-4]) {
+		return 0
+	}
+	if pw := b[p:i]; !isPlaceholder(pw) && pw[0] != '$' && pw[0] != '%' {
+		s.secret(ruleURLCredential, p, i, 0.9)
+	}
+	return i + 1
+}
+
+// userinfoPunct: the bytes before a local part that may mean it is the
+// tail of a URL's password instead (the ':' after the user name, or a
+// password's punctuation).
+var userinfoPunct = func() (t [256]bool) {
+	for _, c := range []byte(":!$&*,;=~()") {
+		t[c] = true
+	}
+	return t
+}()
+
+// userinfoByte reports the bytes a URL's user name and password are made
+// of here: anything printable but the delimiters around them.
+func userinfoByte(c byte) bool {
+	return c > ' ' && c < 0x7f && c != '/' && c != '@' && c != ':' && c != '"' && c != '\'' && c != '<' && c != '>'
+}
+
+// onPercent reads an email address whose '@' is percent-encoded, as in a
+// URL's query ("?email=anna%40example.de"), at the '%' at i, and returns its
+// end, or 0 if there is none.
+func (s *scanner) onPercent(b []byte, i int) int {
+	if i+3 >= len(b) || b[i+1] != '4' || b[i+2] != '0' {
+		return 0
+	}
+	k := localStart(b, i)
+	if k < 0 {
+		return 0
+	}
+	e := domainEnd(b, i+3, false)
+	if e < 0 {
+		return 0
+	}
+	s.add(Email, "", k, e, 0.85)
 	return e
 }
 

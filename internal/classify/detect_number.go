@@ -84,6 +84,12 @@ func (s *scanner) readRun(b []byte, i int, r *numRun) {
 
 // onDigit handles a digit at a word start.
 func (s *scanner) onDigit(b []byte, i int) int {
+	if b[i] == '4' && i > 0 && b[i-1] == '%' {
+		// "%40", a percent-encoded '@': '%' is no trigger, its digits are.
+		if e := s.onPercent(b, i-1); e > i {
+			return e
+		}
+	}
 	if !numStart(b, i) {
 		return skipAlnum(b, i)
 	}

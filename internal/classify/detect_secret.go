@@ -34,6 +34,7 @@ const (
 	ruleJWT               = "jwt"
 	rulePrivateKey        = "private_key"
 	ruleGenericCredential = "generic_credential"
+	ruleURLCredential     = "url_credential"
 )
 
 // SecretRules lists every secret rule name the engine can report.
