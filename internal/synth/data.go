@@ -88,7 +88,7 @@ var assistantLines = []string{
 }
 
 var catalogTemplates = []string{
-	"Our %s (item %s) is made from carefully sourced materials and ships within %d hours; %d%% of buyers rate it five stars, available in size %s.",
+	"Our %s (item %s) is made from carefully sourced materials and ships within %d hours; %d%% of buyers rate it five stars, available in size %s, back in stock within %d days.",
 	"The %s, article number %s, weighs %d grams and has a %d month warranty; size %s fits most, restocked every %d days.",
 }
 
