@@ -50,6 +50,14 @@ func init() {
 }
 
 func isDigit(c byte) bool { return c-'0' < 10 }
+
+// upperASCII upper-cases an ASCII letter and leaves other bytes alone.
+func upperASCII(c byte) byte {
+	if c-'a' < 26 {
+		return c - 'a' + 'A'
+	}
+	return c
+}
 func isUpper(c byte) bool { return c-'A' < 26 }
 func isLower(c byte) bool { return c-'a' < 26 }
 func isAlpha(c byte) bool { return charClass[c]&(cUpper|cLower) != 0 }

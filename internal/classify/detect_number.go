@@ -91,6 +91,11 @@ func (s *scanner) onDigit(b []byte, i int) int {
 		}
 	}
 	if !numStart(b, i) {
+		// An IBAN typed in lower case ("de89 3704 ..."): its country code
+		// is no trigger, its check digits are.
+		if i >= 2 && isLower(b[i-1]) && isLower(b[i-2]) {
+			return s.lowerIBAN(b, i)
+		}
 		return skipAlnum(b, i)
 	}
 	if b[i] == '0' && hasPrefixAt(b, i, "00D") {
@@ -381,6 +386,18 @@ func cardGrouping(r *numRun, k int) bool {
 		}
 	}
 	return four || ones
+}
+
+// lowerIBAN reads an IBAN typed in lower case whose check digits start at
+// i, after two lower-case letters, and returns its end, or the end of the
+// word the digits are glued to.
+func (s *scanner) lowerIBAN(b []byte, i int) int {
+	if (i == 2 || !isWordByte(b[i-3])) && i+1 < len(b) && isDigit(b[i+1]) {
+		if e := s.iban(b, i-2); e > 0 {
+			return e
+		}
+	}
+	return skipAlnum(b, i)
 }
 
 // upsSpaced returns the end of a UPS tracking number written in groups at

@@ -138,23 +138,26 @@ func ibanStart(t []byte) bool {
 	return len(t) >= 4 && isUpper(t[0]) && isUpper(t[1]) && isDigit(t[2]) && isDigit(t[3])
 }
 
-// iban reads "DE89370400440532013000" or "DE89 3704 0044 0532 0130 00" at i.
-// A grouped IBAN may run into a following code: trailing groups are dropped
-// until the checksum holds.
+// iban reads "DE89370400440532013000" or "DE89 3704 0044 0532 0130 00" at i,
+// its groups split by spaces, dashes or dots (one kind), its letters in
+// either case. A grouped IBAN may run into a following code: trailing
+// groups are dropped until the checksum holds.
 func (s *scanner) iban(b []byte, i int) int {
 	var buf [40]byte
 	var ends, ns [12]int
 	n, g := 0, 0
 	j := i
+	var sep byte
 	for j < len(b) && n < 34 {
 		c := b[j]
-		if isDigit(c) || isUpper(c) {
-			buf[n] = c
+		if isDigit(c) || isUpper(c) || isLower(c) {
+			buf[n] = upperASCII(c)
 			n++
 			j++
 			continue
 		}
-		if c == ' ' && n%4 == 0 && g < 10 && j+1 < len(b) && isAlnum(b[j+1]) {
+		if (c == ' ' || c == '-' || c == '.') && (sep == 0 || c == sep) && n%4 == 0 && g < 10 && j+1 < len(b) && isAlnum(b[j+1]) {
+			sep = c
 			ends[g], ns[g] = j, n
 			g++
 			j++
