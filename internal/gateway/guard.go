@@ -25,7 +25,9 @@ const plainWordMax = 16
 // or card number) is classified whole before any of it is sent: it never
 // reaches the caller, up to guardWindow bytes long. Plain words pass at
 // once, so ordinary text is not delayed; a word that may begin a secret is
-// not plain (plainWord). A finding that contains whitespace
+// not plain (plainWord). An address with its at spelled out in brackets
+// ("anna [at] example [dot] com") is held from its local part on once the
+// bracket has come (spelledStart). A finding that contains whitespace
 // (a name, a spaced phone number) is recognized only once its last word has
 // arrived, so its first words may already have been sent; the non-streamed
 // answer is always classified whole.
@@ -112,6 +114,9 @@ func holdPoint(b, sent []byte) int {
 	for i > 0 && isTokenByte(b[i-1]) && len(b)-i < guardWindow {
 		i--
 	}
+	if j := spelledStart(b, i); j < i {
+		return j
+	}
 	run := len(b) - i
 	if run == 0 || run >= guardWindow || plainWord(b[i:], b[:i], sent) {
 		return len(b)
@@ -177,6 +182,85 @@ func plainWord(run, before, sent []byte) bool {
 		}
 	}
 	return true
+}
+
+// spelledStart returns where an email address with its at and dots
+// spelled out in brackets ("anna [at] example [dot] com", which the
+// classifier reads) begins, when b may end inside one: the trailing token
+// run at i follows a bracketed "at" or "dot", whole or only begun ("anna
+// [a"), and a token run comes before that mark. It returns i when there is
+// none, or when holding it all would reach guardWindow.
+func spelledStart(b []byte, i int) int {
+	var m int
+	if p := i - 1; p >= 0 && (b[p] == '[' || b[p] == '(') && markBegun(b[i:]) {
+		m = p
+		if m > 0 && b[m-1] == ' ' {
+			m--
+		}
+	} else if n := markBefore(b, i); n > 0 {
+		m = i - n
+	} else if i == len(b) && i > 1 && b[i-1] == ' ' && isTokenByte(b[i-2]) {
+		// "anna [at] example ", before its "[dot] com": a label that
+		// follows a mark, and the space of the next mark.
+		k := i - 1
+		for k > 0 && isTokenByte(b[k-1]) && len(b)-k < guardWindow {
+			k--
+		}
+		n := markBefore(b, k)
+		if n == 0 {
+			return i
+		}
+		m = k - n
+	} else {
+		return i
+	}
+	for {
+		e := m
+		if e > 0 && b[e-1] == ' ' {
+			e-- // " [at]", its closing space yet to come
+		}
+		k := e
+		for k > 0 && isTokenByte(b[k-1]) && len(b)-k < guardWindow {
+			k--
+		}
+		if k == e || len(b)-k >= guardWindow {
+			return i // no label before the mark: not an address
+		}
+		n := markBefore(b, k)
+		if n == 0 {
+			return k
+		}
+		m = k - n
+	}
+}
+
+// spelledMarks are the bracketed words of a spelled-out address, with the
+// spaces around them or without.
+var spelledMarks = func() (ms []string) {
+	for _, w := range []string{"at", "dot"} {
+		for _, br := range []string{"[]", "()"} {
+			m := br[:1] + w + br[1:]
+			ms = append(ms, " "+m+" ", m)
+		}
+	}
+	return ms
+}()
+
+// markBefore returns the length of a spelled mark that ends at i, 0 if none.
+func markBefore(b []byte, i int) int {
+	for _, m := range spelledMarks {
+		if i >= len(m) && strings.EqualFold(string(b[i-len(m):i]), m) {
+			return len(m)
+		}
+	}
+	return 0
+}
+
+// markBegun reports whether run, after a bracket, may be the beginning of
+// "at" or "dot".
+func markBegun(run []byte) bool {
+	r := strings.ToLower(string(run))
+	return strings.HasPrefix("at", r) || strings.HasPrefix("dot", r)
 }
 
 func isTokenByte(c byte) bool {

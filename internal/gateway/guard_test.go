@@ -1,6 +1,9 @@
 package gateway
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestPlainWord: which trailing words the output guard sends at once.
 func TestPlainWord(t *testing.T) {
@@ -48,12 +51,57 @@ func FuzzHoldPoint(f *testing.F) {
 			t.Fatalf("holds %d bytes, guardWindow is %d", len(b)-cut, guardWindow)
 		}
 		for _, c := range b[cut:] {
-			if !isTokenByte(c) {
-				t.Fatalf("holds %q, which is not a token run", b[cut:])
+			if !isTokenByte(c) && !strings.ContainsRune(" []()", rune(c)) {
+				t.Fatalf("holds %q, which is neither a token run nor a spelled-out address", b[cut:])
 			}
 		}
 		if cut > 0 && cut < len(b) && isTokenByte(b[cut-1]) {
 			t.Fatalf("holds part of a run: sends %q, holds %q", b[cut-1:cut], b[cut:])
 		}
 	})
+}
+
+// TestSpelledAddressHeldWhole streams an address with its at and dots
+// spelled out through the guard's hold logic, cut at every byte from its
+// first bracket to its end: once the bracket of "[at]" has come, none of
+// the address is sent until it is whole, so that it reaches the classifier
+// in one piece. (A piece that ends before the bracket sends the local part,
+// as it would an "anna@..." address's: "anna" is a word until the "@" or
+// the "[" comes.)
+func TestSpelledAddressHeldWhole(t *testing.T) {
+	const lead = "Write to "
+	for _, addr := range []string{"anna [at] example [dot] com", "j.doe(AT)shop(dot)co.uk", "lea [at] beispiel.de"} {
+		text := lead + addr + " now."
+		bracket := strings.IndexAny(addr, "[(")
+		for cut := len(lead) + bracket + 1; cut < len(lead)+len(addr); cut++ {
+			buf := []byte(text[:cut])
+			if sent := buf[:holdPoint(buf, nil)]; len(sent) > len(lead) {
+				t.Fatalf("%q split at %d: sent %q before the address was whole", addr, cut, sent)
+			}
+		}
+	}
+}
+
+// TestSpelledStart: where the guard holds from, for text that may end
+// inside a spelled-out address, and for text that does not.
+func TestSpelledStart(t *testing.T) {
+	cases := []struct {
+		text string
+		want string // held
+	}{
+		{"Write to anna [at] exa", "anna [at] exa"},
+		{"Write to anna [a", "anna [a"},
+		{"Write to anna [", "anna ["},
+		{"Write to anna(at)example(dot)c", "anna(at)example(dot)c"},
+		{"Write to anna [at] example [dot] ", "anna [at] example [dot] "},
+		{"see the notes (a", "notes (a"},
+		{"plain text here", ""},
+		{"a list [1", "1"},
+	}
+	for _, c := range cases {
+		b := []byte(c.text)
+		if got := string(b[holdPoint(b, nil):]); got != c.want {
+			t.Errorf("holdPoint(%q) holds %q, want %q", c.text, got, c.want)
+		}
+	}
 }
