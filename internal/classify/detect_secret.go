@@ -571,5 +571,24 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:
 		rule = ruleAWSSecretKey
 	}
-	return s.secret(rule, v, e, 0.85)
+	s.add(Secret, rule, v, e, 0.85)
+	if ownRuleLikely(val) {
+		// OPENAI_API_KEY="sk-proj-...", AZURE_CLIENT_SECRET=abc8Q~...: the
+		// value is scanned too, and its own rule, surer than this one,
+		// wins the span (flush); where it finds nothing, this one stays.
+		return v
+	}
+	return e
+}
+
+// ownRuleLikely reports a credential value that may match a rule of its
+// own: it starts with a fixed secret prefix, or holds an Azure client
+// secret's "Q~".
+func ownRuleLikely(val []byte) bool {
+	for _, p := range secretPrefixes {
+		if hasPrefixAt(val, 0, p) {
+			return true
+		}
+	}
+	return bytes.Contains(val, []byte("Q~"))
 }
