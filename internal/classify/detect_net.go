@@ -44,14 +44,24 @@ func (s *scanner) onAt(b []byte, i int) int {
 			return e
 		}
 	}
+	if e := s.email(b, k, i+1, false, 0.9); e > 0 {
+		return e
+	}
+	return i + 1
+}
+
+// email reports an address whose local part starts at k (localStart; -1:
+// none) and whose domain starts at from (after "@", "%40" or a spelled-out
+// "[at]"), and returns its end, or 0 if there is none.
+func (s *scanner) email(b []byte, k, from int, spelled bool, conf float64) int {
 	if k < 0 {
-		return i + 1
+		return 0
 	}
-	e := domainEnd(b, i+1, false)
+	e := domainEnd(b, from, spelled)
 	if e < 0 {
-		return i + 1
+		return 0
 	}
-	s.add(Email, "", k, e, 0.9)
+	s.add(Email, "", k, e, conf)
 	return e
 }
 
@@ -73,7 +83,7 @@ func (s *scanner) urlCredential(b []byte, i int) int {
 	if u < 4 || string(b[u-3:u]) != "://" || !isAlpha(b[u-4]) {
 		return 0
 	}
-	if pw := b[p:i]; !isPlaceholder(pw) && pw[0] != '$' && pw[0] != '%' {
+	if !standIn(b[p:i]) {
 		s.secret(ruleURLCredential, p, i, 0.9)
 	}
 	return i + 1
@@ -102,16 +112,7 @@ func (s *scanner) onPercent(b []byte, i int) int {
 	if i+3 >= len(b) || b[i+1] != '4' || b[i+2] != '0' {
 		return 0
 	}
-	k := localStart(b, i)
-	if k < 0 {
-		return 0
-	}
-	e := domainEnd(b, i+3, false)
-	if e < 0 {
-		return 0
-	}
-	s.add(Email, "", k, e, 0.85)
-	return e
+	return s.email(b, localStart(b, i), i+3, false, 0.85)
 }
 
 // localStart returns where the local part of an address that ends at i
@@ -152,7 +153,7 @@ func domainEnd(b []byte, e int, spelled bool) int {
 			continue
 		}
 		if spelled {
-			if n := spelledMark(b, e, "dot"); n > 0 && e+n < len(b) && domainChar(b[e+n]) {
+			if n := spelledMark(b, e, spelledWords[1]); n > 0 && e+n < len(b) && domainChar(b[e+n]) {
 				e += n
 				continue
 			}
@@ -175,20 +176,33 @@ func (s *scanner) onBracket(b []byte, i int) int {
 	if at > 0 && b[at-1] == ' ' {
 		at--
 	}
-	n := spelledMark(b, at, "at")
+	n := spelledMark(b, at, spelledWords[0])
 	if n == 0 {
 		return 0
 	}
-	k := localStart(b, at)
-	if k < 0 {
-		return 0
+	return s.email(b, localStart(b, at), at+n, true, 0.85)
+}
+
+// spelledWords and spelledBrackets make the marks of a spelled-out
+// address: "(at)", "[dot]".
+var (
+	spelledWords    = []string{"at", "dot"}
+	spelledBrackets = [][2]byte{{'(', ')'}, {'[', ']'}}
+)
+
+// SpelledMarks returns the bracketed words that stand for an address's '@'
+// and dots where it is written against harvesters ("anna [at] example
+// [dot] com"), each with a space on either side and without, lower case.
+// A guard that streams text out holds back an address being spelled.
+func SpelledMarks() []string {
+	var ms []string
+	for _, w := range spelledWords {
+		for _, br := range spelledBrackets {
+			m := string(br[0]) + w + string(br[1])
+			ms = append(ms, " "+m+" ", m)
+		}
 	}
-	e := domainEnd(b, at+n, true)
-	if e < 0 {
-		return 0
-	}
-	s.add(Email, "", k, e, 0.85)
-	return e
+	return ms
 }
 
 // spelledMark returns the length of a bracketed word at i, "(at)" or
@@ -204,12 +218,12 @@ func spelledMark(b []byte, i int, word string) int {
 		return 0
 	}
 	var end byte
-	switch b[k] {
-	case '(':
-		end = ')'
-	case '[':
-		end = ']'
-	default:
+	for _, br := range spelledBrackets {
+		if b[k] == br[0] {
+			end = br[1]
+		}
+	}
+	if end == 0 {
 		return 0
 	}
 	for j := range len(word) {

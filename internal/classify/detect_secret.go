@@ -536,13 +536,6 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 			break
 		}
 	}
-	// A JWT keeps its own rule after a credential key too
-	// ("Authorization: Bearer eyJ...").
-	if hasPrefixAt(b, v, "eyJ") {
-		if e := s.jwt(b, v); e > 0 {
-			return e
-		}
-	}
 	e := v
 	for e < len(b) && e-v < 512 {
 		c := b[e]
@@ -556,7 +549,7 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 		e++
 	}
 	val := b[v:e]
-	if isPlaceholder(val) || val[0] == '$' || val[0] == '%' || hasPrefixAt(val, 0, "os.") || hasPrefixAt(val, 0, "process.") {
+	if standIn(val) {
 		return e
 	}
 	password := bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) ||
@@ -581,9 +574,16 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 	return e
 }
 
+// standIn reports a credential value that stands in for one: a
+// placeholder ("********", "<redacted>") or a variable ("${DB_PASS}",
+// "%PASSWORD%", "os.environ[...]", "process.env.KEY").
+func standIn(v []byte) bool {
+	return isPlaceholder(v) || v[0] == '$' || v[0] == '%' || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.")
+}
+
 // ownRuleLikely reports a credential value that may match a rule of its
-// own: it starts with a fixed secret prefix, or holds an Azure client
-// secret's "Q~".
+// own: it starts with a fixed secret prefix (sk-, ghp_, eyJ of a JWT after
+// "Authorization: Bearer"), or holds an Azure client secret's "Q~".
 func ownRuleLikely(val []byte) bool {
 	for _, p := range secretPrefixes {
 		if hasPrefixAt(val, 0, p) {
