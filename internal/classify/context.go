@@ -252,10 +252,7 @@ func (s *scanner) afterIntro(start int) bool {
 var introLast = func() (t [256]bool) {
 	for _, w := range keywords.lists[bits.TrailingZeros64(uint64(kwIntro))] {
 		c := w[len(w)-1]
-		t[c] = true
-		if c >= 'a' && c <= 'z' {
-			t[c-'a'+'A'] = true
-		}
+		t[c], t[upperASCII(c)] = true, true
 	}
 	return t
 }()

@@ -150,7 +150,7 @@ func (s *scanner) iban(b []byte, i int) int {
 	var sep byte
 	for j < len(b) && n < 34 {
 		c := b[j]
-		if isDigit(c) || isUpper(c) || isLower(c) {
+		if isAlnum(c) {
 			buf[n] = upperASCII(c)
 			n++
 			j++

@@ -548,19 +548,20 @@ func (s *scanner) nameUnder(k int) keyHint {
 	return hintNameMaybe
 }
 
-// objectNameKey reports the keys that hold an object's own name: "name",
-// "Name", "nome", "namn", "nazwa".
+// objectNameKey reports the keys that hold an object's own name
+// (objectNames), in any case.
 func objectNameKey(k []byte) bool {
-	if len(k) != 4 && len(k) != 5 {
+	var w [8]byte
+	if len(k) > len(w) {
 		return false
 	}
-	var w [5]byte
 	for i, c := range k {
 		w[i] = lowerASCII(c)
 	}
-	switch string(w[:len(k)]) {
-	case "name", "nome", "namn", "nazwa":
-		return true
+	for _, n := range objectNames {
+		if string(w[:len(k)]) == n {
+			return true
+		}
 	}
 	return false
 }

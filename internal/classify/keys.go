@@ -47,6 +47,10 @@ var hintType = [...]Type{
 	hintNotPII: "", hintCity: "", hintThingName: "",
 }
 
+// objectNames are the generic keys that hold an object's own name, a
+// person's or a thing's (nameUnder decides which).
+var objectNames = []string{"name", "nome", "namn", "nazwa"}
+
 // keyHints maps normalized key names (lower case, without '_', '-', ' ', '.')
 // to hints. Salesforce standard fields are included; prefixes such as
 // "mailing", "billing", "shipping", "other" are stripped before lookup.
@@ -70,7 +74,8 @@ func init() {
 		"nombre", "apellido", "apellidos", "nombrecompleto", "cognome", "nomecompleto", "naam", "voornaam",
 		"achternaam", "fornamn", "förnamn", "efternamn", "imie", "imię", "nazwisko", "personfirstname", "personlastname",
 		"salutationname", "holdername", "patientname", "employeename", "authorname", "sendername")
-	add(hintNameMaybe, "name", "nome", "namn", "nazwa", "owner", "contact", "customer", "author", "assignee", "user",
+	add(hintNameMaybe, objectNames...)
+	add(hintNameMaybe, "owner", "contact", "customer", "author", "assignee", "user",
 		// An account's or a card's holder: a person, or a company.
 		"holder", "inhaber", "kontoinhaber", "karteninhaber", "titulaire", "titular", "intestatario",
 		"rekeninghouder", "kontoinnehavare", "posiadacz")
