@@ -234,17 +234,9 @@ func spelledStart(b []byte, i int) int {
 	}
 }
 
-// spelledMarks are the bracketed words of a spelled-out address, with the
-// spaces around them or without.
-var spelledMarks = func() (ms []string) {
-	for _, w := range []string{"at", "dot"} {
-		for _, br := range []string{"[]", "()"} {
-			m := br[:1] + w + br[1:]
-			ms = append(ms, " "+m+" ", m)
-		}
-	}
-	return ms
-}()
+// spelledMarks are the classifier's bracketed words of a spelled-out
+// address, with the spaces around them or without.
+var spelledMarks = classify.SpelledMarks()
 
 // markBefore returns the length of a spelled mark that ends at i, 0 if none.
 func markBefore(b []byte, i int) int {
@@ -257,10 +249,15 @@ func markBefore(b []byte, i int) int {
 }
 
 // markBegun reports whether run, after a bracket, may be the beginning of
-// "at" or "dot".
+// a mark's word ("a" of "[at]").
 func markBegun(run []byte) bool {
 	r := strings.ToLower(string(run))
-	return strings.HasPrefix("at", r) || strings.HasPrefix("dot", r)
+	for _, m := range spelledMarks {
+		if m[0] != ' ' && strings.HasPrefix(m[1:len(m)-1], r) {
+			return true
+		}
+	}
+	return false
 }
 
 func isTokenByte(c byte) bool {
