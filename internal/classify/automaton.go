@@ -15,6 +15,13 @@ import "math/bits"
 // compiled with a boundary in front of it. Scanning starts as if a boundary
 // came before the text, and the DFA stays in its root while inside a word,
 // where a tight loop skips ahead to the next boundary byte.
+//
+// A stretching automaton (the business terms) also reads a run of boundary
+// bytes inside a term as one: "Acme  Supplies" and "Acme,\n Supplies" match
+// "Acme Supplies". The run is a self-loop in the DFA, so it costs the scan
+// nothing; only a match of a term with a boundary inside is walked back to
+// find its start. walk, which follows the trie (the context keywords), does
+// not stretch.
 type automaton struct {
 	classes [256]uint8
 	nclass  int
@@ -26,6 +33,9 @@ type automaton struct {
 	dictNext []int32 // for a term-ending state: the next one in its suffix chain; -1 none
 	termLen  []int32 // by state: length of the term it ends, without the boundary
 	termVal  []int32
+	// shapes, by state: how the term it ends reads around its core
+	// (stretching automata only; nil otherwise).
+	shapes   []termShape
 	boundary [256]bool // bytes that leave the root: the boundary bytes
 	// boundaryStarts: some term starts with a boundary byte, so words
 	// starting with one must be walked too.
@@ -50,6 +60,69 @@ var boundaries *classSet
 // newAutomaton compiles lower-case terms; vals[i] is reported for terms[i].
 // A term listed twice keeps its first value. Nil if there are no terms.
 func newAutomaton(terms [][]byte, vals []int32) *automaton {
+	return compileAutomaton(terms, vals, nil)
+}
+
+// newStretchingAutomaton is newAutomaton whose DFA (each) reads a run of
+// boundary bytes inside a term as one boundary. The boundary bytes a term
+// starts or ends with ("#confidential", "[internal]") are not compiled:
+// they are checked on each occurrence of the rest, byte for byte (so that
+// "[internal]" is not ", internal."). Terms of boundary bytes only are
+// compiled whole (business config refuses them).
+func newStretchingAutomaton(terms [][]byte, vals []int32) *automaton {
+	cores := make([][]byte, len(terms))
+	shapes := make([]termShape, len(terms))
+	for i, t := range terms {
+		lead, trail := 0, 0
+		for lead < len(t) && isBoundary(t[lead]) {
+			lead++
+		}
+		for trail < len(t)-lead && isBoundary(t[len(t)-1-trail]) {
+			trail++
+		}
+		if lead == len(t) {
+			cores[i] = t
+			continue
+		}
+		core := collapseBoundaryRuns(t[lead : len(t)-trail])
+		cores[i] = core
+		shapes[i] = termShape{lead: t[:lead], trail: t[len(t)-trail:]}
+		if innerBoundary(core) {
+			shapes[i].core = core
+		}
+	}
+	return compileAutomaton(cores, vals, shapes)
+}
+
+// termShape is how an occurrence of a stretching automaton's term reads
+// around the part the DFA matches.
+type termShape struct {
+	core        []byte // the compiled part, when it has a boundary inside; nil otherwise
+	lead, trail []byte // the boundary bytes before and after it, matched exactly
+}
+
+// collapseBoundaryRuns keeps the first byte of each run of boundary bytes
+// in t ("acme  supplies" -> "acme supplies").
+func collapseBoundaryRuns(t []byte) []byte {
+	out := make([]byte, 0, len(t))
+	for i, c := range t {
+		if i > 0 && isBoundary(c) && isBoundary(t[i-1]) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// trieNode is a state of the trie newAutomaton builds first.
+type trieNode struct {
+	next map[uint8]int32 // by class
+	term int32           // index into terms + 1; 0 if no term ends here
+}
+
+// compileAutomaton builds the automaton; shapes, by term, makes it a
+// stretching one.
+func compileAutomaton(terms [][]byte, vals []int32, shapes []termShape) *automaton {
 	if len(terms) == 0 {
 		return nil
 	}
@@ -79,12 +152,12 @@ func newAutomaton(terms [][]byte, vals []int32) *automaton {
 	}
 	a.nclass = n
 
-	type node struct {
-		next map[uint8]int32
-		term int32 // index into terms + 1
-	}
-	nodes := []node{{next: map[uint8]int32{}}}
+	nodes := []trieNode{{next: map[uint8]int32{}}}
 	depth := []int32{0}
+	// loops: the states reached by a boundary inside a term, after a word
+	// byte ("acme " in "acme supplies"), where a stretching automaton
+	// reads further boundary bytes as the same one.
+	loops := []bool{false}
 	for ti, t := range terms {
 		st := int32(0)
 		for k := -1; k < len(t); k++ {
@@ -95,8 +168,9 @@ func newAutomaton(terms [][]byte, vals []int32) *automaton {
 			nx, ok := nodes[st].next[c]
 			if !ok {
 				nx = int32(len(nodes))
-				nodes = append(nodes, node{next: map[uint8]int32{}})
+				nodes = append(nodes, trieNode{next: map[uint8]int32{}})
 				depth = append(depth, depth[st]+1)
+				loops = append(loops, c == boundaryClass && k > 0 && cls[t[k-1]] != boundaryClass)
 				nodes[st].next[c] = nx
 			}
 			st = nx
@@ -142,6 +216,9 @@ func newAutomaton(terms [][]byte, vals []int32) *automaton {
 			}
 		}
 	}
+	if shapes != nil {
+		a.stretch(nodes, loops, next, shapes)
+	}
 	a.trie = make([]int32, len(next))
 	for st := range nodes {
 		for c, nx := range nodes[st].next {
@@ -170,6 +247,72 @@ func newAutomaton(terms [][]byte, vals []int32) *automaton {
 		}
 	}
 	return a
+}
+
+// stretch makes the states loops marks read a boundary byte as staying
+// put, in next (dense transitions by state index), and gives each
+// term-ending state its term's shape. A state loops only where the plain
+// DFA would go back to the state after a lone boundary (no term starts
+// with two boundaries, none ends there), so nothing the plain DFA matches
+// is lost; newStretchingAutomaton's cores make that so but for terms of
+// boundary bytes only.
+func (a *automaton) stretch(nodes []trieNode, loops []bool, next []int32, shapes []termShape) {
+	n := a.nclass
+	afterBoundary := nodes[0].next[boundaryClass]
+	for st, loop := range loops {
+		if loop && a.out[st] < 0 && next[st*n+boundaryClass] == afterBoundary {
+			next[st*n+boundaryClass] = int32(st)
+		}
+	}
+	a.shapes = make([]termShape, len(nodes))
+	for st, nd := range nodes {
+		if nd.term > 0 {
+			a.shapes[st] = shapes[nd.term-1]
+		}
+	}
+}
+
+// innerBoundary reports whether t has a boundary byte after a word byte.
+func innerBoundary(t []byte) bool {
+	for i := 1; i < len(t); i++ {
+		if isBoundary(t[i]) && !isBoundary(t[i-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// shapedSpan returns the span of the occurrence of the term state st ends
+// whose compiled part ends at end in b, or false if the boundary bytes the
+// term starts or ends with are not there, the same bytes. A compiled part with boundaries
+// inside is walked back, each run of boundary bytes read as one.
+func (a *automaton) shapedSpan(b []byte, st int32, end int) (int, int, bool) {
+	sh := &a.shapes[st]
+	start := end - int(a.termLen[st])
+	if t := sh.core; t != nil {
+		start = end
+		for k := len(t) - 1; k >= 0; k-- {
+			start--
+			if k > 0 && a.boundary[t[k]] && !a.boundary[t[k-1]] {
+				for start > 0 && a.boundary[b[start-1]] {
+					start--
+				}
+			}
+		}
+	}
+	if n := len(sh.lead); n > 0 {
+		start -= n
+		if start < 0 || string(b[start:start+n]) != string(sh.lead) || start > 0 && !a.boundary[b[start-1]] {
+			return 0, 0, false
+		}
+	}
+	if n := len(sh.trail); n > 0 {
+		if end+n > len(b) || string(b[end:end+n]) != string(sh.trail) {
+			return 0, 0, false
+		}
+		end += n
+	}
+	return start, end, true
 }
 
 // each calls fn(start, end, val) for every term occurrence in b that starts
@@ -202,7 +345,11 @@ func (a *automaton) run(b []byte, i, j int, st int32, fn func(start, end int, va
 		}
 		st = -st
 		for o := a.out[st/nclass]; o >= 0; o = a.dictNext[o] {
-			if fn(i+1-int(a.termLen[o]), i+1, a.termVal[o]) {
+			start, end, ok := i+1-int(a.termLen[o]), i+1, true
+			if a.shapes != nil {
+				start, end, ok = a.shapedSpan(b, o, end)
+			}
+			if ok && fn(start, end, a.termVal[o]) {
 				break
 			}
 		}

@@ -11,7 +11,9 @@ import (
 // markers), patterns (pricing-rule ids) and JSON key names (cost_price,
 // margin__c), loaded from config. All dictionary terms of all rules are
 // matched in one pass by one automaton (automaton.go), ASCII case folded,
-// whole words only. Patterns are Go regular expressions that run only on
+// whole words only, any run of spaces or punctuation inside a term read as
+// one ("Acme  Supplies", "Acme,\n Supplies" for "Acme Supplies": text
+// pulled from PDFs, spreadsheets and wrapped mail has them). Patterns are Go regular expressions that run only on
 // segments holding their literal prefix, if they have one.
 
 type bizMatcher struct {
@@ -53,6 +55,9 @@ func newBizMatcher(rules []BusinessRule) (*bizMatcher, error) {
 			if t == "" {
 				return nil, fmt.Errorf("%w: business rule %q has an empty term", ErrConfig, r.ID)
 			}
+			if !hasWordByte(t) {
+				return nil, fmt.Errorf("%w: business rule %q: term %q has no letter or digit", ErrConfig, r.ID, t)
+			}
 			terms = append(terms, []byte(strings.ToLower(t)))
 			termRules = append(termRules, int32(i))
 		}
@@ -73,8 +78,19 @@ func newBizMatcher(rules []BusinessRule) (*bizMatcher, error) {
 			m.keys[string(nk)] = i + 1
 		}
 	}
-	m.terms = newAutomaton(terms, termRules)
+	m.terms = newStretchingAutomaton(terms, termRules)
 	return m, nil
+}
+
+// hasWordByte reports whether t has a byte that is no boundary: a letter,
+// a digit, '_' or any byte of a non-ASCII character.
+func hasWordByte(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if !isBoundary(t[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyRule returns the business rule (index + 1) a JSON key names, or 0.

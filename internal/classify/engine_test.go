@@ -29,6 +29,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"duplicate id", Config{Business: []BusinessRule{{ID: "a", Terms: []string{"x"}}, {ID: "a", Terms: []string{"y"}}}}, "defined twice"},
 		{"empty rule", Config{Business: []BusinessRule{{ID: "a"}}}, "no terms, patterns or keys"},
 		{"empty term", Config{Business: []BusinessRule{{ID: "a", Terms: []string{" "}}}}, "empty term"},
+		{"punctuation term", Config{Business: []BusinessRule{{ID: "a", Terms: []string{"--"}}}}, "no letter or digit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.cfg)

@@ -15,7 +15,7 @@ import (
 
 func fuzzEngine(t testing.TB) *Engine {
 	e, err := New(Config{Business: []BusinessRule{
-		{ID: "suppliers", Terms: []string{"Acme Supplies", "internal only"}, Keys: []string{"cost_price"}},
+		{ID: "suppliers", Terms: []string{"Acme Supplies", "internal only", "[internal]", "Acme Inc."}, Keys: []string{"cost_price"}},
 		{ID: "pricing", Patterns: []string{`PR-\d{6}`}},
 	}})
 	if err != nil {
