@@ -78,7 +78,8 @@ func (s *scanner) dobCand(start, end int) {
 	s.add(DateOfBirth, "", start, end, conf)
 }
 
-// numericDate handles D.M.Y, D/M/Y, M/D/Y, Y-M-D, D-M-Y and D.M.YY.
+// numericDate handles D.M.Y, D/M/Y, M/D/Y, Y-M-D, D-M-Y and D.M.YY (any
+// one separator for a two-digit year).
 func (s *scanner) numericDate(b []byte, r *numRun, start, end int) bool {
 	g := func(k int) (int, int) { return atoi(b[r.gs[k]:r.ge[k]]), r.ge[k] - r.gs[k] }
 	a, la := g(0)
@@ -91,16 +92,16 @@ func (s *scanner) numericDate(b []byte, r *numRun, start, end int) bool {
 	case la == 4 && ly <= 2: // Y-M-D
 		a, y = y, a
 	case la <= 2 && ly == 4: // D.M.Y or M/D/Y
-		if r.sep[0] == '/' && a <= 12 && m > 12 {
-			a, m = m, a
-		}
-	case la <= 2 && ly == 2 && r.sep[0] == '.':
+	case la <= 2 && ly == 2 && r.sep[0] == r.sep[1] && r.sep[0] != ' ': // D.M.YY, D/M/YY, D-M-YY
 		y += 1900
 		if y+100 <= maxBirthYear {
 			y += 100
 		}
 	default:
 		return false
+	}
+	if la <= 2 && a <= 12 && m > 12 { // M/D/Y, M-D-Y: no month 13 or more
+		a, m = m, a
 	}
 	if !plausibleDOB(a, m, y) {
 		return false
@@ -152,7 +153,8 @@ func yearAt(b []byte, i int) (int, int) {
 }
 
 // dayMonthDate handles "12 March 1985", "12. März 1985", "12 de marzo de
-// 1985", "3rd May 1990" after a 1-2 digit day at [start,end).
+// 1985", "3rd May 1990", "1st of May 1990", "1er mars 1990" and
+// "03-Mar-1985" after a 1-2 digit day at [start,end).
 func (s *scanner) dayMonthDate(b []byte, start, end int) int {
 	day := atoi(b[start:end])
 	if day < 1 || day > 31 {
@@ -161,23 +163,41 @@ func (s *scanner) dayMonthDate(b []byte, start, end int) int {
 	i := end
 	if i < len(b) && b[i] == '.' {
 		i++
-	} else if i+2 <= len(b) && (hasPrefixFold(b, i, "st") || hasPrefixFold(b, i, "nd") || hasPrefixFold(b, i, "rd") ||
-		hasPrefixFold(b, i, "th") || hasPrefixFold(b, i, "er")) && wordEndAt(b, i+2) {
+	} else if ordinalAt(b, i) {
 		i += 2
 	}
-	if i >= len(b) || b[i] != ' ' {
+	if i >= len(b) {
 		return 0
 	}
-	m, j := monthAt(b, i+1)
-	if m == 0 {
-		return 0
+	sep := b[i]
+	var m, j, y, e int
+	switch sep {
+	case ' ':
+		i++
+		if hasPrefixFold(b, i, "of ") {
+			i += 3
+		}
+		if m, j = monthAt(b, i); m > 0 {
+			y, e = yearAt(b, j)
+		}
+	case '-', '/':
+		// "03-Mar-1985": the month's name between the same separators.
+		if m, j = monthAt(b, i+1); m > 0 && j < len(b) && b[j] == sep && b[j-1] != '.' {
+			y, e = yearAt(b, j+1)
+		}
 	}
-	y, e := yearAt(b, j)
 	if y == 0 || !plausibleDOB(day, m, y) {
 		return 0
 	}
 	s.dobCand(start, e)
 	return e
+}
+
+// ordinalAt reports an ordinal suffix at i that ends a word: "3rd", "1st",
+// "21st", "1er" (fr).
+func ordinalAt(b []byte, i int) bool {
+	return i+2 <= len(b) && (hasPrefixFold(b, i, "st") || hasPrefixFold(b, i, "nd") || hasPrefixFold(b, i, "rd") ||
+		hasPrefixFold(b, i, "th") || hasPrefixFold(b, i, "er")) && wordEndAt(b, i+2)
 }
 
 // monthDayDate handles "March 12, 1985" at a capitalized month word.
@@ -195,7 +215,7 @@ func (s *scanner) monthDayDate(b []byte, i int) int {
 		return 0
 	}
 	day := atoi(b[ds:k])
-	if k+2 <= len(b) && (hasPrefixFold(b, k, "st") || hasPrefixFold(b, k, "nd") || hasPrefixFold(b, k, "rd") || hasPrefixFold(b, k, "th")) {
+	if ordinalAt(b, k) {
 		k += 2
 	}
 	y, e := yearAt(b, k)

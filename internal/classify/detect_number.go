@@ -152,8 +152,14 @@ func (s *scanner) onDigit(b []byte, i int) int {
 		return end + 2
 	}
 	// A run joined to letters by '-', '/' or '_' is a code ("030-1234567-B",
-	// "4711/A"), not a number.
+	// "4711/A"), not a number; but for a day before a month's name
+	// ("03-Mar-1985").
 	if end+1 < len(b) && (b[end] == '-' || b[end] == '/' || b[end] == '_') && isAlpha(b[end+1]) {
+		if r.ng == 1 && end-i <= 2 && b[end] != '_' {
+			if e := s.dayMonthDate(b, i, end); e > 0 {
+				return e
+			}
+		}
 		return skipCode(b, end)
 	}
 	if r.corsica && r.cum[r.ng-1] != 15 {
@@ -464,6 +470,9 @@ func (s *scanner) numberWithLetter(b []byte, r *numRun) int {
 	}
 	if r.ng == 1 && len(d) == 4 && end+2 <= len(b) && isUpper(b[end]) && isUpper(b[end+1]) && wordEndAt(b, end+2) {
 		return s.nlPostcode(b, r.gs[0], end+2)
+	}
+	if r.ng == 1 && len(d) <= 2 && ordinalAt(b, end) {
+		return s.dayMonthDate(b, r.gs[0], end) // "3rd March 1985"; 0 lets the caller skip the word
 	}
 	if r.ng == 1 && len(d) <= 4 && isAlpha(b[end]) && wordEndAt(b, end+1) {
 		if e := s.afterNumber(b, r.gs[0], end+1); e > 0 {
