@@ -40,10 +40,11 @@ var (
 	kwPostcode = words("postcode", "post code", "postal code", "postal", "zip", "zip code", "zipcode", "plz",
 		"postleitzahl", "code postal", "cp", "código postal", "codigo postal", "c.p.", "cap", "postnummer",
 		"kod pocztowy", "postcode:", "address", "adresse", "anschrift", "dirección", "indirizzo", "adres", "adress")
-	kwAddress = words("address", "addr", "lives at", "living at", "ship to", "deliver to", "delivery to",
+	kwAddress = words("address", "addr", "lives at", "living at", "live at", "ship to", "deliver to", "delivery to",
 		"residing", "resident", "adresse", "anschrift", "wohnhaft", "wohnt", "lieferadresse", "domicile",
 		"habite", "dirección", "direccion", "domicilio", "vive en", "indirizzo", "abita", "residente", "adres",
-		"woont", "adress", "bor på", "adres zamieszkania", "mieszka")
+		"woont", "adress", "bor på", "adres zamieszkania", "mieszka", "wohne in", "j'habite au", "vivo en", "abito in",
+		"ik woon", "mieszkam", "mieszkam przy", "jag bor på")
 	kwName = words("name", "named", "called", "customer", "client", "contact", "patient", "signed", "regards",
 		"sincerely", "dear", "hi", "hello", "hey", "thanks", "cheers", "best,", "name:", "nom", "nombre", "nome",
 		"naam", "namn", "imię", "nazwisko", "liebe", "lieber", "hallo", "grüße", "gruß", "bonjour", "cher", "chère",

@@ -245,6 +245,7 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 	}
 	var buf [32]byte
 	first := -1
+	named := -1 // the first of the capitalized words read, when no street word is among them
 	for words := 0; words < 5; words++ {
 		e := i
 		k := e
@@ -267,7 +268,9 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 			first = k
 			break
 		}
-		if !isCap(b, k) && !particles.has(lw) {
+		if isCap(b, k) {
+			named = k
+		} else if !particles.has(lw) {
 			break
 		}
 		if k == 0 || b[k-1] != ' ' {
@@ -275,11 +278,115 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 		}
 		i = k - 1
 	}
+	conf := 0.0
+	if first < 0 && named >= 0 && b[named+1] != '.' && !countedAfter(b, houseNumberEnd(b, end)) &&
+		!s.near(named, named, kwNegative, 0, start-named) {
+		// No street word ("Unter den Linden 77", "Neuer Wall 5", "Dam 1"):
+		// an address word right before it, or a postcode and town right
+		// after it, says it is a street; unless the number counts
+		// something ("Germany 2 items") or the words name a thing
+		// ("Model 3", "Order 5").
+		switch {
+		case s.addressWordBefore(b, named):
+			first, conf = named, 0.8
+		case postcodeAhead(b, end):
+			first, conf = named, 0.7
+		}
+	}
 	if first < 0 || !wordStartAt(b, first) {
 		return 0
 	}
-	s.addAddress(first, end)
+	end = houseNumberEnd(b, end)
+	if conf > 0 {
+		s.add(PostalAddress, "", first, end, conf)
+	} else {
+		s.addAddress(first, end)
+	}
 	return end
+}
+
+// countedAfter reports a lower-case word right after a number ending at
+// end: "2 items", "3 pcs", a count rather than a house number.
+func countedAfter(b []byte, end int) bool {
+	return end+1 < len(b) && b[end] == ' ' && isLower(b[end+1])
+}
+
+// houseNumberEnd extends a house number ending at end over a range or a
+// part: "263-267", "10/12", "5-7a".
+func houseNumberEnd(b []byte, end int) int {
+	if end+1 >= len(b) || (b[end] != '-' && b[end] != '/') || !isDigit(b[end+1]) {
+		return end
+	}
+	j := end + 1
+	for j < len(b) && isDigit(b[j]) && j-end <= 4 {
+		j++
+	}
+	if j < len(b) && isAlpha(b[j]) && wordEndAt(b, j+1) {
+		j++
+	}
+	if !wordEndAt(b, j) || j < len(b) && (b[j] == '-' || b[j] == '/' || b[j] == '.' && j+1 < len(b) && isDigit(b[j+1])) {
+		return end // "5/12/1985", "12-34-56": not a house number's range
+	}
+	return j
+}
+
+// addressWordBefore reports an address word (kwAddress: "Lieferadresse",
+// "ship to", "my address is") that ends right before the word at i, but
+// for spaces, a colon and a copula.
+func (s *scanner) addressWordBefore(b []byte, i int) bool {
+	j := i
+	for j > 0 && (b[j-1] == ' ' || b[j-1] == ':') {
+		j--
+	}
+	if j == i {
+		return false
+	}
+	for _, cop := range [...]string{"is", "ist", "est", "es", "är", "jest", "è"} {
+		if k := j - len(cop); k > 0 && b[k-1] == ' ' && hasPrefixFold(b, k, cop) {
+			j = k - 1
+			break
+		}
+	}
+	if !s.near(j, j, kwAddress, 24, 0) {
+		return false
+	}
+	for _, x := range s.kwHits {
+		if int(x.end) == j && x.mask&kwAddress != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// postcodeAhead reports a numeric postcode and a town after a house number
+// ending at end: ", 10117 Berlin", ", 00-029 Warszawa", ", 114 51
+// Stockholm", ", 1012 JS Amsterdam".
+func postcodeAhead(b []byte, end int) bool {
+	i := end
+	if i < len(b) && b[i] == ',' {
+		i++
+	}
+	if i >= len(b) || b[i] != ' ' {
+		return false
+	}
+	i++
+	d := i
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	switch n := i - d; {
+	case n == 5:
+	case n == 2 && i+4 <= len(b) && b[i] == '-' && allDigits(b[i+1:i+4]):
+		i += 4
+	case n == 3 && i+3 <= len(b) && b[i] == ' ' && allDigits(b[i+1:i+3]):
+		i += 3
+	case n == 4 && i+3 <= len(b) && b[i] == ' ' && isUpper(b[i+1]) && isUpper(b[i+2]):
+		i += 3
+	case n == 4:
+	default:
+		return false
+	}
+	return i+1 < len(b) && b[i] == ' ' && isCap(b, i+1)
 }
 
 // streetSuffixesByLast groups streetSuffixes by their last byte, in order:
