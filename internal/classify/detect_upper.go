@@ -30,7 +30,7 @@ func (s *scanner) onUpper(b []byte, i int) int {
 	digits, lowers := held&cDigit != 0, held&cLower != 0
 	if j < len(b) && b[j] >= 0x80 {
 		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
-		return s.nameAt(b, i, nameWordEnd(b, i))
+		return s.nameAt(b, i, nameWordEnd(b, i), true)
 	}
 	if e := s.upperSecret(b, i, j); e > 0 {
 		return e
@@ -55,7 +55,7 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		if j < len(b) && (b[j] == '-' || b[j] == '\'') {
 			e = nameWordEnd(b, i) // "Jean-Luc", "O'Brien"
 		}
-		return s.nameAt(b, i, e)
+		return s.nameAt(b, i, e, e != j)
 	}
 	return j
 }
@@ -68,7 +68,7 @@ func (s *scanner) onHigh(b []byte, i int) int {
 		return i + 1
 	}
 	if wordStartAt(b, i) && isUpperRune(r) {
-		return s.nameAt(b, i, nameWordEnd(b, i))
+		return s.nameAt(b, i, nameWordEnd(b, i), true)
 	}
 	// skip the rest of the word
 	j := i + size
@@ -128,6 +128,13 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 		}
 		s.add(Postcode, "", i, j, conf)
 		return j
+	}
+	// "DUPONT Jean": a surname in capitals before a first name.
+	if !digits && j+2 < len(b) && b[j] == ' ' && isUpper(b[j+1]) && isLower(b[j+2]) &&
+		s.nameFlags(b, i, j)&nameSurname != 0 {
+		if e := s.surnameFirst(b, i, j); e > j {
+			return e
+		}
 	}
 	return 0
 }
