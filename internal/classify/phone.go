@@ -160,12 +160,14 @@ func phoneNational(d []byte) bool {
 				continue
 			}
 			nsn := d
-			if r.prefix != "" {
-				if !hasPrefixAt(d, 0, r.prefix) {
-					continue
-				}
+			switch {
+			case r.prefix == "":
+			case hasPrefixAt(d, 0, r.prefix):
 				nsn = d[len(r.prefix):]
+			case r.cc != 1:
+				continue // Europe's trunk "0" is written in national format
 			}
+			// NANP's trunk "1" is mostly left out: "(425) 882-9090".
 			if r.validNSN(nsn) {
 				return true
 			}
