@@ -2,6 +2,7 @@ package classify
 
 import (
 	"encoding/binary"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -10,7 +11,8 @@ import (
 // Evasion handling: before matching, text that holds characters an attacker
 // (or a copy-paste) can use to hide a value is normalized: Unicode NFKC
 // (full-width digits and letters become ASCII), zero-width characters and soft
-// hyphens are removed, and dash and space look-alikes become '-' and ' '.
+// hyphens are removed, dash and space look-alikes become '-' and ' ', and
+// the decimal digits of other scripts become ASCII digits.
 // The normalized copy keeps a map from each of its bytes to the original
 // offset, so findings still point at the original bytes. Pure-ASCII text
 // never gets here.
@@ -122,13 +124,53 @@ func dropRune(r rune) bool {
 	return false
 }
 
-// mapRune maps dash and space look-alikes that NFKC keeps to ASCII.
+// mapRune maps dash and space look-alikes that NFKC keeps to ASCII, and
+// the decimal digits of other scripts ("٤١١١", Arabic-Indic; "४१", Devanagari),
+// which NFKC keeps too, to ASCII digits.
 func mapRune(r rune) byte {
 	switch {
 	case r >= 0x2010 && r <= 0x2015, r == 0x2212, r == 0xFE58, r == 0xFE63, r == 0xFF0D:
 		return '-'
 	case r == 0x00A0, r >= 0x2000 && r <= 0x200A, r == 0x202F, r == 0x205F, r == 0x3000:
 		return ' '
+	case r >= 0x660 && isOtherDigit(r):
+		return digitValue(r)
+	}
+	return 0
+}
+
+// bmpDigits marks the decimal digits (Nd) of the Basic Multilingual Plane,
+// a bit each, so that text in other scripts (every rune of a Cyrillic or
+// CJK chat comes here) is not searched rune by rune through unicode.Nd.
+var bmpDigits = func() (t [0x10000 / 64]uint64) {
+	for _, rg := range unicode.Nd.R16 {
+		for r := uint32(rg.Lo); r <= uint32(rg.Hi); r += uint32(rg.Stride) {
+			t[r/64] |= 1 << (r % 64)
+		}
+	}
+	return t
+}()
+
+func isOtherDigit(r rune) bool {
+	if r < 0x10000 {
+		return bmpDigits[r/64]&(1<<(r%64)) != 0
+	}
+	return unicode.Is(unicode.Nd, r)
+}
+
+// digitValue is the ASCII digit of r, a decimal digit (Nd): Unicode puts
+// each script's digits in a run of ten from zero, and unicode.Nd's ranges
+// start at a zero (TestDigitRangesStartAtZero).
+func digitValue(r rune) byte {
+	for _, rg := range unicode.Nd.R16 {
+		if r <= rune(rg.Hi) {
+			return '0' + byte((r-rune(rg.Lo))%10)
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r <= rune(rg.Hi) {
+			return '0' + byte((r-rune(rg.Lo))%10)
+		}
 	}
 	return 0
 }
