@@ -352,19 +352,38 @@ var latinLower = func() (t [0x180 - 0xC0][2]byte) {
 	return t
 }()
 
-// nameAt handles a capitalized word at [i,e); joined says it may hold a
-// hyphen ("Jean-Luc"), which a word of ASCII letters only cannot.
-func (s *scanner) nameAt(b []byte, i, e int, joined bool) int {
+// nameAt handles a capitalized word at [i,e) of ASCII letters.
+func (s *scanner) nameAt(b []byte, i, e int) int {
 	if e == i {
 		return i + 1
 	}
 	f := s.nameFlags(b, i, e)
-	if f == 0 && joined {
-		f = hyphenatedFlags(b[i:e]) // "Jean-Luc"
+	if f == 0 || f&nameStop != 0 && f&nameFirst == 0 {
+		return e // most capitalized words: nothing more to do
+	}
+	return s.nameWith(b, i, e, f)
+}
+
+// joinedNameAt is nameAt for a word that may hold a hyphen ("Jean-Luc",
+// "Müller-Schmidt"), which a word of ASCII letters alone cannot: a double
+// name the lists do not hold whole is read by its parts.
+func (s *scanner) joinedNameAt(b []byte, i, e int) int {
+	if e == i {
+		return i + 1
+	}
+	f := s.nameFlags(b, i, e)
+	if f == 0 {
+		f = hyphenatedFlags(b[i:e])
 	}
 	if f == 0 || f&nameStop != 0 && f&nameFirst == 0 {
 		return e
 	}
+	return s.nameWith(b, i, e, f)
+}
+
+// nameWith reads a name from the word at [i,e), whose flags f the lists
+// gave.
+func (s *scanner) nameWith(b []byte, i, e int, f uint8) int {
 	if f&nameTitle != 0 {
 		k := e
 		if k < len(b) && b[k] == '.' {

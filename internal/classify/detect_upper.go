@@ -30,7 +30,7 @@ func (s *scanner) onUpper(b []byte, i int) int {
 	digits, lowers := held&cDigit != 0, held&cLower != 0
 	if j < len(b) && b[j] >= 0x80 {
 		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
-		return s.nameAt(b, i, nameWordEnd(b, i), true)
+		return s.joinedNameAt(b, i, nameWordEnd(b, i))
 	}
 	if e := s.upperSecret(b, i, j); e > 0 {
 		return e
@@ -51,11 +51,10 @@ func (s *scanner) onUpper(b []byte, i int) int {
 				return e
 			}
 		}
-		e := j
 		if j < len(b) && (b[j] == '-' || b[j] == '\'') {
-			e = nameWordEnd(b, i) // "Jean-Luc", "O'Brien"
+			return s.joinedNameAt(b, i, nameWordEnd(b, i)) // "Jean-Luc", "O'Brien"
 		}
-		return s.nameAt(b, i, e, e != j)
+		return s.nameAt(b, i, j)
 	}
 	return j
 }
@@ -68,7 +67,7 @@ func (s *scanner) onHigh(b []byte, i int) int {
 		return i + 1
 	}
 	if wordStartAt(b, i) && isUpperRune(r) {
-		return s.nameAt(b, i, nameWordEnd(b, i), true)
+		return s.joinedNameAt(b, i, nameWordEnd(b, i))
 	}
 	// skip the rest of the word
 	j := i + size
