@@ -228,6 +228,61 @@ func TestOutputGuardHoldsSecretStarts(t *testing.T) {
 	}
 }
 
+// TestOutputGuardHoldsNumbersInGroups: a card number, an IBAN and phone
+// numbers written in groups, which a UK subject's data may not take to a US
+// model, are redacted in a stream as in the whole answer, however the
+// stream splits them: in two at every byte, and in deltas of one to six
+// bytes (as models stream tokens).
+func TestOutputGuardHoldsNumbersInGroups(t *testing.T) {
+	cases := []struct{ lead, number, typ string }{
+		{"Your card ", "4111 1111 1111 1111", "PAYMENT_CARD"},
+		{"Pay to ", "GB82 WEST 1234 5698 7654 32", "IBAN"},
+		{"Call us on ", "+44 20 7946 0958", "PHONE"},
+		{"Call me at ", "(212) 736-5000", "PHONE"},
+	}
+	var reply atomic.Value
+	var chunks atomic.Value
+	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
+		return llmtest.Options{
+			Reply:  func(*llmtest.ChatRequest) string { return reply.Load().(string) },
+			Chunks: func(s string) []string { return chunks.Load().(func(string) []string)(s) },
+		}
+	}})
+	c := h.client(subject("UK"))
+	params := openai.ChatCompletionNewParams{Model: "us-frontier", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello")}}
+	whole := func(s string) []string { return []string{s} }
+	for _, tc := range cases {
+		text := tc.lead + tc.number + " is on file."
+		reply.Store(text)
+		chunks.Store(whole)
+		comp, err := c.Chat.Completions.New(context.Background(), params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := comp.Choices[0].Message.Content
+		if want != tc.lead+"["+tc.typ+"] is on file." {
+			t.Fatalf("%s: the whole answer became %q: the case tests nothing", tc.number, want)
+		}
+		var splits []func(string) []string
+		for k := 1; k < len(tc.number); k++ {
+			splits = append(splits, llmtest.SplitAt(len(tc.lead)+k))
+		}
+		for n := 1; n <= 6; n++ {
+			splits = append(splits, llmtest.ChunkBy(n))
+		}
+		for k, split := range splits {
+			chunks.Store(split)
+			got, err := streamText(c, params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Fatalf("%s, split %d: streamed %q, want %q", tc.number, k, got, want)
+			}
+		}
+	}
+}
+
 // TestLogValuesHoldNoData: the types that carry request data log without it.
 func TestLogValuesHoldNoData(t *testing.T) {
 	body := []byte(`{"model":"regional","messages":[{"role":"user","content":"anna.canary@example.com"}]}`)

@@ -27,10 +27,12 @@ const plainWordMax = 16
 // once, so ordinary text is not delayed; a word that may begin a secret is
 // not plain (plainWord). An address with its at spelled out in brackets
 // ("anna [at] example [dot] com") is held from its local part on once the
-// bracket has come (spelledStart). A finding that contains whitespace
-// (a name, a spaced phone number) is recognized only once its last word has
-// arrived, so its first words may already have been sent; the non-streamed
-// answer is always classified whole.
+// bracket has come (spelledStart), and so is a number written in groups
+// ("4111 1111 1111 1111", "+44 20 7946 0958", numberStart). A finding that
+// contains other whitespace (a name, a business term of two words) is
+// recognized only once its last word has arrived, so its first words may
+// already have been sent; the non-streamed answer is always classified
+// whole.
 type guard struct {
 	x    *exchange
 	held []byte // not yet sent
@@ -117,11 +119,78 @@ func holdPoint(b, sent []byte) int {
 	if j := spelledStart(b, i); j < i {
 		return j
 	}
+	if j := numberStart(b); j < i {
+		return j
+	}
 	run := len(b) - i
 	if run == 0 || run >= guardWindow || plainWord(b[i:], b[:i], sent) {
 		return len(b)
 	}
 	return i
+}
+
+// numberStart returns where a number written in groups that ends b starts
+// ("4111 1111 1111 ", "GB82 WEST 1234 5698", "+44 20 7946 ", "(212) 555-"):
+// its groups, split by single spaces, and the space of a next group that may
+// yet come. Held whole, a spaced card number, IBAN or phone number reaches
+// the classifier in one piece, as an unspaced one does. A group holds a
+// digit, or is an IBAN's bank code (one to four capital letters) between
+// groups that do. It returns len(b) when b ends otherwise, or when holding
+// the number would reach guardWindow.
+func numberStart(b []byte) int {
+	j := len(b)
+	if j > 0 && b[j-1] == '(' && (j == 1 || !isTokenByte(b[j-2])) {
+		return j - 1 // "(" of "(212) 555-0123" may open an area code
+	}
+	if j > 0 && b[j-1] == ' ' {
+		j-- // the next group's space
+	}
+	start := len(b)
+	for {
+		k := j
+		if k > 0 && b[k-1] == ')' {
+			k-- // "(212)"
+		}
+		for k > 0 && isTokenByte(b[k-1]) {
+			k--
+		}
+		if k > 0 && b[k-1] == '(' && k < j {
+			k--
+		}
+		if k == j || len(b)-k >= guardWindow || k > 0 && isTokenByte(b[k-1]) {
+			break // nothing, too long, or "x(212)": part of another run
+		}
+		hasDigit, ok := numberGroup(b[k:j])
+		if !ok {
+			break
+		}
+		if hasDigit {
+			start = k // a bank code before the number's first digits is a word
+		}
+		if k < 2 || b[k-1] != ' ' || b[k-2] == ' ' {
+			break
+		}
+		j = k - 1
+	}
+	return start
+}
+
+// numberGroup reports whether g can be a group of a number written in
+// groups (numberStart), and whether it holds a digit.
+func numberGroup(g []byte) (digit, ok bool) {
+	upper := 0
+	for _, c := range g {
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'A' && c <= 'Z':
+			upper++
+		case c == '-' || c == '.' || c == '/' || c == '+' || c == '(' || c == ')':
+		default:
+			return false, false
+		}
+	}
+	return digit, digit || upper > 0 && upper <= 4 && upper == len(g)
 }
 
 // secretPrefixes are the classifier's fixed secret prefixes.
@@ -152,6 +221,12 @@ func plainWord(run, before, sent []byte) bool {
 		if !lower && !(k == 0 && c >= 'A' && c <= 'Z') {
 			return false
 		}
+	}
+	if len(run) == 1 && run[0] >= 'A' && run[0] <= 'Z' && run[0] != 'I' {
+		// One capital may be the first letter of an IBAN's country code
+		// ("G" of "GB82 WEST ..."); "I" is a word ("A" begins AKIA and
+		// AIza anyway).
+		return false
 	}
 	r := string(run)
 	for _, p := range secretPrefixes {

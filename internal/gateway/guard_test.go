@@ -18,6 +18,8 @@ func TestPlainWord(t *testing.T) {
 		{"s", "Use ", "", false},     // the start of "sk"
 		{"github", "on ", "", false}, // github_pat_
 		{"A", "", "", false},         // AKIA, AIza
+		{"G", "Pay to ", "", false},  // GB82 WEST ...: an IBAN's country
+		{"I", "and ", "", true},      // the word
 		{"e", "header ", "", false},  // eyJ
 		{"eye", "an ", "", true},     // a word that only starts like eyJ
 		{"HTTP", "use ", "", false},  // capitals: codes and keys, not prose
@@ -102,6 +104,32 @@ func TestSpelledStart(t *testing.T) {
 		b := []byte(c.text)
 		if got := string(b[holdPoint(b, nil):]); got != c.want {
 			t.Errorf("holdPoint(%q) holds %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestNumberStart: where the guard holds from, for text that may end inside
+// a number written in groups, and for text that does not.
+func TestNumberStart(t *testing.T) {
+	for _, c := range []struct{ b, held string }{
+		{"Your card 4111 1111 1111 ", "4111 1111 1111 "},
+		{"Your card 4111 1111 11", "4111 1111 11"},
+		{"IBAN GB82 WEST 1234 ", "GB82 WEST 1234 "},
+		{"call +44 20 7946 ", "+44 20 7946 "},
+		{"call (212) 555-", "(212) 555-"},
+		{"call (212) ", "(212) "},
+		{"call (", "("},
+		{"f(", ""},
+		{"I ordered 3 ", "3 "},
+		{"plain words ", ""},
+		{"I am OK ", ""},
+		{"x(212) 555", "555"},
+		{"two  spaces 1234 5678", "1234 5678"},
+		{"", ""},
+	} {
+		b := []byte(c.b)
+		if got := string(b[numberStart(b):]); got != c.held {
+			t.Errorf("numberStart(%q) holds %q, want %q", c.b, got, c.held)
 		}
 	}
 }
