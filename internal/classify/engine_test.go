@@ -127,9 +127,11 @@ func TestMalformedJSON(t *testing.T) {
 
 func TestFindingLogValueHasNoData(t *testing.T) {
 	e, _ := New(Config{})
-	body := []byte(`{"Email":"canary.value@example.com","note":"card 4111 1111 1111 1111"}`)
+	// The last two findings are keys: a map by email address, by phone.
+	body := []byte(`{"Email":"canary.value@example.com","note":"card 4111 1111 1111 1111",` +
+		`"by_email":{"canary.key@example.com":{"score":3}},"by_phone":{"+49 30 41114111":true}}`)
 	fs, err := e.JSON(body, nil)
-	if err != nil || len(fs) != 2 {
+	if err != nil || len(fs) != 4 {
 		t.Fatalf("findings %v, %v", fs, err)
 	}
 	var buf bytes.Buffer
@@ -143,8 +145,26 @@ func TestFindingLogValueHasNoData(t *testing.T) {
 			t.Fatalf("log line carries %q: %s", secret, out)
 		}
 	}
-	if !strings.Contains(out, `"type":"email"`) || !strings.Contains(out, `"path":"$.Email"`) {
+	if !strings.Contains(out, `"type":"email"`) || !strings.Contains(out, `"path":"$.Email"`) ||
+		!strings.Contains(out, `"path":"$.by_email[*]"`) || !strings.Contains(out, `"path":"$.by_phone[*]"`) {
 		t.Fatalf("log line lacks the finding's type and path: %s", out)
+	}
+}
+
+// LogPath leaves out the keys a path quotes, whatever they hold, and keeps
+// the rest of the path as it is.
+func TestLogPath(t *testing.T) {
+	for _, c := range []struct{ path, want string }{
+		{"$.records[0].Email", "$.records[0].Email"},
+		{`$["anna@example.com"]`, "$[*]"},
+		{`$.by_phone["+49 30 12345678"].ok`, "$.by_phone[*].ok"},
+		{`$["a\"]b"][2]["Mailing Address"].x`, "$[*][2][*].x"},
+		{`$["unterminated`, "$[*]"},
+		{"", ""},
+	} {
+		if got := (Finding{Path: c.path}).LogPath(); got != c.want {
+			t.Errorf("LogPath(%q) = %q, want %q", c.path, got, c.want)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package classify
 import (
 	"log/slog"
 	"strconv"
+	"strings"
 )
 
 // Class is the data class of a finding: what kind of harm crossing a border could do.
@@ -72,9 +73,39 @@ func (f Finding) LogValue() slog.Value {
 		attrs = append(attrs, slog.String("rule", f.Rule))
 	}
 	if f.Path != "" {
-		attrs = append(attrs, slog.String("path", f.Path))
+		attrs = append(attrs, slog.String("path", f.LogPath()))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// LogPath is the finding's path as it may be logged. A key the path has to
+// quote ($["anna@example.com"], $.by_phone["+49 30 12345678"]) can be data,
+// even the finding itself: such a step is written [*], as JSONPath writes
+// any key. Keys written as identifiers ($.records[0].Email) stay.
+func (f Finding) LogPath() string { return logPath(f.Path) }
+
+func logPath(p string) string {
+	if strings.IndexByte(p, '"') < 0 {
+		return p
+	}
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); {
+		if !strings.HasPrefix(p[i:], `["`) {
+			b = append(b, p[i])
+			i++
+			continue
+		}
+		j := i + 2 // the quoted key, as strconv.Quote writes it
+		for j < len(p) && p[j] != '"' {
+			if p[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		b = append(b, "[*]"...)
+		i = min(j+2, len(p)) // past `"]`
+	}
+	return string(b)
 }
 
 var _ slog.LogValuer = Finding{}

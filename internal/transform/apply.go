@@ -64,7 +64,7 @@ func Apply(body []byte, findings []classify.Finding, actions []policy.Action, v 
 			if f.Path != "" {
 				var err error
 				if text, err = decodeJSONContent(raw); err != nil {
-					return nil, fmt.Errorf("%w: finding %d (%s) at %s: %w", ErrFindings, i, f.Type, f.Path, err)
+					return nil, fmt.Errorf("%w: finding %d (%s) at %s: %w", ErrFindings, i, f.Type, f.LogPath(), err)
 				}
 			}
 			out = append(out, v.placeholder(f.Type, raw, text, f.Path != "", body)...)
