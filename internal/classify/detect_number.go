@@ -96,6 +96,9 @@ func (s *scanner) onDigit(b []byte, i int) int {
 		if i >= 2 && isLower(b[i-1]) && isLower(b[i-2]) {
 			return s.lowerIBAN(b, i)
 		}
+		if i >= 1 && isLower(b[i-1]) {
+			return s.lowerID(b, i)
+		}
 		return skipAlnum(b, i)
 	}
 	if b[i] == '0' && hasPrefixAt(b, i, "00D") {
@@ -147,7 +150,7 @@ func (s *scanner) onDigit(b []byte, i int) int {
 	}
 	// Spanish DNI written with a separator before the letter: "12345678-Z".
 	if len(s.dig) == 8 && allDigits(s.dig) && (r.ng == 1 || groupLens(r, r.ng, 2, 3, 3)) && end+2 <= len(b) &&
-		(b[end] == '-' || b[end] == ' ') && isUpper(b[end+1]) && wordEndAt(b, end+2) && esDNIValid(s.dig, b[end+1]) {
+		(b[end] == '-' || b[end] == ' ') && isAlpha(b[end+1]) && wordEndAt(b, end+2) && esDNIValid(s.dig, upperASCII(b[end+1])) {
 		s.add(ESDNI, "", i, end+2, s.ctxAdjust(i, end+2, 0.75, kwDNI, 0.2))
 		return end + 2
 	}
@@ -403,6 +406,23 @@ func (s *scanner) lowerIBAN(b []byte, i int) int {
 			return e
 		}
 	}
+	return s.lowerID(b, i)
+}
+
+// lowerID reads an id typed in lower case whose first digit is at i, after
+// one to six letters from the word's start: a codice fiscale (six), a UK
+// NINO (two), a Spanish NIE (one). Their letters are no trigger, their
+// digits are.
+func (s *scanner) lowerID(b []byte, i int) int {
+	ws := i - 1
+	for ws > 0 && isAlpha(b[ws-1]) && i-ws < 6 {
+		ws--
+	}
+	if l := i - ws; (l == 1 || l == 2 || l == 6) && wordStartAt(b, ws) {
+		if e := s.foldedID(b, ws, skipAlnum(b, i)); e > 0 {
+			return e
+		}
+	}
 	return skipAlnum(b, i)
 }
 
@@ -464,7 +484,7 @@ func octetOK(o []byte, first bool) bool {
 func (s *scanner) numberWithLetter(b []byte, r *numRun) int {
 	end := r.ge[r.ng-1]
 	d := s.dig
-	if r.ng == 1 && len(d) == 8 && isUpper(b[end]) && wordEndAt(b, end+1) && esDNIValid(d, b[end]) {
+	if r.ng == 1 && len(d) == 8 && isAlpha(b[end]) && wordEndAt(b, end+1) && esDNIValid(d, upperASCII(b[end])) {
 		s.add(ESDNI, "", r.gs[0], end+1, s.ctxAdjust(r.gs[0], end+1, 0.8, kwDNI, 0.15))
 		return end + 1
 	}

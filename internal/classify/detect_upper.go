@@ -56,6 +56,12 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		}
 		return s.nameAt(b, i, j)
 	}
+	if digits && lowers {
+		// "Rssmra85t10a562s", "X1234567l": an id typed in mixed case.
+		if e := s.foldedID(b, i, j); e > 0 {
+			return e
+		}
+	}
 	return j
 }
 
@@ -134,6 +140,35 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 		if e := s.surnameFirst(b, i, j); e > j {
 			return e
 		}
+	}
+	return 0
+}
+
+// foldedID reads the ids whose letters are capitals in print but are typed
+// in any case in chats and forms: a codice fiscale ("rssmra85t10a562s"), a
+// Spanish NIE ("x1234567l") and a UK NINO ("ab123456c"), the token at
+// [i,j). The checks run on a capitals copy; the spans are the same. A
+// NINO, which has no check character, needs a context word in lower case.
+func (s *scanner) foldedID(b []byte, i, j int) int {
+	n := j - i
+	if n != 9 && n != 16 {
+		return 0
+	}
+	var buf [16]byte
+	up := buf[:n]
+	for k, c := range b[i:j] {
+		up[k] = upperASCII(c)
+	}
+	switch {
+	case n == 16 && itFiscalCodeValid(up):
+		s.add(ITFiscalCode, "", i, j, s.ctxAdjust(i, j, 0.9, kwCF, 0.09))
+		return j
+	case (up[0] == 'X' || up[0] == 'Y' || up[0] == 'Z') && allDigits(up[1:8]) && isUpper(up[8]) && esNIEValid(up[0], up[1:8], up[8]):
+		s.add(ESNIE, "", i, j, s.ctxAdjust(i, j, 0.8, kwNIE, 0.15))
+		return j
+	case isUpper(up[0]) && isUpper(up[1]) && ukNINOPrefixOK(up[0], up[1]) && allDigits(up[2:8]) && up[8] >= 'A' && up[8] <= 'D':
+		s.add(UKNINO, "", i, j, s.ctxAdjust(i, j, 0.45, kwNINO, 0.2))
+		return j
 	}
 	return 0
 }
