@@ -154,6 +154,16 @@ func (s *scanner) onDigit(b []byte, i int) int {
 		s.add(ESDNI, "", i, end+2, s.ctxAdjust(i, end+2, 0.75, kwDNI, 0.2))
 		return end + 2
 	}
+	// A Swedish personnummer of someone a hundred or older: "811228+9874".
+	if r.ng == 1 && len(s.dig) == 6 && end+5 <= len(b) && b[end] == '+' && allDigits(b[end+1:end+5]) && wordEndAt(b, end+5) {
+		var pn [10]byte
+		copy(pn[:], s.dig)
+		copy(pn[6:], b[end+1:end+5])
+		if sePersonnummerValid(pn[:]) {
+			s.add(SEPersonnummer, "", i, end+5, s.ctxAdjust(i, end+5, 0.7, kwPNR, 0.25))
+			return end + 5
+		}
+	}
 	// A run joined to letters by '-', '/' or '_' is a code ("030-1234567-B",
 	// "4711/A"), not a number; but for a day before a month's name
 	// ("03-Mar-1985").
