@@ -328,7 +328,7 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 		// nearby lowers a card less than it lowers an unchecked number.
 		accept(PaymentCard, "", s.ctx(start, end, 0.85, kwCard, 0.14, 0.2))
 	}
-	if L == 15 && frNIRValid(d) && (block || groupLens(r, k, 1, 2, 2, 2, 3, 3, 2)) {
+	if L == 15 && frNIRValid(d) && (block || groupLens(r, k, 1, 2, 2, 2, 3, 3, 2) || groupLens(r, k, 13, 2)) {
 		accept(FRNIR, "", s.ctxAdjust(start, end, 0.7, kwNIR, 0.25))
 	}
 	if L == 11 {
