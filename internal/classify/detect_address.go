@@ -480,6 +480,41 @@ func (s *scanner) afterAddress(start int) bool {
 }
 
 // nlPostcode handles "1012 AB" / "1012AB" ([start,end) covers it).
+// countryPostcode reads a postcode led by the country letters of European
+// addresses ("D-10115 Berlin", "F-75002 Paris", "CH-8001 Zürich", "NL-1012
+// AB Amsterdam"), [i,j) the letters, '-' at j. A town after it, an address
+// before it or a postcode word near makes it one.
+func (s *scanner) countryPostcode(b []byte, i, j int) int {
+	var n int
+	switch string(b[i:j]) {
+	case "D", "F", "I", "E", "FI", "S":
+		n = 5
+	case "A", "CH", "B", "L", "DK", "N", "NL":
+		n = 4
+	default:
+		return 0
+	}
+	k := j + 1
+	for k < len(b) && isDigit(b[k]) {
+		k++
+	}
+	if k-j-1 != n || k < len(b) && isWordByte(b[k]) {
+		return 0
+	}
+	if n == 4 && b[i] == 'N' && j-i == 2 && k+3 <= len(b) && b[k] == ' ' && isUpper(b[k+1]) && isUpper(b[k+2]) && wordEndAt(b, k+3) {
+		k += 3 // "NL-1012 AB"
+	}
+	conf := 0.3
+	switch {
+	case s.postcodeBacked(i, k):
+		conf = 0.85
+	case k+2 < len(b) && b[k] == ' ' && isCap(b, k+1) && !s.near(i, k, kwNegative, 32, 0):
+		conf = 0.7 // "D-10115 Berlin": letters, digits and a town; not "Part A-1234 Kit"
+	}
+	s.add(Postcode, "", i, k, conf)
+	return k
+}
+
 func (s *scanner) nlPostcode(b []byte, start, end int) int {
 	l1, l2 := b[end-2], b[end-1]
 	if (l1 == 'S' && (l2 == 'A' || l2 == 'D' || l2 == 'S')) || b[start] == '0' {

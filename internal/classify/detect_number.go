@@ -99,6 +99,20 @@ func (s *scanner) onDigit(b []byte, i int) int {
 		if i >= 1 && isLower(b[i-1]) {
 			return s.lowerID(b, i)
 		}
+		// "D-10115 Berlin", "CH-8001 Zürich": a country's letters before a
+		// postcode (their letters are read as a word; the digits after '-'
+		// come here).
+		if i >= 2 && b[i-1] == '-' && isUpper(b[i-2]) {
+			ws := i - 2
+			if ws > 0 && isUpper(b[ws-1]) {
+				ws--
+			}
+			if wordStartAt(b, ws) {
+				if e := s.countryPostcode(b, ws, i-1); e > 0 {
+					return e
+				}
+			}
+		}
 		return skipAlnum(b, i)
 	}
 	if b[i] == '0' && hasPrefixAt(b, i, "00D") {
