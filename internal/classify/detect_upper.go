@@ -180,7 +180,7 @@ func ibanStart(t []byte) bool {
 }
 
 // iban reads "DE89370400440532013000" or "DE89 3704 0044 0532 0130 00" at i,
-// its groups split by spaces, dashes or dots (one kind), its letters in
+// its groups split by spaces, dashes or dots (mixed too), its letters in
 // either case. A grouped IBAN may run into a following code: trailing
 // groups are dropped until the checksum holds.
 func (s *scanner) iban(b []byte, i int) int {
@@ -188,7 +188,6 @@ func (s *scanner) iban(b []byte, i int) int {
 	var ends, ns [12]int
 	n, g := 0, 0
 	j := i
-	var sep byte
 	for j < len(b) && n < 34 {
 		c := b[j]
 		if isAlnum(c) {
@@ -197,8 +196,7 @@ func (s *scanner) iban(b []byte, i int) int {
 			j++
 			continue
 		}
-		if (c == ' ' || c == '-' || c == '.') && (sep == 0 || c == sep) && n%4 == 0 && g < 10 && j+1 < len(b) && isAlnum(b[j+1]) {
-			sep = c
+		if (c == ' ' || c == '-' || c == '.') && n%4 == 0 && g < 10 && j+1 < len(b) && isAlnum(b[j+1]) {
 			ends[g], ns[g] = j, n
 			g++
 			j++
