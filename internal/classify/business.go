@@ -137,3 +137,40 @@ func (m *bizMatcher) scan(s *scanner, b []byte) {
 		}
 	}
 }
+
+// maxTermLookback bounds how far back TermStart looks for a term begun.
+const maxTermLookback = 64
+
+// TermStart returns where a business term may have begun at the end of
+// text without being whole yet: the first word start, among the last
+// maxTermLookback bytes, from which the rest of text is a proper start of a
+// dictionary term ("Acme " of "Acme Supplies", ASCII case folded, the
+// punctuation a term starts with aside). It returns len(text) when there is
+// none. A stream that sends text piece by piece holds back from there, so
+// that a term of several words is classified whole.
+func (e *Engine) TermStart(text []byte) int {
+	if e.biz == nil || e.biz.terms == nil {
+		return len(text)
+	}
+	a := e.biz.terms
+	root := a.trie[boundaryClass]
+	if root <= 0 {
+		return len(text)
+	}
+	for p := max(0, len(text)-maxTermLookback); p < len(text); p++ {
+		if p > 0 && !a.boundary[text[p-1]] || a.boundary[text[p]] {
+			continue
+		}
+		st := root
+		for k := p; k < len(text) && st != 0; k++ {
+			st = a.trie[st+int32(a.classes[text[k]])]
+			if st < 0 {
+				st = -st
+			}
+		}
+		if st != 0 {
+			return p
+		}
+	}
+	return len(text)
+}

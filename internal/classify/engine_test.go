@@ -313,3 +313,31 @@ func TestRoundConf(t *testing.T) {
 		}
 	}
 }
+
+// TermStart: where a stream holds back for a business term begun.
+func TestTermStart(t *testing.T) {
+	e, err := New(Config{Business: []BusinessRule{{ID: "s", Terms: []string{"Acme Supplies", "#conf"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ text, held string }{
+		{"We buy from Acme ", "Acme "},
+		{"We buy from ACME Sup", "ACME Sup"},
+		{"We buy from Ac", "Ac"},
+		{"We buy from Acme Supplies", "Acme Supplies"}, // whole, may go on: one piece later
+		{"We buy from Acme Supplies now", ""},
+		{"We buy from Acmex ", ""},
+		{"Say #co", "co"}, // the punctuation a term starts with is checked on the match
+		{"plain words ", ""},
+		{"", ""},
+	} {
+		b := []byte(c.text)
+		if got := string(b[e.TermStart(b):]); got != c.held {
+			t.Errorf("TermStart(%q) holds %q, want %q", c.text, got, c.held)
+		}
+	}
+	plain, _ := New(Config{})
+	if n := plain.TermStart([]byte("Acme ")); n != 5 {
+		t.Errorf("without business rules TermStart = %d, want 5", n)
+	}
+}

@@ -283,6 +283,53 @@ func TestOutputGuardHoldsNumbersInGroups(t *testing.T) {
 	}
 }
 
+// TestOutputGuardHoldsBusinessTerms: a supplier's name of several words,
+// a business term the policy keeps in a UK subject's jurisdiction, is
+// redacted in a stream as in the whole answer however the stream splits it.
+func TestOutputGuardHoldsBusinessTerms(t *testing.T) {
+	var chunks atomic.Value
+	const text = "We buy from Nordwind Textil GmbH and Acme Supplies now."
+	h := newHarness(t, harnessOptions{
+		yaml: func(s string) string {
+			return s + "\nclassify:\n  business:\n    - id: suppliers\n      terms: [Acme Supplies, Nordwind Textil GmbH]\n"
+		},
+		upstream: func(string) llmtest.Options {
+			return llmtest.Options{
+				Reply:  func(*llmtest.ChatRequest) string { return text },
+				Chunks: func(s string) []string { return chunks.Load().(func(string) []string)(s) },
+			}
+		},
+	})
+	c := h.client(subject("UK"))
+	params := openai.ChatCompletionNewParams{Model: "us-frontier", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello")}}
+	chunks.Store(func(s string) []string { return []string{s} })
+	comp, err := c.Chat.Completions.New(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := comp.Choices[0].Message.Content
+	if want != "We buy from [BUSINESS] and [BUSINESS] now." {
+		t.Fatalf("the whole answer became %q: the case tests nothing", want)
+	}
+	var splits []func(string) []string
+	for k := 1; k < len(text); k++ {
+		splits = append(splits, llmtest.SplitAt(k))
+	}
+	for n := 1; n <= 6; n++ {
+		splits = append(splits, llmtest.ChunkBy(n))
+	}
+	for k, split := range splits {
+		chunks.Store(split)
+		got, err := streamText(c, params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("split %d: streamed %q, want %q", k, got, want)
+		}
+	}
+}
+
 // TestLogValuesHoldNoData: the types that carry request data log without it.
 func TestLogValuesHoldNoData(t *testing.T) {
 	body := []byte(`{"model":"regional","messages":[{"role":"user","content":"anna.canary@example.com"}]}`)

@@ -27,12 +27,12 @@ const plainWordMax = 16
 // once, so ordinary text is not delayed; a word that may begin a secret is
 // not plain (plainWord). An address with its at spelled out in brackets
 // ("anna [at] example [dot] com") is held from its local part on once the
-// bracket has come (spelledStart), and so is a number written in groups
-// ("4111 1111 1111 1111", "+44 20 7946 0958", numberStart). A finding that
-// contains other whitespace (a name, a business term of two words) is
-// recognized only once its last word has arrived, so its first words may
-// already have been sent; the non-streamed answer is always classified
-// whole.
+// bracket has come (spelledStart), and so are a number written in groups
+// ("4111 1111 1111 1111", "+44 20 7946 0958", numberStart) and the start of
+// a business term of several words ("Acme " of "Acme Supplies",
+// classify.Engine.TermStart). A name of several words is recognized only
+// once its last word has arrived, so its first words may already have
+// been sent; the non-streamed answer is always classified whole.
 type guard struct {
 	x    *exchange
 	held []byte // not yet sent
@@ -46,8 +46,18 @@ func (g *guard) apply(frag []byte) ([]byte, error) {
 	}
 	buf := append(g.held, frag...)
 	cut := holdPoint(buf, g.tail)
+	if t, ok := g.x.s.classify.(termStarter); ok {
+		// "Acme " of "Acme Supplies": a business term of several words
+		// is held until it is whole or is not one.
+		cut = min(cut, t.TermStart(buf))
+	}
 	g.held = append([]byte(nil), buf[cut:]...)
 	return g.check(buf[:cut])
+}
+
+// termStarter is the classifier's TermStart (classify.Engine has it).
+type termStarter interface {
+	TermStart(text []byte) int
 }
 
 // flush returns everything still held, checked.
