@@ -263,22 +263,31 @@ func TestOutputGuardHoldsNumbersInGroups(t *testing.T) {
 		if want != tc.lead+"["+tc.typ+"] is on file." {
 			t.Fatalf("%s: the whole answer became %q: the case tests nothing", tc.number, want)
 		}
-		var splits []func(string) []string
-		for k := 1; k < len(tc.number); k++ {
-			splits = append(splits, llmtest.SplitAt(len(tc.lead)+k))
+		streamsAsWhole(t, c, params, &chunks, len(tc.lead)+1, len(tc.lead)+len(tc.number), want)
+	}
+}
+
+// streamsAsWhole streams the answer split in two after every byte from
+// `from` to `to`, and in deltas of one to six bytes (as models stream
+// tokens), through chunks, the upstream's splitter; each stream must read
+// want, the whole answer.
+func streamsAsWhole(t *testing.T, c openai.Client, params openai.ChatCompletionNewParams, chunks *atomic.Value, from, to int, want string) {
+	t.Helper()
+	var splits []func(string) []string
+	for k := from; k < to; k++ {
+		splits = append(splits, llmtest.SplitAt(k))
+	}
+	for n := 1; n <= 6; n++ {
+		splits = append(splits, llmtest.ChunkBy(n))
+	}
+	for k, split := range splits {
+		chunks.Store(split)
+		got, err := streamText(c, params)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for n := 1; n <= 6; n++ {
-			splits = append(splits, llmtest.ChunkBy(n))
-		}
-		for k, split := range splits {
-			chunks.Store(split)
-			got, err := streamText(c, params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != want {
-				t.Fatalf("%s, split %d: streamed %q, want %q", tc.number, k, got, want)
-			}
+		if got != want {
+			t.Fatalf("split %d of %q: streamed %q", k, want, got)
 		}
 	}
 }
@@ -311,23 +320,7 @@ func TestOutputGuardHoldsBusinessTerms(t *testing.T) {
 	if want != "We buy from [BUSINESS] and [BUSINESS] now." {
 		t.Fatalf("the whole answer became %q: the case tests nothing", want)
 	}
-	var splits []func(string) []string
-	for k := 1; k < len(text); k++ {
-		splits = append(splits, llmtest.SplitAt(k))
-	}
-	for n := 1; n <= 6; n++ {
-		splits = append(splits, llmtest.ChunkBy(n))
-	}
-	for k, split := range splits {
-		chunks.Store(split)
-		got, err := streamText(c, params)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
-			t.Fatalf("split %d: streamed %q, want %q", k, got, want)
-		}
-	}
+	streamsAsWhole(t, c, params, &chunks, 1, len(text), want)
 }
 
 // TestLogValuesHoldNoData: the types that carry request data log without it.
