@@ -119,8 +119,16 @@ func (s *scanner) onPercent(b []byte, i int) int {
 // starts, or -1 if there is none.
 func localStart(b []byte, i int) int {
 	k, lo := i, max(i-64, 0)
-	for k > lo && localChar(b[k-1]) {
-		k--
+	for {
+		for k > lo && localChar(b[k-1]) {
+			k--
+		}
+		// "anna(dot)schmidt@": a dot spelled out between two parts.
+		if n := spelledDotBefore(b, k); n > 0 && k-n > lo && localChar(b[k-n-1]) && b[k-n-1] != '.' {
+			k -= n
+			continue
+		}
+		break
 	}
 	for k < i && (b[k] == '.' || b[k] == '\'' || b[k] >= 0x80 && !utf8.RuneStart(b[k])) {
 		k++
@@ -129,6 +137,24 @@ func localStart(b []byte, i int) int {
 		return -1
 	}
 	return k
+}
+
+// spelledDotBefore returns the length of a dot spelled out in brackets
+// that ends at k ("(dot)", "[DOT]", " (dot) "), or 0.
+func spelledDotBefore(b []byte, k int) int {
+	// Most local parts follow a space or a quote: look no further.
+	if k < 5 || b[k-1] != ')' && b[k-1] != ']' && (b[k-1] != ' ' || b[k-2] != ')' && b[k-2] != ']') {
+		return 0
+	}
+	for _, n := range [...]int{5, 7} { // "(dot)", " (dot) "
+		if k < n {
+			return 0
+		}
+		if m := spelledMark(b, k-n, "dot"); m == n {
+			return n
+		}
+	}
+	return 0
 }
 
 // domainEnd reads the domain of an address from e and returns its end, or
