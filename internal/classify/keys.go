@@ -67,7 +67,9 @@ func init() {
 	add(hintPhone, "phone", "phonenumber", "mobilephone", "mobile", "mobilenumber", "telephone", "tel", "cell",
 		"cellphone", "fax", "homephone", "otherphone", "assistantphone", "personmobilephone", "personhomephone",
 		"telefon", "telefonnummer", "handy", "mobil", "telephonenumber", "portable", "telefono", "telefonomovil",
-		"movil", "cellulare", "telefoon", "telefoonnummer", "mobiel", "telefonnummer", "numertelefonu", "tlf", "msisdn")
+		"movil", "cellulare", "telefoon", "telefoonnummer", "mobiel", "telefonnummer", "numertelefonu", "tlf", "msisdn",
+		"handynummer", "mobilnummer", "mobiltelefon", "mobilfunknummer", "telnr", "telno", "phoneno", "mobileno",
+		"numerodetelephone", "numerotelephone", "numerodetelefono", "numerotelefono", "gsm", "mobilnr")
 	add(hintName, "firstname", "lastname", "fullname", "givenname", "familyname", "surname", "middlename",
 		"contactname", "customername", "personname", "cardholder", "cardholdername", "accountholder", "recipientname",
 		"displayname", "billingname", "shippingname", "vorname", "nachname", "nom", "prenom", "prénom", "nomdefamille",
@@ -86,7 +88,8 @@ func init() {
 	add(hintPostcode, "postalcode", "postcode", "zip", "zipcode", "plz", "postleitzahl", "codepostal", "cp",
 		"codigopostal", "códigopostal", "cap", "postnummer", "kodpocztowy", "postcodenl", "zippostalcode")
 	add(hintDOB, "birthdate", "dateofbirth", "dob", "birthday", "birthdt", "personbirthdate", "geburtsdatum",
-		"geburtstag", "datedenaissance", "naissance", "fechadenacimiento", "fechanacimiento", "datadinascita",
+		"geburtstag", "datedenaissance", "datenaissance", "naissance", "fechadenacimiento", "fechanacimiento",
+		"datadinascita", "datanascita",
 		"geboortedatum", "födelsedatum", "fodelsedatum", "dataurodzenia", "birth")
 	add(hintCredential, "password", "passwd", "pwd", "pass", "secret", "clientsecret", "apikey", "apisecret",
 		"accesskey", "secretkey", "accesstoken", "authtoken", "refreshtoken", "token", "privatekey", "privatekeyid",
