@@ -13,7 +13,7 @@ var (
 		"telefon", "handy", "mobil", "rufnummer", "anrufen", "téléphone", "telephone", "portable", "appeler",
 		"teléfono", "telefono", "móvil", "movil", "llamar", "cellulare", "chiamare", "telefoon", "mobiel", "bellen", "bel", "ring mig", "ringa", "zadzwoń", "chiama",
 		"ring", "nummer", "numer", "numerem", "komórka", "zadzwoń", "contact", "kontakt", "reach me", "text me",
-		"my number", "rufen", "ruf", "rückruf", "erreichbar", "appelez", "appelle", "llámame", "llámeme", "llámanos", "erreichen", "numéro", "numero", "número", "joindre", "tél", "tlf", "mob")
+		"my number", "rufen", "ruf", "rückruf", "erreichbar", "joignable", "raggiungibile", "bereikbaar", "appelez", "appelle", "llámame", "llámeme", "llámanos", "erreichen", "numéro", "numero", "número", "joindre", "tél", "tlf", "mob")
 	kwCard = words("card", "credit", "debit", "visa", "mastercard", "amex", "american express", "cc", "pan",
 		"karte", "kreditkarte", "carte", "bancaire", "tarjeta", "crédito", "credito", "carta", "kaart", "kort",
 		"karta", "kortnummer", "payment", "pay with", "charged", "cvv", "expiry")
