@@ -141,3 +141,27 @@ func describe(body []byte, fs []Finding) string {
 	}
 	return b.String()
 }
+
+// Every secret rule the corpus expects is one SecretRules lists, and every
+// rule SecretRules lists has a case.
+func TestSecretRulesListed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, cf := range loadCaseFiles(t) {
+		for _, c := range cf.Cases {
+			for _, w := range c.Want {
+				if w.Type != Secret {
+					continue
+				}
+				if !slices.Contains(SecretRules, w.Rule) {
+					t.Errorf("case %q wants rule %q, which SecretRules does not list", c.Name, w.Rule)
+				}
+				seen[w.Rule] = true
+			}
+		}
+	}
+	for _, r := range SecretRules {
+		if !seen[r] {
+			t.Errorf("no case wants the secret rule %q", r)
+		}
+	}
+}

@@ -425,6 +425,11 @@ func cardGrouping(r *numRun, k int) bool {
 // i, after two lower-case letters, and returns its end, or the end of the
 // word the digits are glued to.
 func (s *scanner) lowerIBAN(b []byte, i int) int {
+	if b[i] == '2' && b[i-2] == 'y' {
+		if e := s.gcpOAuth(b, i-2); e > 0 {
+			return e // "ya29.", a Google OAuth token: its digits are the trigger
+		}
+	}
 	if (i == 2 || !isWordByte(b[i-3])) && i+1 < len(b) && isDigit(b[i+1]) {
 		if e := s.iban(b, i-2); e > 0 {
 			return e

@@ -23,6 +23,8 @@ const (
 	ruleAzureStorageKey   = "azure_storage_key"
 	ruleAzureClientSecret = "azure_client_secret"
 	ruleStripe            = "stripe_secret_key"
+	ruleStripeWebhook     = "stripe_webhook_secret"
+	ruleGCPOAuth          = "gcp_oauth_token"
 	ruleSlackToken        = "slack_token"
 	ruleSlackWebhook      = "slack_webhook"
 	ruleGitHub            = "github_token"
@@ -39,9 +41,9 @@ const (
 
 // SecretRules lists every secret rule name the engine can report.
 var SecretRules = []string{ruleOpenAI, ruleAnthropic, ruleAWSAccessKey, ruleAWSSecretKey, ruleGCPServiceAccount,
-	ruleGCPAPIKey, ruleAzureStorageKey, ruleAzureClientSecret, ruleStripe, ruleSlackToken, ruleSlackWebhook,
-	ruleGitHub, ruleGitLab, ruleTwilio, ruleSendGrid, ruleSalesforceSession, ruleSalesforceRefresh, ruleJWT,
-	rulePrivateKey, ruleGenericCredential}
+	ruleGCPAPIKey, ruleGCPOAuth, ruleAzureStorageKey, ruleAzureClientSecret, ruleStripe, ruleStripeWebhook,
+	ruleSlackToken, ruleSlackWebhook, ruleGitHub, ruleGitLab, ruleTwilio, ruleSendGrid, ruleSalesforceSession,
+	ruleSalesforceRefresh, ruleJWT, rulePrivateKey, ruleGenericCredential, ruleURLCredential}
 
 // Character sets of token bodies.
 const (
@@ -108,7 +110,7 @@ func mixed(t []byte) bool {
 
 // SecretPrefixes returns the letters that begin the secrets whose rules
 // above start with fixed letters (sk-, xoxb-, glpat-, ghp_, github_pat_,
-// AKIA, AIza, SG., eyJ). A guard that streams text out in pieces holds
+// AKIA, AIza, SG., eyJ, whsec_, ya29.). A guard that streams text out in pieces holds
 // back a word that may be the start of one, so that no piece of a secret
 // leaves before the whole is classified.
 func SecretPrefixes() []string { return slices.Clone(secretPrefixes) }
@@ -117,7 +119,7 @@ var secretPrefixes = []string{
 	"sk", "rk", "xoxa", "xoxb", "xoxe", "xoxp", "xoxr", "xoxs", "xapp",
 	"glpat", "gldt", "glptt", "glrt", "glsoat", "ghp", "gho", "ghu", "ghs", "ghr", "github",
 	"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA", "ABIA", "ACCA",
-	"AIza", "SG", "SK", "AC", "eyJ",
+	"AIza", "SG", "SK", "AC", "eyJ", "whsec", "ya29",
 }
 
 // onDash: private key blocks, and keys whose prefix ends in '-' (sk-, xoxb-,
@@ -172,7 +174,8 @@ func (s *scanner) openAI(b []byte, ws, i int) int {
 	return e
 }
 
-// onUnderscore: keys whose prefix ends in '_' (sk_live_, ghp_, github_pat_).
+// onUnderscore: keys whose prefix ends in '_' (sk_live_, whsec_, ghp_,
+// github_pat_).
 func (s *scanner) onUnderscore(b []byte, i int) int {
 	ws := i
 	for ws > 0 && i-ws < 7 && isAlnum(b[ws-1]) {
@@ -188,6 +191,12 @@ func (s *scanner) onUnderscore(b []byte, i int) int {
 			if e-i-6 >= 20 && tokenBoundary(b, e) {
 				return s.secret(ruleStripe, ws, e, 0.95)
 			}
+		}
+	case "whsec":
+		// A Stripe webhook's signing secret: whsec_ and 32 or more characters.
+		e := runEnd(b, i+1, setAlnum)
+		if e-i-1 >= 32 && tokenBoundary(b, e) {
+			return s.secret(ruleStripeWebhook, ws, e, 0.95)
 		}
 	case "ghp", "gho", "ghu", "ghs", "ghr":
 		e := runEnd(b, i+1, setAlnum)
@@ -591,4 +600,17 @@ func ownRuleLikely(val []byte) bool {
 		}
 	}
 	return bytes.Contains(val, []byte("Q~"))
+}
+
+// gcpOAuth reads a Google OAuth access token at i ("ya29." and 20 or more
+// base64url characters), or returns 0.
+func (s *scanner) gcpOAuth(b []byte, i int) int {
+	if !hasPrefixAt(b, i, "ya29.") || !wordStartAt(b, i) {
+		return 0
+	}
+	e := runEnd(b, i+5, setURL)
+	if e-i-5 < 20 || !tokenBoundary(b, e) {
+		return 0
+	}
+	return s.secret(ruleGCPOAuth, i, e, 0.95)
 }
