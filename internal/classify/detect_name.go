@@ -500,3 +500,40 @@ func (s *scanner) startsWithFirstName(v []byte) bool {
 	e := nameWordEnd(v, 0)
 	return e > 0 && s.nameFlags(v, 0, e)&nameFirst != 0
 }
+
+// NameStart returns where a name of several words may have begun at the
+// end of text without being whole yet: a capitalized word last in text
+// (it may still grow: "Wi" of "Will"), or one the lists know as a first
+// name or a title followed by one space ("Will ", "Dr. "). It returns
+// len(text) when there is none. A stream that sends text
+// piece by piece holds back from there, so that "Will Smith" is classified
+// whole rather than "Will " going out as a word before "Smith" makes it a
+// name.
+func (e *Engine) NameStart(text []byte) int {
+	end := len(text)
+	spaced := end > 0 && text[end-1] == ' '
+	if spaced {
+		end--
+	}
+	if end > 0 && text[end-1] == '.' {
+		end-- // "Dr."
+	}
+	i := end
+	for i > 0 && end-i < 16 && (isAlpha(text[i-1]) || text[i-1] >= 0x80 || text[i-1] == '-' || text[i-1] == '\'') {
+		i--
+	}
+	if end-i < 1 || !wordStartAt(text, i) || !isCap(text, i) || nameWordEnd(text, i) != end {
+		return len(text)
+	}
+	if !spaced && end == len(text) {
+		return i // "Wi": a capitalized word may still become "Will"
+	}
+	f := names.table.lookup(text[i:end])
+	if f == 0 {
+		f = hyphenatedFlags(text[i:end])
+	}
+	if f&(nameFirst|nameTitle) == 0 {
+		return len(text)
+	}
+	return i
+}

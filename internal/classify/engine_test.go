@@ -341,3 +341,30 @@ func TestTermStart(t *testing.T) {
 		t.Errorf("without business rules TermStart = %d, want 5", n)
 	}
 }
+
+// NameStart: where a stream holds back for a name begun.
+func TestNameStart(t *testing.T) {
+	e, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ text, held string }{
+		{"Dear Will ", "Will "},
+		{"Dear Anna", "Anna"},
+		{"Dear Wi", "Wi"},       // a capitalized word that may still grow
+		{"Dear Hello", "Hello"}, // so is any, last in text
+		{"Dear Hello ", ""},     // but once it has ended, only a listed one
+		{"Thanks, Jean-Luc ", "Jean-Luc "},
+		{"Write to Dr. ", "Dr. "},
+		{"Dear Anna Schmidt ", ""}, // "Schmidt" is no first name: nothing held once it has ended
+		{"Hello ", ""},
+		{"dear will ", ""},
+		{"Dear Will  ", ""},
+		{"", ""},
+	} {
+		b := []byte(c.text)
+		if got := string(b[e.NameStart(b):]); got != c.held {
+			t.Errorf("NameStart(%q) holds %q, want %q", c.text, got, c.held)
+		}
+	}
+}

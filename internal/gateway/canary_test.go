@@ -325,6 +325,33 @@ func TestOutputGuardHoldsBusinessTerms(t *testing.T) {
 	streamsAsWhole(t, c, params, &chunks, 1, len(text), want)
 }
 
+// TestOutputGuardHoldsNames: names of two words, which a UK subject's data
+// may not take to a US model, are redacted in a stream as in the whole
+// answer however the stream splits them; "Will" alone is no name to the
+// classifier, so a guard that sent it as a word let it out.
+func TestOutputGuardHoldsNames(t *testing.T) {
+	var chunks atomic.Value
+	const text = "Dear Will Smith, and thanks to Jean-Luc Picard."
+	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
+		return llmtest.Options{
+			Reply:  func(*llmtest.ChatRequest) string { return text },
+			Chunks: func(s string) []string { return chunks.Load().(func(string) []string)(s) },
+		}
+	}})
+	c := h.client(subject("UK"))
+	params := openai.ChatCompletionNewParams{Model: "us-frontier", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello")}}
+	chunks.Store(func(s string) []string { return []string{s} })
+	comp, err := c.Chat.Completions.New(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := comp.Choices[0].Message.Content
+	if want != "Dear [PERSON_NAME], and thanks to [PERSON_NAME]." {
+		t.Fatalf("the whole answer became %q: the case tests nothing", want)
+	}
+	streamsAsWhole(t, c, params, &chunks, 1, len(text), want)
+}
+
 // TestLogValuesHoldNoData: the types that carry request data log without it.
 func TestLogValuesHoldNoData(t *testing.T) {
 	body := []byte(`{"model":"regional","messages":[{"role":"user","content":"anna.canary@example.com"}]}`)

@@ -30,9 +30,9 @@ const plainWordMax = 16
 // bracket has come (spelledStart), and so are a number written in groups
 // ("4111 1111 1111 1111", "+44 20 7946 0958", numberStart) and the start of
 // a business term of several words ("Acme " of "Acme Supplies",
-// classify.Engine.TermStart). A name of several words is recognized only
-// once its last word has arrived, so its first words may already have
-// been sent; the non-streamed answer is always classified whole.
+// classify.Engine.TermStart) or of a name (a listed first name or title
+// last: "Will " of "Will Smith", classify.Engine.NameStart). The
+// non-streamed answer is always classified whole.
 type guard struct {
 	x    *exchange
 	held []byte // not yet sent
@@ -46,18 +46,29 @@ func (g *guard) apply(frag []byte) ([]byte, error) {
 	}
 	buf := append(g.held, frag...)
 	cut := holdPoint(buf, g.tail)
-	if t, ok := g.x.s.classify.(termStarter); ok {
-		// "Acme " of "Acme Supplies": a business term of several words
-		// is held until it is whole or is not one.
-		cut = min(cut, t.TermStart(buf))
+	if t, ok := g.x.s.classify.(wordsStarter); ok {
+		// "Acme " of "Acme Supplies", "Will " of "Will Smith": a
+		// business term or a name of several words is held until it is
+		// whole or is not one.
+		// What is held already may follow one ("Jean-Luc " before
+		// "Picard."): look again before the cut until nothing moves it.
+		for {
+			c := min(t.TermStart(buf[:cut]), t.NameStart(buf[:cut]))
+			if c >= cut {
+				break
+			}
+			cut = c
+		}
 	}
 	g.held = append([]byte(nil), buf[cut:]...)
 	return g.check(buf[:cut])
 }
 
-// termStarter is the classifier's TermStart (classify.Engine has it).
-type termStarter interface {
+// wordsStarter is the classifier's TermStart and NameStart
+// (classify.Engine has them).
+type wordsStarter interface {
 	TermStart(text []byte) int
+	NameStart(text []byte) int
 }
 
 // flush returns everything still held, checked.
