@@ -298,12 +298,31 @@ func streamsAsWhole(t *testing.T, c openai.Client, params openai.ChatCompletionN
 // a business term the policy keeps in a UK subject's jurisdiction, is
 // redacted in a stream as in the whole answer however the stream splits it.
 func TestOutputGuardHoldsBusinessTerms(t *testing.T) {
+	business := func(s string) string {
+		return s + "\nclassify:\n  business:\n    - id: suppliers\n      terms: [Acme Supplies, Nordwind Textil GmbH]\n"
+	}
+	guardedAsWhole(t, business, "We buy from Nordwind Textil GmbH and Acme Supplies now.",
+		"We buy from [BUSINESS] and [BUSINESS] now.")
+}
+
+// TestOutputGuardHoldsNames: names of two words, which a UK subject's data
+// may not take to a US model, are redacted in a stream as in the whole
+// answer however the stream splits them; "Will" alone is no name to the
+// classifier, so a guard that sent it as a word let it out.
+func TestOutputGuardHoldsNames(t *testing.T) {
+	guardedAsWhole(t, nil, "Dear Will Smith, and thanks to Jean-Luc Picard.",
+		"Dear [PERSON_NAME], and thanks to [PERSON_NAME].")
+}
+
+// guardedAsWhole has a US model answer text to a UK subject, whole and
+// then streamed split every way streamsAsWhole splits it, with the config
+// edited by yaml (nil: as it is); the whole answer must be want, and every
+// stream must read the same.
+func guardedAsWhole(t *testing.T, yaml func(string) string, text, want string) {
+	t.Helper()
 	var chunks atomic.Value
-	const text = "We buy from Nordwind Textil GmbH and Acme Supplies now."
 	h := newHarness(t, harnessOptions{
-		yaml: func(s string) string {
-			return s + "\nclassify:\n  business:\n    - id: suppliers\n      terms: [Acme Supplies, Nordwind Textil GmbH]\n"
-		},
+		yaml: yaml,
 		upstream: func(string) llmtest.Options {
 			return llmtest.Options{
 				Reply:  func(*llmtest.ChatRequest) string { return text },
@@ -318,36 +337,8 @@ func TestOutputGuardHoldsBusinessTerms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := comp.Choices[0].Message.Content
-	if want != "We buy from [BUSINESS] and [BUSINESS] now." {
-		t.Fatalf("the whole answer became %q: the case tests nothing", want)
-	}
-	streamsAsWhole(t, c, params, &chunks, 1, len(text), want)
-}
-
-// TestOutputGuardHoldsNames: names of two words, which a UK subject's data
-// may not take to a US model, are redacted in a stream as in the whole
-// answer however the stream splits them; "Will" alone is no name to the
-// classifier, so a guard that sent it as a word let it out.
-func TestOutputGuardHoldsNames(t *testing.T) {
-	var chunks atomic.Value
-	const text = "Dear Will Smith, and thanks to Jean-Luc Picard."
-	h := newHarness(t, harnessOptions{upstream: func(string) llmtest.Options {
-		return llmtest.Options{
-			Reply:  func(*llmtest.ChatRequest) string { return text },
-			Chunks: func(s string) []string { return chunks.Load().(func(string) []string)(s) },
-		}
-	}})
-	c := h.client(subject("UK"))
-	params := openai.ChatCompletionNewParams{Model: "us-frontier", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello")}}
-	chunks.Store(func(s string) []string { return []string{s} })
-	comp, err := c.Chat.Completions.New(context.Background(), params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := comp.Choices[0].Message.Content
-	if want != "Dear [PERSON_NAME], and thanks to [PERSON_NAME]." {
-		t.Fatalf("the whole answer became %q: the case tests nothing", want)
+	if got := comp.Choices[0].Message.Content; got != want {
+		t.Fatalf("the whole answer became %q, want %q: the case tests nothing", got, want)
 	}
 	streamsAsWhole(t, c, params, &chunks, 1, len(text), want)
 }
