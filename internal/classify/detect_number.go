@@ -164,8 +164,14 @@ func (s *scanner) onDigit(b []byte, i int) int {
 	}
 	// Spanish DNI written with a separator before the letter: "12345678-Z".
 	if len(s.dig) == 8 && allDigits(s.dig) && (r.ng == 1 || groupLens(r, r.ng, 2, 3, 3)) && end+2 <= len(b) &&
-		(b[end] == '-' || b[end] == ' ') && isAlpha(b[end+1]) && wordEndAt(b, end+2) && esDNIValid(s.dig, upperASCII(b[end+1])) {
-		s.add(ESDNI, "", i, end+2, s.ctxAdjust(i, end+2, 0.75, kwDNI, 0.2))
+		(b[end] == '-' && isAlpha(b[end+1]) || b[end] == ' ' && isUpper(b[end+1])) && wordEndAt(b, end+2) &&
+		esDNIValid(s.dig, upperASCII(b[end+1])) {
+		// After a space only a capital: "12345678 a" and "12345678 y" are words.
+		conf := 0.75
+		if isLower(b[end+1]) {
+			conf = 0.45 // "12345678-z": a context word must say it is a DNI
+		}
+		s.add(ESDNI, "", i, end+2, s.ctxAdjust(i, end+2, conf, kwDNI, 0.2))
 		return end + 2
 	}
 	// A Swedish personnummer of someone a hundred or older: "811228+9874".
@@ -514,7 +520,11 @@ func (s *scanner) numberWithLetter(b []byte, r *numRun) int {
 	end := r.ge[r.ng-1]
 	d := s.dig
 	if r.ng == 1 && len(d) == 8 && isAlpha(b[end]) && wordEndAt(b, end+1) && esDNIValid(d, upperASCII(b[end])) {
-		s.add(ESDNI, "", r.gs[0], end+1, s.ctxAdjust(r.gs[0], end+1, 0.8, kwDNI, 0.15))
+		conf := 0.8
+		if isLower(b[end]) {
+			conf = 0.45 // "12345678z": a context word must say it is a DNI
+		}
+		s.add(ESDNI, "", r.gs[0], end+1, s.ctxAdjust(r.gs[0], end+1, conf, kwDNI, 0.15))
 		return end + 1
 	}
 	if r.ng == 1 && len(d) == 4 && end+2 <= len(b) && isUpper(b[end]) && isUpper(b[end+1]) && wordEndAt(b, end+2) {

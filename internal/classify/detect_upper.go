@@ -147,8 +147,9 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 // foldedID reads the ids whose letters are capitals in print but are typed
 // in any case in chats and forms: a codice fiscale ("rssmra85t10a562s"), a
 // Spanish NIE ("x1234567l") and a UK NINO ("ab123456c"), the token at
-// [i,j). The checks run on a capitals copy; the spans are the same. A
-// NINO, which has no check character, needs a context word in lower case.
+// [i,j). The checks run on a capitals copy; the spans are the same. A NIE
+// and a NINO (which has no check character) need a context word in lower
+// case; a codice fiscale's sixteen characters and check character do not.
 func (s *scanner) foldedID(b []byte, i, j int) int {
 	n := j - i
 	if n != 9 && n != 16 {
@@ -164,7 +165,9 @@ func (s *scanner) foldedID(b []byte, i, j int) int {
 		s.add(ITFiscalCode, "", i, j, s.ctxAdjust(i, j, 0.9, kwCF, 0.09))
 		return j
 	case (up[0] == 'X' || up[0] == 'Y' || up[0] == 'Z') && allDigits(up[1:8]) && isUpper(up[8]) && esNIEValid(up[0], up[1:8], up[8]):
-		s.add(ESNIE, "", i, j, s.ctxAdjust(i, j, 0.8, kwNIE, 0.15))
+		// In lower case the shape is common enough in identifiers
+		// ("x1234567l" in a log) that a context word must say so.
+		s.add(ESNIE, "", i, j, s.ctxAdjust(i, j, 0.45, kwNIE, 0.15))
 		return j
 	case isUpper(up[0]) && isUpper(up[1]) && ukNINOPrefixOK(up[0], up[1]) && allDigits(up[2:8]) && up[8] >= 'A' && up[8] <= 'D':
 		s.add(UKNINO, "", i, j, s.ctxAdjust(i, j, 0.45, kwNINO, 0.2))
