@@ -50,6 +50,8 @@ func init() {
 }
 
 func isDigit(c byte) bool { return c-'0' < 10 }
+func isUpper(c byte) bool { return c-'A' < 26 }
+func isLower(c byte) bool { return c-'a' < 26 }
 
 // upperASCII upper-cases an ASCII letter and leaves other bytes alone.
 func upperASCII(c byte) byte {
@@ -58,8 +60,6 @@ func upperASCII(c byte) byte {
 	}
 	return c
 }
-func isUpper(c byte) bool { return c-'A' < 26 }
-func isLower(c byte) bool { return c-'a' < 26 }
 func isAlpha(c byte) bool { return charClass[c]&(cUpper|cLower) != 0 }
 func isAlnum(c byte) bool { return charClass[c]&(cUpper|cLower|cDigit) != 0 }
 func isHex(c byte) bool   { return isDigit(c) || (c|0x20)-'a' < 6 }

@@ -278,8 +278,9 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 		}
 		i = k - 1
 	}
+	hn := houseNumberEnd(b, end)
 	conf := 0.0
-	if first < 0 && named >= 0 && b[named+1] != '.' && !countedAfter(b, houseNumberEnd(b, end)) &&
+	if first < 0 && named >= 0 && b[named+1] != '.' && !countedAfter(b, hn) &&
 		!s.near(named, named, kwNegative, 0, start-named) {
 		// No street word ("Unter den Linden 77", "Neuer Wall 5", "Dam 1"):
 		// an address word right before it, or a postcode and town right
@@ -296,13 +297,12 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 	if first < 0 || !wordStartAt(b, first) {
 		return 0
 	}
-	end = houseNumberEnd(b, end)
 	if conf > 0 {
-		s.add(PostalAddress, "", first, end, conf)
+		s.add(PostalAddress, "", first, hn, conf)
 	} else {
-		s.addAddress(first, end)
+		s.addAddress(first, hn)
 	}
-	return end
+	return hn
 }
 
 // countedAfter reports a lower-case word right after a number ending at
@@ -479,7 +479,6 @@ func (s *scanner) afterAddress(start int) bool {
 	return false
 }
 
-// nlPostcode handles "1012 AB" / "1012AB" ([start,end) covers it).
 // countryPostcode reads a postcode led by the country letters of European
 // addresses ("D-10115 Berlin", "F-75002 Paris", "CH-8001 Zürich", "NL-1012
 // AB Amsterdam"), [i,j) the letters, '-' at j. A town after it, an address
@@ -515,6 +514,7 @@ func (s *scanner) countryPostcode(b []byte, i, j int) int {
 	return k
 }
 
+// nlPostcode handles "1012 AB" / "1012AB" ([start,end) covers it).
 func (s *scanner) nlPostcode(b []byte, start, end int) int {
 	l1, l2 := b[end-2], b[end-1]
 	if (l1 == 'S' && (l2 == 'A' || l2 == 'D' || l2 == 'S')) || b[start] == '0' {

@@ -117,28 +117,14 @@ func (s *scanner) nameFlags(b []byte, i, e int) uint8 {
 	return names.table.lookup(b[i:e])
 }
 
-// hasHyphen reports a '-' in w, from the two loads endWords reads for a
-// word of up to 16 bytes: most capitalized words miss the lists, and a call
-// to look for the hyphen in each cost prose 4% of its instructions.
-func hasHyphen(w []byte) bool {
-	if len(w) > 16 {
-		return bytes.IndexByte(w, '-') >= 0
-	}
-	a, b := endWords(w)
-	return hasZeroByte(a^ones*'-')|hasZeroByte(b^ones*'-') != 0
-}
-
 // hyphenatedFlags answers for a double name the lists do not hold whole
 // ("Jean-Luc", "Hans-Peter", "Müller-Schmidt"): a first name when every
 // part is one (ambiguous when every part is), a surname when a part is one
 // and none is a stop word; 0 for other words.
 func hyphenatedFlags(w []byte) uint8 {
-	if !hasHyphen(w) {
-		return 0
-	}
 	h := bytes.IndexByte(w, '-')
 	// Double names capitalize every part: "Jean-Luc", not "Long-term".
-	if h == 0 || !isCap(w, h+1) {
+	if h <= 0 || !isCap(w, h+1) {
 		return 0
 	}
 	all, any := uint8(nameFirst|nameAmbiguous|nameSurname), uint8(0)
