@@ -91,13 +91,8 @@ func (s *scanner) onDigit(b []byte, i int) int {
 		}
 	}
 	if !numStart(b, i) {
-		// An IBAN typed in lower case ("de89 3704 ..."): its country code
-		// is no trigger, its check digits are.
-		if i >= 2 && isLower(b[i-1]) && isLower(b[i-2]) {
-			return s.lowerIBAN(b, i)
-		}
 		if i >= 1 && isLower(b[i-1]) {
-			return s.lowerID(b, i)
+			return s.afterLower(b, i)
 		}
 		// "D-10115 Berlin", "CH-8001 Zürich": a country's letters before a
 		// postcode (their letters are read as a word; the digits after '-'
@@ -427,33 +422,32 @@ func cardGrouping(r *numRun, k int) bool {
 	return four || ones
 }
 
-// lowerIBAN reads an IBAN typed in lower case whose check digits start at
-// i, after two lower-case letters, and returns its end, or the end of the
-// word the digits are glued to.
-func (s *scanner) lowerIBAN(b []byte, i int) int {
-	if b[i] == '2' && b[i-2] == 'y' {
-		if e := s.gcpOAuth(b, i-2); e > 0 {
-			return e // "ya29.", a Google OAuth token: its digits are the trigger
-		}
-	}
-	if (i == 2 || !isWordByte(b[i-3])) && i+1 < len(b) && isDigit(b[i+1]) {
-		if e := s.iban(b, i-2); e > 0 {
-			return e
-		}
-	}
-	return s.lowerID(b, i)
-}
-
-// lowerID reads an id typed in lower case whose first digit is at i, after
-// one to six letters from the word's start: a codice fiscale (six), a UK
-// NINO (two), a Spanish NIE (one). Their letters are no trigger, their
-// digits are.
-func (s *scanner) lowerID(b []byte, i int) int {
+// afterLower handles digits glued to lower-case letters, which are no
+// trigger though the values they begin are: a Google OAuth token ("ya29."),
+// an IBAN typed in lower case ("de89 3704 ...", two letters), and the ids
+// foldedID reads (one, two or six letters: "x1234567l", "ab123456c",
+// "rssmra85t10a562s"). The first digit is at i. It returns the end of what
+// it read, or of the word the digits are glued to.
+func (s *scanner) afterLower(b []byte, i int) int {
 	ws := i - 1
 	for ws > 0 && isAlpha(b[ws-1]) && i-ws < 6 {
 		ws--
 	}
-	if l := i - ws; (l == 1 || l == 2 || l == 6) && wordStartAt(b, ws) {
+	if !wordStartAt(b, ws) {
+		return skipAlnum(b, i)
+	}
+	l := i - ws
+	if l == 2 && b[ws] == 'y' {
+		if e := s.gcpOAuth(b, ws); e > 0 {
+			return e
+		}
+	}
+	if l == 2 && i+1 < len(b) && isDigit(b[i+1]) {
+		if e := s.iban(b, ws); e > 0 {
+			return e
+		}
+	}
+	if l == 1 || l == 2 || l == 6 {
 		if e := s.foldedID(b, ws, skipAlnum(b, i)); e > 0 {
 			return e
 		}

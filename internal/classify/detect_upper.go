@@ -104,19 +104,12 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 			return e
 		}
 	}
-	// Italian codice fiscale: 16 characters.
-	if n == 16 && itFiscalCodeValid(tok) {
-		s.add(ITFiscalCode, "", i, j, s.ctxAdjust(i, j, 0.9, kwCF, 0.09))
-		return j
+	// Italian codice fiscale (16 characters), Spanish NIE (X/Y/Z, 7 digits,
+	// a letter), UK NINO in one piece.
+	if e := s.foldedID(b, i, j); e > 0 {
+		return e
 	}
-	// Spanish NIE: X/Y/Z + 7 digits + letter.
-	if n == 9 && (tok[0] == 'X' || tok[0] == 'Y' || tok[0] == 'Z') && allDigits(tok[1:8]) && isUpper(tok[8]) {
-		if esNIEValid(tok[0], tok[1:8], tok[8]) {
-			s.add(ESNIE, "", i, j, s.ctxAdjust(i, j, 0.8, kwNIE, 0.15))
-			return j
-		}
-	}
-	// UK NINO: AB123456C or "AB 12 34 56 C".
+	// UK NINO in groups: "AB 12 34 56 C".
 	if e := s.nino(b, i, j); e > 0 {
 		return e
 	}
@@ -144,33 +137,38 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 	return 0
 }
 
-// foldedID reads the ids whose letters are capitals in print but are typed
-// in any case in chats and forms: a codice fiscale ("rssmra85t10a562s"), a
-// Spanish NIE ("x1234567l") and a UK NINO ("ab123456c"), the token at
-// [i,j). The checks run on a capitals copy; the spans are the same. A NIE
-// and a NINO (which has no check character) need a context word in lower
-// case; a codice fiscale's sixteen characters and check character do not.
+// foldedID reads the ids of one token [i,j) whose letters are capitals in
+// print and typed in any case in chats and forms: a codice fiscale
+// ("RSSMRA85T10A562S", "rssmra85t10a562s"), a Spanish NIE ("X1234567L",
+// "x1234567l") and a UK NINO ("AB123456C", "ab123456c"). The checks run on
+// a capitals copy; the spans are the same. With lower-case letters a NIE
+// and a NINO (which has no check character) need a context word, the shapes
+// being common enough in identifiers ("x1234567l" in a log); a codice
+// fiscale's sixteen characters and check character do not.
 func (s *scanner) foldedID(b []byte, i, j int) int {
 	n := j - i
-	if n != 9 && n != 16 {
+	if n != 9 && n != 16 || !wordEndAt(b, j) {
 		return 0
 	}
 	var buf [16]byte
-	up := buf[:n]
+	up, lower := buf[:n], false
 	for k, c := range b[i:j] {
 		up[k] = upperASCII(c)
+		lower = lower || isLower(c)
+	}
+	nie, nino := 0.8, 0.75
+	if lower {
+		nie, nino = 0.45, 0.45
 	}
 	switch {
 	case n == 16 && itFiscalCodeValid(up):
 		s.add(ITFiscalCode, "", i, j, s.ctxAdjust(i, j, 0.9, kwCF, 0.09))
 		return j
 	case (up[0] == 'X' || up[0] == 'Y' || up[0] == 'Z') && allDigits(up[1:8]) && isUpper(up[8]) && esNIEValid(up[0], up[1:8], up[8]):
-		// In lower case the shape is common enough in identifiers
-		// ("x1234567l" in a log) that a context word must say so.
-		s.add(ESNIE, "", i, j, s.ctxAdjust(i, j, 0.45, kwNIE, 0.15))
+		s.add(ESNIE, "", i, j, s.ctxAdjust(i, j, nie, kwNIE, 0.15))
 		return j
 	case isUpper(up[0]) && isUpper(up[1]) && ukNINOPrefixOK(up[0], up[1]) && allDigits(up[2:8]) && up[8] >= 'A' && up[8] <= 'D':
-		s.add(UKNINO, "", i, j, s.ctxAdjust(i, j, 0.45, kwNINO, 0.2))
+		s.add(UKNINO, "", i, j, s.ctxAdjust(i, j, nino, kwNINO, 0.2))
 		return j
 	}
 	return 0
