@@ -8,7 +8,8 @@ import (
 
 // Secrets: provider keys with a fixed prefix (the gitleaks approach: the
 // prefix is the keyword prefilter, the shape is checked only when it is
-// there), JWTs, private key blocks, and values after credential-like keys.
+// there), JWTs, private key blocks, Azure SAS signatures, and values after
+// credential-like keys.
 // Salesforce record ids, UUIDs and hashes have no prefix and no credential
 // key in ordinary use, so they are never secrets here.
 
@@ -22,6 +23,7 @@ const (
 	ruleGCPAPIKey         = "gcp_api_key"
 	ruleAzureStorageKey   = "azure_storage_key"
 	ruleAzureClientSecret = "azure_client_secret"
+	ruleAzureSAS          = "azure_sas_token"
 	ruleStripe            = "stripe_secret_key"
 	ruleStripeWebhook     = "stripe_webhook_secret"
 	ruleGCPOAuth          = "gcp_oauth_token"
@@ -31,6 +33,9 @@ const (
 	ruleGitLab            = "gitlab_token"
 	ruleTwilio            = "twilio_api_key"
 	ruleSendGrid          = "sendgrid_api_key"
+	ruleNPM               = "npm_token"
+	rulePyPI              = "pypi_token"
+	ruleHuggingFace       = "huggingface_token"
 	ruleSalesforceSession = "salesforce_session_id"
 	ruleSalesforceRefresh = "salesforce_refresh_token"
 	ruleJWT               = "jwt"
@@ -41,8 +46,9 @@ const (
 
 // SecretRules lists every secret rule name the engine can report.
 var SecretRules = []string{ruleOpenAI, ruleAnthropic, ruleAWSAccessKey, ruleAWSSecretKey, ruleGCPServiceAccount,
-	ruleGCPAPIKey, ruleGCPOAuth, ruleAzureStorageKey, ruleAzureClientSecret, ruleStripe, ruleStripeWebhook,
-	ruleSlackToken, ruleSlackWebhook, ruleGitHub, ruleGitLab, ruleTwilio, ruleSendGrid, ruleSalesforceSession,
+	ruleGCPAPIKey, ruleGCPOAuth, ruleAzureStorageKey, ruleAzureClientSecret, ruleAzureSAS, ruleStripe, ruleStripeWebhook,
+	ruleSlackToken, ruleSlackWebhook, ruleGitHub, ruleGitLab, ruleTwilio, ruleSendGrid, ruleNPM, rulePyPI,
+	ruleHuggingFace, ruleSalesforceSession,
 	ruleSalesforceRefresh, ruleJWT, rulePrivateKey, ruleGenericCredential, ruleURLCredential}
 
 // Character sets of token bodies.
@@ -94,6 +100,16 @@ func (s *scanner) secret(rule string, start, end int, conf float64) int {
 	return end
 }
 
+// caseMixed reports whether a token body has letters of both cases.
+func caseMixed(t []byte) bool {
+	l, u := false, false
+	for _, c := range t {
+		l = l || isLower(c)
+		u = u || isUpper(c)
+	}
+	return l && u
+}
+
 // mixed reports whether a token body has both letters and digits: real keys
 // do, words and slugs mostly do not.
 func mixed(t []byte) bool {
@@ -110,7 +126,7 @@ func mixed(t []byte) bool {
 
 // SecretPrefixes returns the letters that begin the secrets whose rules
 // above start with fixed letters (sk-, xoxb-, glpat-, ghp_, github_pat_,
-// AKIA, AIza, SG., eyJ, whsec_, ya29.). A guard that streams text out in pieces holds
+// AKIA, AIza, SG., eyJ, whsec_, ya29., npm_, pypi-, hf_). A guard that streams text out in pieces holds
 // back a word that may be the start of one, so that no piece of a secret
 // leaves before the whole is classified.
 func SecretPrefixes() []string { return slices.Clone(secretPrefixes) }
@@ -119,11 +135,11 @@ var secretPrefixes = []string{
 	"sk", "rk", "xoxa", "xoxb", "xoxe", "xoxp", "xoxr", "xoxs", "xapp",
 	"glpat", "gldt", "glptt", "glrt", "glsoat", "ghp", "gho", "ghu", "ghs", "ghr", "github",
 	"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA", "ABIA", "ACCA",
-	"AIza", "SG", "SK", "AC", "eyJ", "whsec", "ya29",
+	"AIza", "SG", "SK", "AC", "eyJ", "whsec", "ya29", "npm", "pypi", "hf",
 }
 
 // onDash: private key blocks, and keys whose prefix ends in '-' (sk-, xoxb-,
-// glpat-).
+// glpat-, pypi-).
 func (s *scanner) onDash(b []byte, i int) int {
 	if hasPrefixAt(b, i, "-----BEGIN ") {
 		if e := s.privateKey(b, i); e > 0 {
@@ -150,6 +166,15 @@ func (s *scanner) onDash(b []byte, i int) int {
 		if e-i-1 >= 20 && tokenBoundary(b, e) {
 			return s.secret(ruleGitLab, ws, e, 0.95)
 		}
+	case "pypi":
+		// A PyPI API token is a macaroon: its base64 always begins with the
+		// encoding of its location, "pypi.org".
+		if hasPrefixAt(b, i+1, "AgEIcHlwaS5vcmc") {
+			e := runEnd(b, i+1, setURL)
+			if e-i-1 >= 60 && tokenBoundary(b, e) {
+				return s.secret(rulePyPI, ws, e, 0.97)
+			}
+		}
 	}
 	return i + 1
 }
@@ -175,7 +200,7 @@ func (s *scanner) openAI(b []byte, ws, i int) int {
 }
 
 // onUnderscore: keys whose prefix ends in '_' (sk_live_, whsec_, ghp_,
-// github_pat_).
+// github_pat_, npm_, hf_).
 func (s *scanner) onUnderscore(b []byte, i int) int {
 	ws := i
 	for ws > 0 && i-ws < 7 && isAlnum(b[ws-1]) {
@@ -202,6 +227,18 @@ func (s *scanner) onUnderscore(b []byte, i int) int {
 		e := runEnd(b, i+1, setAlnum)
 		if e-i-1 >= 36 && tokenBoundary(b, e) {
 			return s.secret(ruleGitHub, ws, e, 0.97)
+		}
+	case "npm":
+		// An npm access token: npm_ and 36 alphanumerics.
+		e := runEnd(b, i+1, setAlnum)
+		if e-i-1 == 36 && tokenBoundary(b, e) && mixed(b[i+1:e]) {
+			return s.secret(ruleNPM, ws, e, 0.95)
+		}
+	case "hf":
+		// A Hugging Face access token: hf_ and 34 letters.
+		e := runEnd(b, i+1, setAlnum)
+		if e-i-1 == 34 && tokenBoundary(b, e) && countDigits(b[i+1:e]) == 0 && caseMixed(b[i+1:e]) {
+			return s.secret(ruleHuggingFace, ws, e, 0.95)
 		}
 	case "github":
 		if hasPrefixAt(b, i, "_pat_") {
@@ -471,6 +508,9 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	if ke-k < 3 {
 		return i + 1
 	}
+	if ke-k == 3 && b[i] == '=' && k > 0 && (b[k-1] == '&' || b[k-1] == '?') && string(b[k:ke]) == "sig" {
+		return s.azureSAS(b, k, i+1)
+	}
 	// Most keys before a ':' are not credentials ("Tel:", "T00:44"): the
 	// last letter alone rules them out before normalizing the key.
 	last := ke - 1
@@ -486,6 +526,58 @@ func (s *scanner) onAssign(b []byte, i int) int {
 		return i + 1
 	}
 	return s.credentialValue(b, key, i+1)
+}
+
+// azureSAS reads the signature of an Azure shared access signature: the
+// value of sig= at v (its key at k) in a query that also carries the signed
+// version, sv=. The signature is an HMAC-SHA256, so the value, URL-decoded,
+// must be the base64 of 32 bytes. Only the signature is the secret: the
+// rest of the query (permissions, expiry) grants nothing without it.
+func (s *scanner) azureSAS(b []byte, k, v int) int {
+	e := v
+	for e < len(b) && e-v <= 96 && (inSet(b[e], setBase64) || b[e] == '%') {
+		e++
+	}
+	if e-v < 40 || e-v > 96 || !tokenBoundary(b, e) && b[e] != '&' && b[e] != '%' {
+		return v
+	}
+	// The query before the key, back to where the URL or string began.
+	qs := k - 1
+	for qs > 0 && k-qs < 1024 && b[qs-1] > ' ' && b[qs-1] != '"' && b[qs-1] != '\'' && b[qs-1] != '<' {
+		qs--
+	}
+	q := b[qs:k]
+	if !bytes.Contains(q, []byte("?sv=")) && !bytes.Contains(q, []byte("&sv=")) && !bytes.Contains(q, []byte("=sv=")) &&
+		!bytes.HasPrefix(q, []byte("sv=")) {
+		return v
+	}
+	var enc, raw [96]byte
+	n := 0
+	for p := v; p < e; p++ {
+		c := b[p]
+		if c == '%' {
+			if p+2 >= e {
+				return v
+			}
+			switch hi, lo := b[p+1], b[p+2]|0x20; {
+			case hi == '2' && lo == 'b':
+				c = '+'
+			case hi == '2' && lo == 'f':
+				c = '/'
+			case hi == '3' && lo == 'd':
+				c = '='
+			default:
+				return v
+			}
+			p += 2
+		}
+		enc[n] = c
+		n++
+	}
+	if m, err := base64.StdEncoding.Decode(raw[:], enc[:n]); err != nil || m != 32 {
+		return v
+	}
+	return s.secret(ruleAzureSAS, v, e, 0.97)
 }
 
 // credentialSuffixesByLast groups credentialSuffixes by their last byte: a
