@@ -188,6 +188,10 @@ func TestOutputGuardHoldsSecretStarts(t *testing.T) {
 		{"Log in with password: ", "hunter2Xy9Secret"},
 		{"Webhook ", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
 		{"Token ", "ya29.a0AfH6SMBx3l9VbKmPq2r7nQ8gHk_xYz-123"},
+		{"Publish with ", "npm_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5"},
+		{"Upload with ", "pypi-AgEIcHlwaS5vcmcCJGE4ZjY5NGI3LWQ0YzUtNDlhMy1hYjA5LTQzYzE2MmJmMzQwZgACKlszLCJkZDk3NjFjMy1hZmMy"},
+		{"Model hub ", "hf_aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH"},
+		{"Get https://shop.blob.core.windows.net/x/a.csv?sv=2022-11-02&sp=r&sig=", "LKKjnTdPEFW1Xi1%2BOLxp5P62sXfHO%2BD%2FpEPtWgRDQtU%3D"},
 	}
 	var reply, split atomic.Value
 	var at atomic.Int64
