@@ -61,6 +61,11 @@ func (s *scanner) email(b []byte, k, from int, spelled bool, conf float64) int {
 	if e < 0 {
 		return 0
 	}
+	if e-k > 4 && string(b[k:k+4]) == "git@" && e+1 < len(b) && b[e] == ':' && b[e+1] > ' ' {
+		// "git@github.com:org/repo.git": an SSH remote's shared user and
+		// host, which name nobody.
+		return e
+	}
 	s.add(Email, "", k, e, conf)
 	return e
 }
