@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sovereign-gateway/sovereign/internal/classify"
 	"github.com/sovereign-gateway/sovereign/internal/config"
@@ -37,7 +38,9 @@ object or array is walked as JSON, anything else is scanned as text.
   --threshold  minimum confidence in [0,1] (default 0.5, or the config's)
   --progress   report lines done to standard error every second (--jsonl)
 
-Exit status: 0 success, 2 bad input or usage (the message says what is wrong).
+Input must be UTF-8 (offsets are byte offsets into it). Exit status: 0 success,
+2 bad input or usage (the message says what is wrong and, for --jsonl, which
+line; the lines before it are printed).
 `
 
 // maxJSONLLine bounds one --jsonl line; a longer line is bad input.
@@ -136,6 +139,9 @@ func (c *classifier) whole(in io.Reader, name string) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", name, err)
 	}
+	if err := checkUTF8(body); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	// What Engine.Scan does, keeping whether the body was walked as JSON
 	// (the redactor needs to know).
 	fs, err := c.eng.JSON(body, c.fs[:0])
@@ -211,7 +217,29 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 	}
 }
 
+// checkUTF8 refuses input that is not UTF-8: the offsets printed are
+// byte offsets into the input, and a decoder that replaced the bad bytes
+// would move them; JSON must be UTF-8 anyway (RFC 8259), and the gateway
+// refuses such bodies too.
+func checkUTF8(b []byte) error {
+	if utf8.Valid(b) {
+		return nil
+	}
+	i := 0
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		i += n
+	}
+	return fmt.Errorf("not valid UTF-8 at byte %d (convert it first, e.g. iconv -f latin1 -t utf-8)", i)
+}
+
 func (c *classifier) line(line []byte) error {
+	if err := checkUTF8(line); err != nil {
+		return err
+	}
 	if len(bytes.TrimSpace(line)) == 0 {
 		if c.redact {
 			return c.out.WriteByte('\n')
