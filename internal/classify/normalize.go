@@ -139,6 +139,35 @@ func mapRune(r rune) byte {
 	return 0
 }
 
+// ReadsAs returns the ASCII byte the engine reads the rune r as once it has
+// normalized the text (NFKC: full-width "４" and "Ａ"; look-alike dashes and
+// spaces; other scripts' digits, Arabic-Indic "٤"), with ok true; c is 0
+// with ok true for a rune it drops (zero-width characters, the soft
+// hyphen), and ok is false for a rune it reads as anything but one ASCII
+// byte. A stream guard that holds back what may be part of a finding (a
+// token, a number in groups) reads runes as the engine does with it.
+func ReadsAs(r rune) (c byte, ok bool) {
+	switch {
+	case r < utf8.RuneSelf:
+		return byte(r), true
+	case dropRune(r):
+		return 0, true
+	case mapRune(r) != 0:
+		return mapRune(r), true
+	}
+	var in [utf8.UTFMax]byte
+	var out [4 * utf8.UTFMax]byte
+	n := utf8.EncodeRune(in[:], r)
+	if !norm.NFKC.IsNormal(in[:n]) {
+		if o := norm.NFKC.Append(out[:0], in[:n]...); len(o) == 1 && o[0] < utf8.RuneSelf {
+			return o[0], true
+		} else if d, size := utf8.DecodeRune(o); size == len(o) && mapRune(d) != 0 {
+			return mapRune(d), true
+		}
+	}
+	return 0, false
+}
+
 // bmpDigits marks the decimal digits (Nd) of the Basic Multilingual Plane,
 // a bit each, so that text in other scripts (every rune of a Cyrillic or
 // CJK chat comes here) is not searched rune by rune through unicode.Nd.
