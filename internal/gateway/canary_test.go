@@ -191,6 +191,10 @@ func TestOutputGuardHoldsSecretStarts(t *testing.T) {
 		{"Publish with ", "npm_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5"},
 		{"Upload with ", "pypi-AgEIcHlwaS5vcmcCJGE4ZjY5NGI3LWQ0YzUtNDlhMy1hYjA5LTQzYzE2MmJmMzQwZgACKlszLCJkZDk3NjFjMy1hZmMy"},
 		{"Model hub ", "hf_aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH"},
+		// Full-width letters and a zero-width space, which the
+		// classifier reads through.
+		{"Use key ", "ｓｋ－ｐｒｏｊ－ModelLeakedKey0123456789abcdefgh"},
+		{"Use key ", "sk-pr\u200boj-ModelLeakedKey0123456789abcdefgh"},
 		{"Get https://shop.blob.core.windows.net/x/a.csv?sv=2022-11-02&sp=r&sig=", "LKKjnTdPEFW1Xi1%2BOLxp5P62sXfHO%2BD%2FpEPtWgRDQtU%3D"},
 	}
 	var reply, split atomic.Value
@@ -245,6 +249,12 @@ func TestOutputGuardHoldsNumbersInGroups(t *testing.T) {
 		{"Pay to ", "GB82 WEST 1234 5698 7654 32", "IBAN"},
 		{"Call us on ", "+44 20 7946 0958", "PHONE"},
 		{"Call me at ", "(212) 736-5000", "PHONE"},
+		// Digits the classifier normalizes: full-width, Arabic-Indic,
+		// Devanagari, and ASCII ones split by zero-width spaces.
+		{"Your card ", "４１１１ １１１１ １１１１ １１１１", "PAYMENT_CARD"},
+		{"Your card ", "٤١١١١١١١١١١١١١١١", "PAYMENT_CARD"},
+		{"Call us on ", "+४४ २० ७९४६ ०९५८", "PHONE"},
+		{"Your card ", "4111\u200b1111\u200b1111\u200b1111", "PAYMENT_CARD"},
 	}
 	var reply atomic.Value
 	var chunks atomic.Value

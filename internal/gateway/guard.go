@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sovereign-gateway/sovereign/internal/classify"
 	"github.com/sovereign-gateway/sovereign/internal/policy"
@@ -135,8 +136,12 @@ func (g *guard) check(emit []byte) ([]byte, error) {
 // guardWindow, or a plain word (plainWord). sent is the text sent before b.
 func holdPoint(b, sent []byte) int {
 	i := len(b)
-	for i > 0 && isTokenByte(b[i-1]) && len(b)-i < guardWindow {
-		i--
+	for i > 0 && len(b)-i < guardWindow {
+		n := tokenBefore(b, i)
+		if n == 0 {
+			break
+		}
+		i -= n
 	}
 	if j := spelledStart(b, i); j < i {
 		return j
@@ -161,25 +166,27 @@ func holdPoint(b, sent []byte) int {
 // the number would reach guardWindow.
 func numberStart(b []byte) int {
 	j := len(b)
-	if j > 0 && b[j-1] == '(' && (j == 1 || !isTokenByte(b[j-2])) {
+	if j > 0 && b[j-1] == '(' && (j == 1 || tokenBefore(b, j-1) == 0) {
 		return j - 1 // "(" of "(212) 555-0123" may open an area code
 	}
-	if j > 0 && b[j-1] == ' ' {
-		j-- // the next group's space
-	}
+	j -= spaceBefore(b, j) // the next group's space
 	start := len(b)
 	for {
 		k := j
 		if k > 0 && b[k-1] == ')' {
 			k-- // "(212)"
 		}
-		for k > 0 && isTokenByte(b[k-1]) {
-			k--
+		for k > 0 {
+			n := tokenBefore(b, k)
+			if n == 0 {
+				break
+			}
+			k -= n
 		}
 		if k > 0 && b[k-1] == '(' && k < j {
 			k--
 		}
-		if k == j || len(b)-k >= guardWindow || k > 0 && isTokenByte(b[k-1]) {
+		if k == j || len(b)-k >= guardWindow || k > 0 && tokenBefore(b, k) > 0 {
 			break // nothing, too long, or "x(212)": part of another run
 		}
 		hasDigit, ok := numberGroup(b[k:j])
@@ -189,10 +196,11 @@ func numberStart(b []byte) int {
 		if hasDigit {
 			start = k // a bank code before the number's first digits is a word
 		}
-		if k < 2 || b[k-1] != ' ' || b[k-2] == ' ' {
+		sp := spaceBefore(b, k)
+		if sp == 0 || k-sp < 1 || spaceBefore(b, k-sp) > 0 {
 			break
 		}
-		j = k - 1
+		j = k - sp
 	}
 	return start
 }
@@ -200,8 +208,18 @@ func numberStart(b []byte) int {
 // numberGroup reports whether g can be a group of a number written in
 // groups (numberStart), and whether it holds a digit.
 func numberGroup(g []byte) (digit, ok bool) {
-	upper := 0
-	for _, c := range g {
+	upper, chars := 0, 0
+	for len(g) > 0 {
+		r, n := utf8.DecodeRune(g)
+		g = g[n:]
+		c, read := classify.ReadsAs(r)
+		if !read {
+			return false, false
+		}
+		if c == 0 {
+			continue // dropped by the classifier: "4111\u200b1111"
+		}
+		chars++
 		switch {
 		case c >= '0' && c <= '9':
 			digit = true
@@ -212,7 +230,7 @@ func numberGroup(g []byte) (digit, ok bool) {
 			return false, false
 		}
 	}
-	return digit, digit || upper > 0 && upper <= 4 && upper == len(g)
+	return digit, digit || upper > 0 && upper <= 4 && upper == chars
 }
 
 // secretPrefixes are the classifier's fixed secret prefixes.
@@ -355,6 +373,45 @@ func markBegun(run []byte) bool {
 		}
 	}
 	return false
+}
+
+// tokenBefore returns the length of the token character that ends b[:i]:
+// a token byte, or a rune the classifier reads as one ("４" or "٤", a digit
+// to it) or drops (a zero-width space inside "4111\u200b1111"); 0 if there
+// is none. Held as their ASCII twins are, they cannot carry a number or a
+// key out in pieces.
+func tokenBefore(b []byte, i int) int {
+	if c := b[i-1]; c < utf8.RuneSelf {
+		if isTokenByte(c) {
+			return 1
+		}
+		return 0
+	}
+	r, n := utf8.DecodeLastRune(b[:i])
+	if c, ok := classify.ReadsAs(r); ok && (c == 0 || isTokenByte(c)) {
+		return n
+	}
+	return 0
+}
+
+// spaceBefore returns the length of the space that ends b[:i], ' ' or a
+// rune the classifier reads as one (a no-break or ideographic space); 0 if
+// there is none.
+func spaceBefore(b []byte, i int) int {
+	if i == 0 {
+		return 0
+	}
+	if b[i-1] < utf8.RuneSelf {
+		if b[i-1] == ' ' {
+			return 1
+		}
+		return 0
+	}
+	r, n := utf8.DecodeLastRune(b[:i])
+	if c, ok := classify.ReadsAs(r); ok && c == ' ' {
+		return n
+	}
+	return 0
 }
 
 func isTokenByte(c byte) bool {

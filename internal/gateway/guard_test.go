@@ -44,6 +44,7 @@ func FuzzHoldPoint(f *testing.F) {
 	f.Add([]byte("Use key sk"), []byte("earlier text"))
 	f.Add([]byte("password: hunter"), []byte(""))
 	f.Add([]byte("plain words only"), []byte("the key is "))
+	f.Add([]byte("card ４１１１\u3000１１１１ 4111\u200b11"), []byte(""))
 	f.Fuzz(func(t *testing.T, b, sent []byte) {
 		cut := holdPoint(b, sent)
 		if cut < 0 || cut > len(b) {
@@ -52,13 +53,18 @@ func FuzzHoldPoint(f *testing.F) {
 		if len(b)-cut >= guardWindow {
 			t.Fatalf("holds %d bytes, guardWindow is %d", len(b)-cut, guardWindow)
 		}
-		for _, c := range b[cut:] {
-			if !isTokenByte(c) && !strings.ContainsRune(" []()", rune(c)) {
-				t.Fatalf("holds %q, which is neither a token run nor a spelled-out address", b[cut:])
+		for i := len(b); i > cut; {
+			n := max(tokenBefore(b, i), spaceBefore(b, i))
+			if n == 0 && strings.IndexByte("[]()", b[i-1]) >= 0 {
+				n = 1
 			}
+			if n == 0 {
+				t.Fatalf("holds %q, which is neither a token run, a number in groups nor a spelled-out address", b[cut:])
+			}
+			i -= n
 		}
-		if cut > 0 && cut < len(b) && isTokenByte(b[cut-1]) {
-			t.Fatalf("holds part of a run: sends %q, holds %q", b[cut-1:cut], b[cut:])
+		if cut > 0 && cut < len(b) && tokenBefore(b, cut) > 0 {
+			t.Fatalf("holds part of a run: sends %q, holds %q", b[:cut], b[cut:])
 		}
 	})
 }
@@ -125,6 +131,13 @@ func TestNumberStart(t *testing.T) {
 		{"I am OK ", ""},
 		{"x(212) 555", "555"},
 		{"two  spaces 1234 5678", "1234 5678"},
+		// Runes the classifier reads as digits, spaces and nothing.
+		{"card ４１１１ １１１１ ", "４１１１ １１１１ "},
+		{"card ４１１１\u3000１１１１\u3000", "４１１１\u3000１１１１\u3000"},
+		{"carte 4111\u00a01111\u202f11", "4111\u00a01111\u202f11"},
+		{"card 4111\u200b1111 11", "4111\u200b1111 11"},
+		{"tel +४४ २० ", "+४४ २० "},
+		{"mot été 12", "12"},
 		{"", ""},
 	} {
 		b := []byte(c.b)

@@ -72,10 +72,14 @@ func ChunkBy(n int) func(string) []string {
 	}
 }
 
-// SplitAt splits a reply into two deltas at byte i.
+// SplitAt splits a reply into two deltas at byte i, or at the next rune's
+// start when i falls inside one (a delta is a JSON string: whole runes).
 func SplitAt(i int) func(string) []string {
 	return func(s string) []string {
 		i := min(i, len(s))
+		for i < len(s) && !utf8Start(s[i]) {
+			i++
+		}
 		return []string{s[:i], s[i:]}
 	}
 }
