@@ -653,19 +653,10 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 	if standIn(val) {
 		return e
 	}
-	password := bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) ||
-		bytes.HasSuffix(key, []byte("wort")) || bytes.HasSuffix(key, []byte("haslo"))
-	if !password && (len(val) < 8 || shannon(val) < 2.5) {
+	if !credentialLike(key, val) {
 		return e
 	}
-	rule := ruleGenericCredential
-	switch {
-	case bytes.HasSuffix(key, []byte("accountkey")) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
-		rule = ruleAzureStorageKey
-	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:
-		rule = ruleAWSSecretKey
-	}
-	s.add(Secret, rule, v, e, 0.85)
+	s.add(Secret, credentialRule(key, val), v, e, 0.85)
 	if ownRuleLikely(val) {
 		// OPENAI_API_KEY="sk-proj-...", AZURE_CLIENT_SECRET=abc8Q~...: the
 		// value is scanned too, and its own rule, surer than this one,
@@ -673,6 +664,41 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 		return v
 	}
 	return e
+}
+
+// credentialLike reports whether val, under the credential key key
+// (normalized, normKey), may be the credential. Under a password key any
+// value is. Under the others (token, secret, api_key) it must look like a
+// key: eight bytes or more, some entropy, and more than letters and spaces.
+// "token": "Hello" is a model's token in a completion's logprobs, and
+// "secret": "information" a word.
+func credentialLike(key, val []byte) bool {
+	if bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) ||
+		bytes.HasSuffix(key, []byte("wort")) || bytes.HasSuffix(key, []byte("haslo")) || bytes.HasSuffix(key, []byte("hasło")) {
+		return true
+	}
+	if len(val) < 8 || shannon(val) < 2.5 {
+		return false
+	}
+	for _, c := range val {
+		if !isAlpha(c) && c != ' ' && c < 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialRule names the rule of a value under a credential key (key
+// normalized, normKey): keys that name their provider and values of its
+// shape get the provider's rule, the rest are generic credentials.
+func credentialRule(key, val []byte) string {
+	switch {
+	case bytes.HasSuffix(key, []byte("accountkey")) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
+		return ruleAzureStorageKey
+	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:
+		return ruleAWSSecretKey
+	}
+	return ruleGenericCredential
 }
 
 // standIn reports a credential value that stands in for one: a

@@ -632,6 +632,20 @@ func (s *scanner) scalar(b []byte, start, end int) {
 	s.segment(b[start:end], start, nil, true)
 }
 
+// plainKey returns the key of the member whose value is being scanned, as
+// it is in the body, or nil when the value is an array's element or the
+// key has escapes.
+func (j *jsonState) plainKey() []byte {
+	if len(j.stack) == 0 {
+		return nil
+	}
+	f := &j.stack[len(j.stack)-1]
+	if f.array || f.keyEsc {
+		return nil
+	}
+	return j.body[f.keyStart:f.keyEnd]
+}
+
 // inServiceAccount reports whether the current value is inside a GCP
 // service-account object.
 func (s *scanner) inServiceAccount() bool {

@@ -1,5 +1,7 @@
 package classify
 
+import "bytes"
+
 // keyHint is what a JSON key name says about its value.
 type keyHint uint8
 
@@ -141,8 +143,45 @@ func normKey(dst, key []byte) []byte {
 }
 
 // lookupKey returns the hint for a raw key name. It allocates nothing.
+// A key not listed that ends as credential keys do ("db_password",
+// "stripeApiKey", "githubToken": credentialKey, as in text) names a
+// credential, unless it is a page cursor ("nextPageToken").
 func lookupKey(buf *[256]byte, key []byte) keyHint {
-	return lookupNormalized(buf, key, keyHints, hintNone)
+	h := lookupNormalized(buf, key, keyHints, hintNone)
+	if h == hintNone && len(key) <= len(buf) {
+		if k := normKey(buf[:0], key); credentialKey(k) && !cursorKey(k) || passWord(key) {
+			return hintCredential
+		}
+	}
+	return h
+}
+
+// passWord reports a raw key whose last word is "pass" ("DB_PASS",
+// "smtpPass"), which as a suffix of the normalized key would also be the
+// end of "bypass" or "compass".
+func passWord(key []byte) bool {
+	n := len(key)
+	if n < 5 {
+		return false
+	}
+	switch sep := key[n-5]; {
+	case sep == '_' || sep == '-' || sep == '.':
+		return equalFold([]byte("pass"), key[n-4:])
+	case isLower(sep) || isDigit(sep):
+		return string(key[n-4:]) == "Pass"
+	}
+	return false
+}
+
+// cursorKey reports a key (normalized) whose "token" is a page cursor of
+// a paginated API, which grants nothing.
+func cursorKey(k []byte) bool {
+	for _, w := range []string{"pagetoken", "nexttoken", "continuationtoken", "synctoken", "paginationtoken", "resumetoken", "cursortoken"} {
+		if bytes.HasSuffix(k, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookupNormalized looks a raw key name up in m by its normalized form

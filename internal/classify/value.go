@@ -54,12 +54,20 @@ func (s *scanner) keyValue(b []byte) {
 			s.add(DateOfBirth, "", start, end, 0.9)
 		}
 	case hintCredential:
-		if !isPlaceholder(v) {
-			rule := ruleGenericCredential
-			if s.inServiceAccount() {
-				rule = ruleGCPServiceAccount
-			}
-			s.add(Secret, rule, start, end, 0.9)
+		if isPlaceholder(v) {
+			break
+		}
+		if s.inServiceAccount() {
+			s.add(Secret, ruleGCPServiceAccount, start, end, 0.9)
+			break
+		}
+		var buf [256]byte
+		key := s.js.plainKey()
+		if len(key) <= len(buf) {
+			key = normKey(buf[:0], key)
+		}
+		if key == nil || credentialLike(key, v) {
+			s.add(Secret, credentialRule(key, v), start, end, 0.9)
 		}
 	case hintPhone:
 		if d := countDigits(v); d >= 6 && d <= 15 && onlyPhoneChars(v) {
