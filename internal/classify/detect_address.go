@@ -1,6 +1,9 @@
 package classify
 
-import "math/bits"
+import (
+	"bytes"
+	"math/bits"
+)
 
 // Postal addresses are anchored on house numbers: number-first streets (en,
 // fr: "221B Baker Street", "12 rue de la Paix") are read forward, street-first
@@ -463,20 +466,50 @@ func (s *scanner) postcodeBacked(start, end int) bool {
 }
 
 // afterAddress reports whether a postal address candidate ends shortly
-// before start (same line).
+// before start: on the same line, or on the line before it when start
+// begins the next line ("Hauptstr. 5\n10115 Berlin") or follows only a
+// town there ("12 Baker Street\nLondon NW1 6XE", "1600 Main St\nAustin, TX
+// 78701"), as addresses are written on envelopes and in address fields.
 func (s *scanner) afterAddress(start int) bool {
 	for k := len(s.cands) - 1; k >= 0 && k >= len(s.cands)-3; k-- {
 		c := s.cands[k]
 		if c.typ == PostalAddress && c.end <= start && start-c.end <= 40 {
-			for _, ch := range s.seg[c.end:start] {
-				if ch == '\n' {
-					return false
-				}
+			between := s.seg[c.end:start]
+			nl := bytes.IndexByte(between, '\n')
+			if nl < 0 {
+				return true
 			}
-			return true
+			return nextLineTown(between[:nl], between[nl+1:]) && !s.near(start, start, kwNegative, 32, 0)
 		}
 	}
 	return false
+}
+
+// nextLineTown reports whether the text between an address and a postcode
+// on the next line is an address's line break: before it, only a comma and
+// spaces; after it, nothing, or a town (capitalized words, a comma, a
+// two-letter state) and a space.
+func nextLineTown(before, after []byte) bool {
+	for _, c := range before {
+		if c != ' ' && c != ',' && c != '\r' && c != '\t' {
+			return false
+		}
+	}
+	for len(after) > 0 && (after[0] == ' ' || after[0] == '\t') {
+		after = after[1:]
+	}
+	if len(after) == 0 {
+		return true
+	}
+	if after[len(after)-1] != ' ' || !isUpper(after[0]) {
+		return false
+	}
+	for _, c := range after {
+		if !isAlpha(c) && c != ' ' && c != ',' && c != '-' && c != '.' && c < 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // countryPostcode reads a postcode led by the country letters of European
