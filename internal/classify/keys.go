@@ -77,9 +77,14 @@ func init() {
 		"displayname", "billingname", "shippingname", "vorname", "nachname", "nom", "prenom", "prénom", "nomdefamille",
 		"nombre", "apellido", "apellidos", "nombrecompleto", "cognome", "nomecompleto", "naam", "voornaam",
 		"achternaam", "fornamn", "förnamn", "efternamn", "imie", "imię", "nazwisko", "personfirstname", "personlastname",
-		"salutationname", "holdername", "patientname", "employeename", "authorname", "sendername")
+		"salutationname", "holdername", "patientname", "employeename", "authorname", "sendername",
+		"buyername", "receivername", "consigneename", "addresseename", "payername", "payeename", "ownername",
+		"guestname", "passengername", "travelername", "travellername", "membername", "clientname",
+		"customerfullname", "empfaengername", "empfängername", "nomdestinataire", "nombredestinatario")
 	add(hintNameMaybe, objectNames...)
 	add(hintNameMaybe, "owner", "contact", "customer", "author", "assignee", "user",
+		"buyer", "recipient", "receiver", "consignee", "addressee", "shipto", "billto",
+		"empfaenger", "empfänger", "destinataire", "destinatario", "ontvanger", "mottagare", "odbiorca",
 		// An account's or a card's holder: a person, or a company.
 		"holder", "inhaber", "kontoinhaber", "karteninhaber", "titulaire", "titular", "intestatario",
 		"rekeninghouder", "kontoinnehavare", "posiadacz")
@@ -260,7 +265,10 @@ func init() {
 		"participant", "applicant", "driver", "createdby", "lastmodifiedby", "requester", "reporter", "kunde",
 		"empfanger", "empfänger", "absender", "cliente", "destinataire", "destinatario", "klant", "ontvanger",
 		"kund", "mottagare", "klient", "odbiorca", "contacts", "customers", "users", "members", "recipients",
-		"passengers", "guests", "employees", "persons", "people", "clients", "attendees", "participants")
+		"passengers", "guests", "employees", "persons", "people", "clients", "attendees", "participants",
+		// An address's name is its addressee's ({"shipping_address": {"name": ...}}, as Shopify
+		// and most shop APIs send it); the prefixes (shipping, billing, ...) are stripped.
+		"address", "addresses", "buyerinfo", "addressee")
 	add(holderThing, "product", "products", "item", "items", "lineitem", "lineitems", "article", "articles",
 		"sku", "variant", "variants", "catalog", "category", "categories", "brand", "company", "account",
 		"organization", "organisation", "org", "store", "shop", "merchant", "vendor", "supplier", "carrier",
