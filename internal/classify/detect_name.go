@@ -357,6 +357,11 @@ func (s *scanner) joinedNameAt(b []byte, i, e int) int {
 	if e == i {
 		return i + 1
 	}
+	if e == i+1 && b[i] == 'I' {
+		if k := s.introducedLower(b, e); k > e {
+			return k // "I’m anna": the curly apostrophe brought it here
+		}
+	}
 	f := s.nameFlags(b, i, e)
 	if f == 0 {
 		f = hyphenatedFlags(b[i:e])
@@ -428,6 +433,56 @@ func (s *scanner) surnameFirst(b []byte, i, e int) int {
 	// nameAt ("Will Smith").
 	s.add(PersonName, "", i, fe, s.nameCtx(i, fe, 0.85, 0.15))
 	return fe
+}
+
+// capitalsName reads a name written in capitals ("ANNA SCHMIDT", as forms
+// and shipping labels print it) at the word [i,e): a listed first name, a
+// space and a listed surname, both in capitals. Without the case to tell a
+// name from other words, both lists must know it. It returns its end, or e.
+func (s *scanner) capitalsName(b []byte, i, e int) int {
+	if s.nameFlags(b, i, e)&nameFirst == 0 {
+		return e
+	}
+	se := nameWordEnd(b, e+1)
+	if se-e-1 < 2 || !allUpper(b[e+1:se]) || s.nameFlags(b, e+1, se)&nameSurname == 0 {
+		return e
+	}
+	s.add(PersonName, "", i, se, s.nameCtx(i, se, 0.8, 0.15))
+	return se
+}
+
+// introducedLower reads a name typed in lower case after "I'm" or "I am"
+// (j is after the "I"), as chats are often typed ("I'm anna schmidt"): a
+// listed first name that is no everyday word ("I'm frank" is not Frank),
+// and a listed surname after it if there is one. It returns where to go
+// on.
+func (s *scanner) introducedLower(b []byte, j int) int {
+	k := j
+	switch {
+	case hasPrefixAt(b, k, "'m "):
+		k += len("'m ")
+	case hasPrefixAt(b, k, "\u2019m "):
+		k += len("\u2019m ")
+	case hasPrefixAt(b, k, " am "):
+		k += len(" am ")
+	default:
+		return j
+	}
+	if k >= len(b) || !isLower(b[k]) {
+		return j
+	}
+	fe := nameWordEnd(b, k)
+	if f := s.nameFlags(b, k, fe); f&nameFirst == 0 || f&(nameAmbiguous|nameStop|nameTitle) != 0 {
+		return j
+	}
+	end := fe
+	if fe+2 < len(b) && b[fe] == ' ' && isLower(b[fe+1]) {
+		if se := nameWordEnd(b, fe+1); s.nameFlags(b, fe+1, se)&nameSurname != 0 {
+			end = se
+		}
+	}
+	s.add(PersonName, "", k, end, 0.8)
+	return end
 }
 
 // nameTail reads the capitalized words that continue a name from the space

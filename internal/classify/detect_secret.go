@@ -298,6 +298,14 @@ func (s *scanner) upperSecret(b []byte, i, j int) int {
 				return s.secret(ruleSlackWebhook, start, e, 0.97)
 			}
 		}
+	case 'I':
+		// Not a secret, but here where every capital's word is looked at
+		// at no cost to the scanner's hot loop: "I'm anna schmidt".
+		if j == i+1 {
+			if e := s.introducedLower(b, j); e > j {
+				return e
+			}
+		}
 	case 'B':
 		// "Bearer <token>" in prose or headers.
 		if j-i == 6 && hasPrefixAt(b, i, "Bearer ") {

@@ -134,6 +134,12 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 			return e
 		}
 	}
+	// "ANNA SCHMIDT": a first name and a listed surname, both in capitals.
+	if !digits && j+2 < len(b) && b[j] == ' ' && isUpper(b[j+1]) && isUpper(b[j+2]) {
+		if e := s.capitalsName(b, i, j); e > j {
+			return e
+		}
+	}
 	return 0
 }
 
