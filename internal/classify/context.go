@@ -17,7 +17,7 @@ var (
 	kwCard = words("card", "credit", "debit", "visa", "mastercard", "amex", "american express", "cc", "pan",
 		"karte", "kreditkarte", "carte", "bancaire", "tarjeta", "crédito", "credito", "carta", "kaart", "kort",
 		"karta", "kortnummer", "payment", "pay with", "charged", "cvv", "expiry")
-	kwSSN   = words("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer")
+	kwSSN   = words("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer", "my social", "social number")
 	kwNINO  = words("national insurance", "nino", "ni number", "ni no", "insurance number")
 	kwNHS   = words("nhs", "health service", "nhs number", "nhs no", "patient")
 	kwTaxID = words("steuer", "steuerid", "steuer-id", "steuer-idnr", "idnr", "identifikationsnummer",
