@@ -77,6 +77,13 @@ func (s *scanner) readRun(b []byte, i int, r *numRun) {
 			j++
 			continue
 		}
+		if j+3 < n && b[j] == ' ' && b[j+1] == '-' && b[j+2] == ' ' && isDigit(b[j+3]) {
+			// "4111 - 1111 - 1111 - 1111": a dash with a space on each
+			// side reads as the dash.
+			r.sep[r.ng-1] = '-'
+			j += 3
+			continue
+		}
 		break
 	}
 	s.dig = dig
