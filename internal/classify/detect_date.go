@@ -152,6 +152,25 @@ func yearAt(b []byte, i int) (int, int) {
 	return 0, 0
 }
 
+// shortYearAt reads a two-digit year after a month's name and a space at
+// i ("4 March 85"), as the century before or this one (the latest that
+// makes a birth year), or 0; not the hour of a time ("4 March 10:30").
+func shortYearAt(b []byte, i int) (int, int) {
+	if i >= len(b) || b[i] != ' ' {
+		return 0, 0
+	}
+	i++
+	if i+2 > len(b) || !isDigit(b[i]) || !isDigit(b[i+1]) || !wordEndAt(b, i+2) ||
+		i+3 < len(b) && (b[i+2] == ':' || b[i+2] == '.' || b[i+2] == ',') && isDigit(b[i+3]) {
+		return 0, 0
+	}
+	y := 1900 + atoi(b[i:i+2])
+	if y+100 <= maxBirthYear {
+		y += 100
+	}
+	return y, i + 2
+}
+
 // dayMonthDate handles "12 March 1985", "12. März 1985", "12 de marzo de
 // 1985", "3rd May 1990", "1st of May 1990", "1er mars 1990" and
 // "03-Mar-1985" after a 1-2 digit day at [start,end).
@@ -178,7 +197,9 @@ func (s *scanner) dayMonthDate(b []byte, start, end int) int {
 			i += 3
 		}
 		if m, j = monthAt(b, i); m > 0 {
-			y, e = yearAt(b, j)
+			if y, e = yearAt(b, j); y == 0 {
+				y, e = shortYearAt(b, j) // "4 March 85"
+			}
 		}
 	case '-', '/':
 		// "03-Mar-1985": the month's name between the same separators.
