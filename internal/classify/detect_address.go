@@ -267,6 +267,17 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 			first = k
 			break
 		}
+		if words == 0 && isCap(b, k) {
+			if ps := poBoxStart(b, k, lw); ps >= 0 {
+				hn := houseNumberEnd(b, end)
+				// "Postfach 12 34": box numbers are written in pairs.
+				for g := 0; g < 3 && hn+3 <= len(b) && b[hn] == ' ' && isDigit(b[hn+1]) && isDigit(b[hn+2]) && wordEndAt(b, hn+3); g++ {
+					hn += 3
+				}
+				s.add(PostalAddress, "", ps, hn, 0.8)
+				return hn
+			}
+		}
 		if streetPrefixes.has(trimDot(lw)) && (words > 0 || lw[len(lw)-1] == '.') {
 			first = k
 			break
@@ -306,6 +317,37 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 		s.addAddress(first, hn)
 	}
 	return hn
+}
+
+// poBoxStart returns where a post office box's name that ends with the
+// word w at k (lower case, lw) starts: "PO Box", "P.O. Box", "Post Office
+// Box", "Postfach", "Postbus", "Postboks", "Apartado"; or -1. A box is an
+// address the post delivers to, as a street is.
+func poBoxStart(b []byte, k int, lw []byte) int {
+	switch string(lw) {
+	case "postfach", "postbus", "postboks", "apartado", "postbox":
+		return k
+	case "box":
+		for _, p := range []string{"PO ", "P.O. ", "P. O. ", "Post Office ", "PO. "} {
+			if k >= len(p) && equalFoldASCII(b[k-len(p):k], p) && wordStartAt(b, k-len(p)) {
+				return k - len(p)
+			}
+		}
+	}
+	return -1
+}
+
+// equalFoldASCII compares b with s, ASCII letters in either case.
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		if lowerASCII(b[i]) != lowerASCII(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // countedAfter reports a lower-case word right after a number ending at
