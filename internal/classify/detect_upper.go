@@ -209,6 +209,12 @@ func (s *scanner) iban(b []byte, i int) int {
 			j++
 			continue
 		}
+		if c == ' ' && n%4 == 0 && g < 10 && j+3 < len(b) && b[j+1] == '-' && b[j+2] == ' ' && isAlnum(b[j+3]) {
+			ends[g], ns[g] = j, n // "DE89 - 3704 - ...", as the number reader reads a spaced dash
+			g++
+			j += 3
+			continue
+		}
 		break
 	}
 	if j >= len(b) || !isWordByte(b[j]) {
