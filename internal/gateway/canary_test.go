@@ -255,6 +255,7 @@ func TestOutputGuardHoldsNumbersInGroups(t *testing.T) {
 		{"Your card ", "٤١١١١١١١١١١١١١١١", "PAYMENT_CARD"},
 		{"Call us on ", "+४४ २० ७९४६ ०९५८", "PHONE"},
 		{"Your card ", "4111\u200b1111\u200b1111\u200b1111", "PAYMENT_CARD"},
+		{"Your card ", "4111 - 1111 - 1111 - 1111", "PAYMENT_CARD"},
 	}
 	var reply atomic.Value
 	var chunks atomic.Value

@@ -170,6 +170,7 @@ func numberStart(b []byte) int {
 		return j - 1 // "(" of "(212) 555-0123" may open an area code
 	}
 	j -= spaceBefore(b, j) // the next group's space
+	j = dashBefore(b, j)
 	start := len(b)
 	for {
 		k := j
@@ -200,9 +201,19 @@ func numberStart(b []byte) int {
 		if sp == 0 || k-sp < 1 || spaceBefore(b, k-sp) > 0 {
 			break
 		}
-		j = k - sp
+		j = dashBefore(b, k-sp)
 	}
 	return start
+}
+
+// dashBefore steps back over a dash and the space before it that end
+// b[:j] ("4111 -" of "4111 - 1111"): the classifier reads a dash between
+// spaces as one that joins two groups. It returns j when there is none.
+func dashBefore(b []byte, j int) int {
+	if j >= 3 && b[j-1] == '-' && b[j-2] == ' ' && tokenBefore(b, j-2) > 0 {
+		return j - 2
+	}
+	return j
 }
 
 // numberGroup reports whether g can be a group of a number written in
