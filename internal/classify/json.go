@@ -632,18 +632,19 @@ func (s *scanner) scalar(b []byte, start, end int) {
 	s.segment(b[start:end], start, nil, true)
 }
 
-// plainKey returns the key of the member whose value is being scanned, as
-// it is in the body, or nil when the value is an array's element or the
-// key has escapes.
+// plainKey returns the key of the member whose value is being scanned, or
+// holds it through arrays ("token" for {"token": ["..."]}), as it is in the
+// body; nil when there is none or the key has escapes.
 func (j *jsonState) plainKey() []byte {
-	if len(j.stack) == 0 {
-		return nil
+	for k := len(j.stack) - 1; k >= 0; k-- {
+		if f := &j.stack[k]; !f.array {
+			if f.keyEsc {
+				return nil
+			}
+			return j.body[f.keyStart:f.keyEnd]
+		}
 	}
-	f := &j.stack[len(j.stack)-1]
-	if f.array || f.keyEsc {
-		return nil
-	}
-	return j.body[f.keyStart:f.keyEnd]
+	return nil
 }
 
 // inServiceAccount reports whether the current value is inside a GCP

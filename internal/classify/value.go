@@ -61,9 +61,11 @@ func (s *scanner) keyValue(b []byte) {
 			s.add(Secret, ruleGCPServiceAccount, start, end, 0.9)
 			break
 		}
+		// The key decides how sure a value must look; a value under an
+		// escaped key is taken whatever it looks like.
 		var buf [256]byte
 		key := s.js.plainKey()
-		if len(key) <= len(buf) {
+		if key != nil && len(key) <= len(buf) {
 			key = normKey(buf[:0], key)
 		}
 		if key == nil || credentialLike(key, v) {
