@@ -103,7 +103,9 @@ func init() {
 		"secretaccesskey", "awssecretaccesskey", "accountkey", "credentials", "credential", "authorization",
 		"sessionid", "sessiontoken", "bearertoken", "idtoken", "clientkey", "signingkey", "webhooksecret",
 		"passwort", "kennwort", "motdepasse", "contraseña", "contrasena", "wachtwoord", "lösenord", "losenord",
-		"haslo", "hasło", "sharedaccesskey", "subscriptionkey", "connectionstring")
+		"haslo", "hasło", "sharedaccesskey", "subscriptionkey", "connectionstring",
+		// A sign-up form's second password field (Rails, Laravel: password_confirmation).
+		"passwordconfirmation", "passwordconfirm", "passwordrepeat", "passwordagain", "password2")
 	add(hintIP, "ip", "ipaddress", "clientip", "remoteip", "remoteaddr", "sourceip", "ipv4", "ipv6", "xforwardedfor")
 	add(hintCard, "cardnumber", "creditcard", "creditcardnumber", "pan", "ccnumber", "cc", "kartennummer",
 		"numerocarte", "numerotarjeta")
