@@ -268,9 +268,8 @@ func init() {
 		"empfanger", "empfänger", "absender", "cliente", "destinataire", "destinatario", "klant", "ontvanger",
 		"kund", "mottagare", "klient", "odbiorca", "contacts", "customers", "users", "members", "recipients",
 		"passengers", "guests", "employees", "persons", "people", "clients", "attendees", "participants",
-		// An address's name is its addressee's ({"shipping_address": {"name": ...}}, as Shopify
-		// and most shop APIs send it); the prefixes (shipping, billing, ...) are stripped.
-		"address", "addresses", "buyerinfo", "addressee")
+		// Amazon's buyer; not an address object, whose "name" may be a label ("Home").
+		"buyerinfo", "addressee")
 	add(holderThing, "product", "products", "item", "items", "lineitem", "lineitems", "article", "articles",
 		"sku", "variant", "variants", "catalog", "category", "categories", "brand", "company", "account",
 		"organization", "organisation", "org", "store", "shop", "merchant", "vendor", "supplier", "carrier",
