@@ -79,7 +79,7 @@ func init() {
 		"achternaam", "fornamn", "förnamn", "efternamn", "imie", "imię", "nazwisko", "personfirstname", "personlastname",
 		"salutationname", "holdername", "patientname", "employeename", "authorname", "sendername",
 		"buyername", "receivername", "consigneename", "addresseename", "payername", "payeename", "ownername",
-		"guestname", "passengername", "travelername", "travellername", "membername", "clientname",
+		"guestname", "passengername", "travelername", "travellername", "membername",
 		"customerfullname", "empfaengername", "empfängername", "nomdestinataire", "nombredestinatario")
 	add(hintNameMaybe, objectNames...)
 	add(hintNameMaybe, "owner", "contact", "customer", "author", "assignee", "user",
