@@ -320,7 +320,7 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 }
 
 // poBoxStart returns where a post office box's name that ends with the
-// word w at k (lower case, lw) starts: "PO Box", "P.O. Box", "Post Office
+// word at k (lw, lower-cased) starts: "PO Box", "P.O. Box", "Post Office
 // Box", "Postfach", "Postbus", "Postboks", "Apartado"; or -1. A box is an
 // address the post delivers to, as a street is.
 func poBoxStart(b []byte, k int, lw []byte) int {
@@ -328,26 +328,13 @@ func poBoxStart(b []byte, k int, lw []byte) int {
 	case "postfach", "postbus", "postboks", "apartado", "postbox":
 		return k
 	case "box":
-		for _, p := range []string{"PO ", "P.O. ", "P. O. ", "Post Office ", "PO. "} {
-			if k >= len(p) && equalFoldASCII(b[k-len(p):k], p) && wordStartAt(b, k-len(p)) {
+		for _, p := range []string{"po ", "p.o. ", "p. o. ", "post office ", "po. "} {
+			if k >= len(p) && hasPrefixFold(b, k-len(p), p) && wordStartAt(b, k-len(p)) {
 				return k - len(p)
 			}
 		}
 	}
 	return -1
-}
-
-// equalFoldASCII compares b with s, ASCII letters in either case.
-func equalFoldASCII(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		if lowerASCII(b[i]) != lowerASCII(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // countedAfter reports a lower-case word right after a number ending at

@@ -93,10 +93,7 @@ func (s *scanner) numericDate(b []byte, r *numRun, start, end int) bool {
 		a, y = y, a
 	case la <= 2 && ly == 4: // D.M.Y or M/D/Y
 	case la <= 2 && ly == 2 && r.sep[0] == r.sep[1] && r.sep[0] != ' ': // D.M.YY, D/M/YY, D-M-YY
-		y += 1900
-		if y+100 <= maxBirthYear {
-			y += 100
-		}
+		y = birthCentury(y)
 	default:
 		return false
 	}
@@ -153,8 +150,8 @@ func yearAt(b []byte, i int) (int, int) {
 }
 
 // shortYearAt reads a two-digit year after a month's name and a space at
-// i ("4 March 85"), as the century before or this one (the latest that
-// makes a birth year), or 0; not the hour of a time ("4 March 10:30").
+// i ("4 March 85", birthCentury), or 0; not the hour of a time ("4 March
+// 10:30").
 func shortYearAt(b []byte, i int) (int, int) {
 	if i >= len(b) || b[i] != ' ' {
 		return 0, 0
@@ -164,11 +161,17 @@ func shortYearAt(b []byte, i int) (int, int) {
 		i+3 < len(b) && (b[i+2] == ':' || b[i+2] == '.' || b[i+2] == ',') && isDigit(b[i+3]) {
 		return 0, 0
 	}
-	y := 1900 + atoi(b[i:i+2])
-	if y+100 <= maxBirthYear {
-		y += 100
+	return birthCentury(atoi(b[i : i+2])), i + 2
+}
+
+// birthCentury is the birth year of a two-digit year: in this century when
+// that is no later than maxBirthYear, else in the one before ("85" is 1985,
+// "03" 2003).
+func birthCentury(yy int) int {
+	if y := 2000 + yy; y <= maxBirthYear {
+		return y
 	}
-	return y, i + 2
+	return 1900 + yy
 }
 
 // dayMonthDate handles "12 March 1985", "12. März 1985", "12 de marzo de

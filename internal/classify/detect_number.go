@@ -77,9 +77,7 @@ func (s *scanner) readRun(b []byte, i int, r *numRun) {
 			j++
 			continue
 		}
-		if j+3 < n && b[j] == ' ' && b[j+1] == '-' && b[j+2] == ' ' && isDigit(b[j+3]) {
-			// "4111 - 1111 - 1111 - 1111": a dash with a space on each
-			// side reads as the dash.
+		if spacedDashAt(b, j) && isDigit(b[j+3]) {
 			r.sep[r.ng-1] = '-'
 			j += 3
 			continue
@@ -87,6 +85,13 @@ func (s *scanner) readRun(b []byte, i int, r *numRun) {
 		break
 	}
 	s.dig = dig
+}
+
+// spacedDashAt reports a dash with a space on each side at b[j:j+3] and a
+// byte after it: "4111 - 1111 - 1111 - 1111" reads as "4111-1111-...", in
+// digit groups and in an IBAN's.
+func spacedDashAt(b []byte, j int) bool {
+	return j+3 < len(b) && b[j] == ' ' && b[j+1] == '-' && b[j+2] == ' '
 }
 
 // onDigit handles a digit at a word start.

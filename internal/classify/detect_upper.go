@@ -203,16 +203,19 @@ func (s *scanner) iban(b []byte, i int) int {
 			j++
 			continue
 		}
-		if (c == ' ' || c == '-' || c == '.') && n%4 == 0 && g < 10 && j+1 < len(b) && isAlnum(b[j+1]) {
+		// A group ends at a separator, one byte or a spaced dash ("DE89 -
+		// 3704 - ..."), before the next group's first character.
+		w := 0
+		switch {
+		case (c == ' ' || c == '-' || c == '.') && j+1 < len(b) && isAlnum(b[j+1]):
+			w = 1
+		case spacedDashAt(b, j) && isAlnum(b[j+3]):
+			w = 3
+		}
+		if w > 0 && n%4 == 0 && g < 10 {
 			ends[g], ns[g] = j, n
 			g++
-			j++
-			continue
-		}
-		if c == ' ' && n%4 == 0 && g < 10 && j+3 < len(b) && b[j+1] == '-' && b[j+2] == ' ' && isAlnum(b[j+3]) {
-			ends[g], ns[g] = j, n // "DE89 - 3704 - ...", as the number reader reads a spaced dash
-			g++
-			j += 3
+			j += w
 			continue
 		}
 		break

@@ -173,7 +173,7 @@ func passWord(key []byte) bool {
 	}
 	switch sep := key[n-5]; {
 	case sep == '_' || sep == '-' || sep == '.':
-		return equalFold([]byte("pass"), key[n-4:])
+		return hasPrefixFold(key, n-4, "pass")
 	case isLower(sep) || isDigit(sep):
 		return string(key[n-4:]) == "Pass"
 	}

@@ -147,13 +147,14 @@ func mapRune(r rune) byte {
 // byte. A stream guard that holds back what may be part of a finding (a
 // token, a number in groups) reads runes as the engine does with it.
 func ReadsAs(r rune) (c byte, ok bool) {
-	switch {
-	case r < utf8.RuneSelf:
+	if r < utf8.RuneSelf {
 		return byte(r), true
-	case dropRune(r):
+	}
+	if dropRune(r) {
 		return 0, true
-	case mapRune(r) != 0:
-		return mapRune(r), true
+	}
+	if c := mapRune(r); c != 0 {
+		return c, true
 	}
 	var in [utf8.UTFMax]byte
 	var out [4 * utf8.UTFMax]byte
