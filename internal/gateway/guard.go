@@ -386,40 +386,40 @@ func markBegun(run []byte) bool {
 	return false
 }
 
-// tokenBefore returns the length of the token character that ends b[:i]:
-// a token byte, or a rune the classifier reads as one ("４" or "٤", a digit
-// to it) or drops (a zero-width space inside "4111\u200b1111"); 0 if there
-// is none. Held as their ASCII twins are, they cannot carry a number or a
-// key out in pieces.
-func tokenBefore(b []byte, i int) int {
+// readBefore returns what the character that ends b[:i] reads as to the
+// classifier (classify.ReadsAs: "４" and "٤" as '4', a no-break space as
+// ' ', 0 for a zero-width space it drops) and its length; length 0 when it
+// reads as no ASCII byte.
+func readBefore(b []byte, i int) (c byte, n int) {
 	if c := b[i-1]; c < utf8.RuneSelf {
-		if isTokenByte(c) {
-			return 1
-		}
-		return 0
+		return c, 1
 	}
 	r, n := utf8.DecodeLastRune(b[:i])
-	if c, ok := classify.ReadsAs(r); ok && (c == 0 || isTokenByte(c)) {
+	if c, ok := classify.ReadsAs(r); ok {
+		return c, n
+	}
+	return 0, 0
+}
+
+// tokenBefore returns the length of the token character that ends b[:i]:
+// one that reads as a token byte, or that the classifier drops ("4111​1111");
+// 0 if there is none. Held as their ASCII twins are, full-width or other
+// scripts' characters cannot carry a number or a key out in pieces.
+func tokenBefore(b []byte, i int) int {
+	if c, n := readBefore(b, i); isTokenByte(c) || c == 0 && n > 1 { // n > 1: a dropped rune, not a NUL
 		return n
 	}
 	return 0
 }
 
 // spaceBefore returns the length of the space that ends b[:i], ' ' or a
-// rune the classifier reads as one (a no-break or ideographic space); 0 if
+// character that reads as one (a no-break or ideographic space); 0 if
 // there is none.
 func spaceBefore(b []byte, i int) int {
 	if i == 0 {
 		return 0
 	}
-	if b[i-1] < utf8.RuneSelf {
-		if b[i-1] == ' ' {
-			return 1
-		}
-		return 0
-	}
-	r, n := utf8.DecodeLastRune(b[:i])
-	if c, ok := classify.ReadsAs(r); ok && c == ' ' {
+	if c, n := readBefore(b, i); c == ' ' {
 		return n
 	}
 	return 0
