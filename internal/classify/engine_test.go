@@ -194,7 +194,9 @@ func TestCleanScanAllocatesNothing(t *testing.T) {
 // A dense body grows a nil dst a few times, sized by the findings' density,
 // not a dozen times by doubling: the gateway passes nil. A megabyte of
 // customer records (20,000 findings) took 32 allocations with append's
-// doubling and the paths' doubling chunks, and takes 7.
+// doubling and the paths' doubling chunks, and takes 8 or 9: its 13,600
+// distinct paths go past the path cache. A body whose paths the cache has
+// (pathcache.go) allocates only for dst.
 func TestDenseScanAllocatesAFewTimes(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop items; allocation counts mean nothing under -race")
@@ -205,10 +207,10 @@ func TestDenseScanAllocatesAFewTimes(t *testing.T) {
 		size      int
 		maxAllocs float64
 	}{
-		{synth.Customers, 1 << 20, 8},
-		{synth.Chat, 1 << 20, 8},
-		{synth.Customers, 64 << 10, 6},
-		{synth.Orders, 1 << 10, 4},
+		{synth.Customers, 1 << 20, 10},
+		{synth.Chat, 1 << 20, 6},
+		{synth.Customers, 64 << 10, 2},
+		{synth.Orders, 1 << 10, 1},
 	} {
 		body := synth.Generate(c.kind, c.size, 1)
 		e.Scan(body, nil) // warm the pool

@@ -68,9 +68,16 @@ type jsonState struct {
 	keyFlip bool
 	// rootFirst is the memo slot + 1 of the first key of the last object
 	// opened at the top level (or inside top-level arrays).
-	rootFirst uint16
-	arena     []byte // this scan's paths
-	pathBytes int    // the paths in this scan's arena chunks before arena
+	rootFirst  uint16
+	pbuf       []byte    // the path being rendered
+	pfxHash    uint64    // hashPath(pfx)
+	paths      pathCache // a walker's paths, kept across scans
+	pathMisses int       // paths this scan did not find in the cache
+	// helper: the walker is a split's helper (split.go), whose paths go
+	// into arena instead, renumbered when it is done.
+	helper    bool
+	arena     []byte
+	pathBytes int // the paths in this scan's arena chunks before arena
 	// The string masks of the body's 2 KiB from winAt (winN whole 32-byte
 	// chunks), computed by vector code ahead of the walk: by chunk, the
 	// bytes that end a string's plain run (stop: stringSpecials) and those
@@ -86,7 +93,7 @@ type jsonState struct {
 
 func (j *jsonState) reset() {
 	j.body = nil
-	j.arena, j.pathBytes = nil, 0 // handed out as strings: never reused
+	j.helper, j.arena, j.pathBytes, j.pathMisses = false, nil, 0, 0
 	j.stack = j.stack[:0]
 	j.pfxN, j.dirty = -1, 0
 	j.winN = 0
@@ -965,10 +972,9 @@ func hex4(b []byte) int {
 }
 
 // path renders the key path of the current value: $.records[0].Email, with
-// keys that are not plain identifiers quoted: $["first name"]. Paths are
-// copied into an arena that belongs to this scan only (it is dropped, not
-// reused, when the scan ends), so a body with thousands of findings costs a
-// few allocations, not one per path.
+// keys that are not plain identifiers quoted: $["first name"]. A walker's
+// paths come from its pathCache, which allocates only paths it has not seen
+// lately, and those a few at a time.
 func (j *jsonState) path() string {
 	n := len(j.stack)
 	if n == 0 {
@@ -988,37 +994,98 @@ func (j *jsonState) path() string {
 			j.pfxEnd = append(j.pfxEnd, int32(len(j.pfx)))
 		}
 		j.pfxN, j.dirty = n-1, n-1
+		j.pfxHash = hashPath(j.pfx)
 	}
-	// Render straight into the arena: the prefix, then the value's own step.
 	top := &j.stack[n-1]
+	if j.helper || j.pathMisses >= pathMissesPerScan {
+		// A split's helper, whose paths renumber writes anew, or a body
+		// with more distinct paths than the cache holds.
+		return j.keepNew(top)
+	}
+	if top.keyPlain && !top.keyEsc {
+		// A record's field, nearly every finding: found by the prefix's
+		// hash and the key's memo slot, without rendering it first.
+		key := j.body[top.keyStart:top.keyEnd]
+		h := j.pfxHash ^ uint64(top.keySlot)*0x9e3779b97f4a7c15
+		if top.keySlot == 0 {
+			h = hashPath(key) ^ j.pfxHash
+		}
+		if p, ok := j.paths.member(h, j.pfx, key); ok {
+			return p
+		}
+		j.pbuf = append(append(append(j.pbuf[:0], j.pfx...), '.'), key...)
+		return j.add(h, j.pbuf)
+	}
+	p := j.appendFrames(append(j.pbuf[:0], j.pfx...), j.stack[n-1:])
+	j.pbuf = p
+	h := hashPath(p)
+	if s, ok := j.paths.lookup(h, p); ok {
+		return s
+	}
+	return j.add(h, p)
+}
+
+// A scan adds the first pathAddsPerScan paths the cache does not have to it;
+// past pathMissesPerScan it stops looking: a megabyte of records, whose
+// paths would only push each other out, keeps its first ones and renders
+// the rest into an arena of its own (keepNew), as fast as without a cache.
+const (
+	pathAddsPerScan   = pathSlots / 2
+	pathMissesPerScan = 2 * pathAddsPerScan
+)
+
+// add returns p, of hash h, a path the cache does not have, as a string:
+// kept in the cache for the next scans, or, once this scan has added its
+// share, copied into the arena.
+func (j *jsonState) add(h uint64, p []byte) string {
+	j.pathMisses++
+	if j.pathMisses <= pathAddsPerScan {
+		return j.paths.add(h, p)
+	}
+	j.grow(len(p))
+	start := len(j.arena)
+	j.arena = append(j.arena, p...)
+	return unsafe.String(&j.arena[start], len(p))
+}
+
+// keepNew renders the path of the value under top (its prefix rendered in
+// pfx) straight into the arena: a helper's, or, past what the cache takes,
+// the walker's, which belongs to this scan only and is dropped, not reused,
+// when the scan ends.
+func (j *jsonState) keepNew(top *frame) string {
 	need := len(j.pfx) + 24
 	if !top.array {
 		need += top.keyEnd - top.keyStart
 	}
-	if cap(j.arena)-len(j.arena) < need {
-		// The first chunk is sized by the body; the next ones by what the
-		// paths so far took over the body read so far (at most eight
-		// times that), as growDst sizes the findings.
-		j.pathBytes += len(j.arena)
-		size := min(max(len(j.body)/8, 256), 4096)
-		if cap(j.arena) > 0 {
-			size = min(2*cap(j.arena), 64<<10)
-			size = max(size, min(restAtDensity(j.pathBytes, top.keyStart, len(j.body)), 8*j.pathBytes))
-		}
-		j.arena = make([]byte, 0, max(size, need))
-	}
+	j.grow(need)
 	start := len(j.arena)
 	a := append(j.arena, j.pfx...)
 	if top.keyPlain && !top.keyEsc {
-		// A record's field, nearly every finding: no need for the loop.
 		a = append(append(a, '.'), j.body[top.keyStart:top.keyEnd]...)
 	} else {
-		a = j.appendFrames(a, j.stack[n-1:])
+		a = j.appendFrames(a, j.stack[len(j.stack)-1:])
 	}
 	j.arena = a
-	// The arena is append-only and never handed to anyone as bytes, so the
-	// string's bytes never change.
+	// The arena is only appended to, so the string's bytes never change.
 	return unsafe.String(&j.arena[start], len(a)-start)
+}
+
+// grow makes room for need more bytes in the arena. The first chunk is
+// sized by the body; the next ones by what the paths so far took over the
+// body read so far (at most eight times that), as growDst sizes the
+// findings.
+func (j *jsonState) grow(need int) {
+	if cap(j.arena)-len(j.arena) >= need {
+		return
+	}
+	j.pathBytes += len(j.arena)
+	size := min(max(len(j.body)/8, 256), 4096)
+	if cap(j.arena) > 0 {
+		size = min(2*cap(j.arena), 64<<10)
+		at := j.stack[len(j.stack)-1].keyStart
+		size = max(size, min(restAtDensity(j.pathBytes, at, len(j.body)), 8*j.pathBytes))
+	}
+	j.arena = make([]byte, 0, max(size, need))
 }
 
 // changed records that the frame at depth d changed.

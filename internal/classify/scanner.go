@@ -428,7 +428,8 @@ func (s *scanner) growDst(at int) {
 // restAtDensity estimates how much of something the rest of a body of
 // total bytes holds, found of it having come in its first at bytes: as
 // much per byte, and an eighth more; 0 where at says nothing. The findings
-// (growDst) and their paths' arena (jsonState.path) are sized by it.
+// (growDst) and the paths past what the cache takes (jsonState.grow) are
+// sized by it.
 func restAtDensity(found, at, total int) int {
 	if at <= 0 || at >= total {
 		return 0

@@ -131,7 +131,7 @@ func (s *scanner) startSplit(b []byte, i int) {
 		hj.body = b
 		// The helper's paths are all written anew by renumber, so its
 		// arena, unlike a walker's, is never handed out and can be reused.
-		hj.arena, h.spareArena = h.spareArena[:0], nil
+		hj.helper, hj.arena, h.spareArena = true, h.spareArena[:0], nil
 		hj.stack = append(hj.stack[:0], frames...)
 		for k := range hj.stack {
 			// Slots of the walker's key memo mean nothing in the
