@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -71,6 +72,7 @@ type jsonState struct {
 	rootFirst  uint16
 	pbuf       []byte    // the path being rendered
 	pfxHash    uint64    // hashPath(pfx)
+	pfxQuoted  bool      // pfx has a quoted key
 	paths      pathCache // a walker's paths, kept across scans
 	pathMisses int       // paths this scan did not find in the cache
 	// helper: the walker is a split's helper (split.go), whose paths go
@@ -995,20 +997,25 @@ func (j *jsonState) path() string {
 		}
 		j.pfxN, j.dirty = n-1, n-1
 		j.pfxHash = hashPath(j.pfx)
+		j.pfxQuoted = bytes.IndexByte(j.pfx, '"') >= 0
 	}
 	top := &j.stack[n-1]
-	if j.helper || j.pathMisses >= pathMissesPerScan {
-		// A split's helper, whose paths renumber writes anew, or a body
-		// with more distinct paths than the cache holds.
+	if j.helper || j.pathMisses >= pathMissesPerScan || j.pfxQuoted || !top.array && !top.keyPlain {
+		// A split's helper, whose paths renumber writes anew; a body
+		// with more distinct paths than the cache holds; or a path with a
+		// quoted key ($.by_email["anna@example.com"]), which can be data
+		// and is not kept past the scan.
 		return j.keepNew(top)
 	}
 	if top.keyPlain && !top.keyEsc {
 		// A record's field, nearly every finding: found by the prefix's
 		// hash and the key's memo slot, without rendering it first.
 		key := j.body[top.keyStart:top.keyEnd]
-		h := j.pfxHash ^ uint64(top.keySlot)*0x9e3779b97f4a7c15
-		if top.keySlot == 0 {
-			h = hashPath(key) ^ j.pfxHash
+		var h uint64
+		if top.keySlot != 0 {
+			h = j.pfxHash ^ uint64(top.keySlot)*0x9e3779b97f4a7c15
+		} else {
+			h = j.pfxHash ^ hashPath(key)
 		}
 		if p, ok := j.paths.member(h, j.pfx, key); ok {
 			return p

@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -147,5 +148,40 @@ func TestPathsPastTheCache(t *testing.T) {
 				t.Fatalf("finding %d: path %s, want %s", k, f.Path, want)
 			}
 		}
+	}
+}
+
+// A path with a quoted key can hold data ($.by_email["anna@example.com"]):
+// such paths are not kept in the cache past their scan, at any depth.
+func TestPathCacheKeepsNoQuotedKeys(t *testing.T) {
+	e, err := New(Config{Serial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newScanner()
+	body := []byte(`{"by_email":{"anna.canary@example.com":"call +44 20 7946 0958",` +
+		`"ben.canary@example.org":{"Phone":"+44 20 7946 0959"}},"tags":["x","mail max@example.net"]}`)
+	fs := scanWith(t, e, s, body)
+	want := []string{`$.by_email["anna.canary@example.com"]`, `$.by_email["ben.canary@example.org"]`, `$.by_email["ben.canary@example.org"].Phone`, `$.tags[1]`}
+	var got []string
+	for _, f := range fs {
+		if len(got) == 0 || got[len(got)-1] != f.Path {
+			got = append(got, f.Path)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("paths %q, want %q", got, want)
+	}
+	cached := 0
+	for _, sl := range s.js.paths.slots {
+		if strings.Contains(sl.path, "canary") {
+			t.Errorf("the cache keeps %q", sl.path)
+		}
+		if sl.path != "" {
+			cached++
+		}
+	}
+	if cached != 1 {
+		t.Errorf("%d paths cached, want 1 ($.tags[1])", cached)
 	}
 }
