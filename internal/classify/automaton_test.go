@@ -174,3 +174,114 @@ func TestStretchingKeepsEdges(t *testing.T) {
 		}
 	}
 }
+
+// walkOccurrences is the reference for walk: every (start, end, val) where a
+// term starts at a word start in [from, to), read byte by byte (ASCII case
+// folded, boundary bytes alike), in order of start, then of end. A term
+// listed twice keeps its first value, as the automaton does.
+func walkOccurrences(terms [][]byte, vals []int32, b []byte, from, to int) [][3]int {
+	var out [][3]int
+	for p := from; p < to; p++ {
+		if p > 0 && !isBoundary(b[p-1]) {
+			continue
+		}
+		seen := map[string]bool{}
+		for ti, t := range terms {
+			folded := make([]byte, len(t))
+			for k, c := range t {
+				folded[k] = a2c(c)
+			}
+			if seen[string(folded)] || p+len(t) > len(b) {
+				seen[string(folded)] = true
+				continue
+			}
+			seen[string(folded)] = true
+			match := true
+			for k := range t {
+				if a2c(b[p+k]) != folded[k] {
+					match = false
+					break
+				}
+			}
+			if match {
+				out = append(out, [3]int{p, p + len(t), int(vals[ti])})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(x, y [3]int) int {
+		if x[0] != y[0] {
+			return x[0] - y[0]
+		}
+		return x[1] - y[1]
+	})
+	return out
+}
+
+// walk, which follows the double-array trie, must report exactly the
+// occurrences the byte-by-byte reference finds: for the context keywords,
+// and for random small dictionaries, over text made of their pieces.
+func TestWalkMatchesReference(t *testing.T) {
+	loadKeywords()
+	var kwTerms [][]byte
+	var kwVals []int32
+	seen := map[string]bool{}
+	for _, l := range keywords.lists {
+		for _, w := range l {
+			if !seen[w] {
+				seen[w] = true
+				kwTerms = append(kwTerms, []byte(w))
+				kwVals = append(kwVals, int32(len(kwVals)))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	type dict struct {
+		a     *automaton
+		terms [][]byte
+		vals  []int32
+	}
+	dicts := []dict{{keywords.ac, kwTerms, kwVals}}
+	alphabet := "abcde é-. "
+	for range 200 {
+		var terms [][]byte
+		var vals []int32
+		for range 1 + rng.IntN(30) {
+			var w []byte
+			for range 1 + rng.IntN(6) {
+				w = append(w, alphabet[rng.IntN(len(alphabet)-3)]) // letters (and é's bytes) first
+			}
+			if rng.IntN(4) == 0 {
+				w = append(w, alphabet[len(alphabet)-3+rng.IntN(3)])
+				w = append(w, alphabet[rng.IntN(5)])
+			}
+			terms = append(terms, w)
+			vals = append(vals, int32(rng.IntN(1000)))
+		}
+		dicts = append(dicts, dict{newAutomaton(terms, vals), terms, vals})
+	}
+	for di, d := range dicts {
+		for range 40 {
+			var b []byte
+			for len(b) < rng.IntN(300) {
+				switch rng.IntN(3) {
+				case 0:
+					b = append(b, d.terms[rng.IntN(len(d.terms))]...)
+				case 1:
+					b = append(b, alphabet[rng.IntN(len(alphabet))])
+				default:
+					w := d.terms[rng.IntN(len(d.terms))]
+					b = append(b, w[:rng.IntN(len(w)+1)]...)
+					b = append(b, "ABCDE"[rng.IntN(5)])
+				}
+			}
+			from := rng.IntN(len(b) + 1)
+			to := from + rng.IntN(len(b)-from+1)
+			var got [][3]int
+			d.a.walk(b, from, to, func(s, e int, v int32) bool { got = append(got, [3]int{s, e, int(v)}); return false })
+			want := walkOccurrences(d.terms, d.vals, b, from, to)
+			if !slices.Equal(got, want) {
+				t.Fatalf("dictionary %d, %q [%d,%d):\n got %v\nwant %v", di, b, from, to, got, want)
+			}
+		}
+	}
+}
