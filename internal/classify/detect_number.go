@@ -277,12 +277,16 @@ func groupLens(r *numRun, k int, lens ...int) bool {
 }
 
 func allDigits(d []byte) bool {
-	for _, c := range d {
-		if !isDigit(c) {
-			return false
+	if len(d) > 24 {
+		for _, c := range d {
+			if !isDigit(c) {
+				return false
+			}
 		}
+		return true
 	}
-	return true
+	x, y, z := spread(d)
+	return digitBits(x)&digitBits(y)&digitBits(z) == highBits
 }
 
 // interpretPrefix emits the candidates for the first k groups (digits d) and

@@ -1,6 +1,9 @@
 package classify
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // Key-explained values. A short JSON value under a key that names what it
 // is, in a shape that leaves no room for anything else, is answered from the
@@ -147,57 +150,18 @@ func capitalizedWord(b []byte) bool {
 	if len(b) < 2 || len(b) > 15 || !isUpper(b[0]) {
 		return false
 	}
-	for _, c := range b[1:] {
-		if !isLower(c) {
-			return false
-		}
-	}
-	return true
+	x, y, _ := spread(b[1:])
+	return lowerBits(x)&lowerBits(y) == highBits
 }
 
 // plainEmail: local@domain.tld in lower-case letters, digits (at most four)
-// and single dots, nothing else.
+// and single dots, nothing else (plainEmailBits).
 func plainEmail(b []byte) bool {
-	at, digits, dots := -1, 0, 0
-	for k, c := range b {
-		if cl := charClass[c]; cl&(cLower|cDigit) != 0 {
-			digits += int(cl & cDigit)
-			continue
-		}
-		switch c {
-		case '.':
-			if k == 0 || b[k-1] == '.' || b[k-1] == '@' || k == len(b)-1 {
-				return false
-			}
-			if at >= 0 {
-				dots++
-			}
-		case '@':
-			if at >= 0 || k == 0 || b[k-1] == '.' {
-				return false
-			}
-			at = k
-		default:
-			return false
-		}
-	}
-	if at < 0 || dots == 0 || digits > 4 {
+	if len(b) > 64 {
 		return false
 	}
-	// The top-level domain: two or more letters.
-	t := len(b)
-	for t > at && b[t-1] != '.' {
-		t--
-	}
-	if len(b)-t < 2 {
-		return false
-	}
-	for _, c := range b[t:] {
-		if !isLower(c) {
-			return false
-		}
-	}
-	return true
+	lower, digit, dot, at := emailMasks(b)
+	return plainEmailBits(len(b), lower, digit, dot, at)
 }
 
 // salesforceRecordURL: the "url" of a Salesforce record's "attributes"
@@ -297,6 +261,9 @@ func plainIdentifier(b []byte) bool {
 	if len(b) > 18 {
 		return false
 	}
+	if x, y, z := spread(b); len(b) > 0 && alnumBits(x)&alnumBits(y)&alnumBits(z) == highBits {
+		return len(b) < 15 || !ibanStart(b) // most: no dash to look at
+	}
 	dash, lower := false, false
 	for k, c := range b {
 		switch {
@@ -339,13 +306,11 @@ func plainDecimal(b []byte) bool {
 // isoTimestamp: YYYY-MM-DDTHH:MM:SS, optional fraction, optional Z or
 // offset ("2026-03-07T00:44:39.000+0000").
 func isoTimestamp(b []byte) bool {
-	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	if len(b) < 19 ||
+		!matchesDigitsAnd(binary.LittleEndian.Uint64(b), isoDateDigits, isoDateMask, isoDateDashes) ||
+		!matchesDigitsAnd(binary.LittleEndian.Uint64(b[8:]), isoTimeDigits, isoTimeMask, isoTimeBytes) ||
+		!matchesDigitsAnd(binary.LittleEndian.Uint64(b[11:]), isoTimeDigits, isoTimeMask, isoClockBytes) {
 		return false
-	}
-	for _, k := range [...]uint8{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
-		if !isDigit(b[k]) {
-			return false
-		}
 	}
 	k := 19
 	if k < len(b) && b[k] == '.' {
@@ -375,7 +340,8 @@ func isoTimestamp(b []byte) bool {
 
 // isoBirthDate: YYYY-MM-DD, a plausible birth date.
 func isoBirthDate(b []byte) bool {
-	if len(b) != 10 || b[4] != '-' || b[7] != '-' || !allDigits(b[:4]) || !allDigits(b[5:7]) || !allDigits(b[8:]) {
+	if len(b) != 10 || !matchesDigitsAnd(binary.LittleEndian.Uint64(b), isoDateDigits, isoDateMask, isoDateDashes) ||
+		!isDigit(b[8]) || !isDigit(b[9]) {
 		return false
 	}
 	return plausibleDOB(atoi(b[8:]), atoi(b[5:7]), atoi(b[:4]))
