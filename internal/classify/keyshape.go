@@ -264,6 +264,15 @@ func plainIdentifier(b []byte) bool {
 	if x, y, z := spread(b); len(b) > 0 && alnumBits(x)&alnumBits(y)&alnumBits(z) == highBits {
 		return len(b) < 15 || !ibanStart(b) // most: no dash to look at
 	}
+	return plainIdentifierBytes(b)
+}
+
+// plainIdentifierBytes is plainIdentifier byte by byte, for values with a
+// dash (or anything but letters and digits).
+func plainIdentifierBytes(b []byte) bool {
+	if len(b) > 18 {
+		return false
+	}
 	dash, lower := false, false
 	for k, c := range b {
 		switch {
@@ -312,6 +321,12 @@ func isoTimestamp(b []byte) bool {
 		!matchesDigitsAnd(binary.LittleEndian.Uint64(b[11:]), isoTimeDigits, isoTimeMask, isoClockBytes) {
 		return false
 	}
+	return isoTimestampTail(b)
+}
+
+// isoTimestampTail checks what follows a timestamp's 19 bytes of date and
+// time (len(b) >= 19): an optional fraction, then nothing, Z or an offset.
+func isoTimestampTail(b []byte) bool {
 	k := 19
 	if k < len(b) && b[k] == '.' {
 		k++
