@@ -225,7 +225,6 @@ func foldHash(w []byte) uint32 {
 // over the bytes of every capitalized word, ending at a different length
 // each time, was the scanner's most mispredicted branch on prose.
 func foldHashASCII(w []byte) (uint32, bool) {
-	const high = ones * 0x80
 	n := len(w)
 	a, b := endWords(w)
 	var c uint64
@@ -233,12 +232,12 @@ func foldHashASCII(w []byte) (uint32, bool) {
 		c = binary.LittleEndian.Uint64(w[n/2-4:])
 		for k := 8; k < n-8; k += 8 { // words this long are rare
 			c ^= bits.RotateLeft64(binary.LittleEndian.Uint64(w[k:]), k)
-			if binary.LittleEndian.Uint64(w[k:])&high != 0 {
+			if binary.LittleEndian.Uint64(w[k:])&highBits != 0 {
 				return 0, false
 			}
 		}
 	}
-	return foldMix(a, b, c, n), (a|b|c)&high == 0
+	return foldMix(a, b, c, n), (a|b|c)&highBits == 0
 }
 
 // endWords reads a word's first and last eight bytes (four, for words under

@@ -776,7 +776,7 @@ func stringEnd(b []byte, i int) (int, uint8, error) {
 		k += int(n >> 3)
 		if b[k] == '"' {
 			var flags uint8
-			if high&(ones*0x80) != 0 {
+			if high&highBits != 0 {
 				flags = strHigh
 			}
 			return k + 1, flags, nil
@@ -784,7 +784,7 @@ func stringEnd(b []byte, i int) (int, uint8, error) {
 		break
 	}
 	var flags uint8
-	if high&(ones*0x80) != 0 {
+	if high&highBits != 0 {
 		flags = strHigh
 	}
 	return stringEndSlow(b, i, k, flags)
@@ -820,13 +820,13 @@ func stringEndSlow(b []byte, i, k int, flags uint8) (int, uint8, error) {
 				m := hasZeroByte(v^(ones*'"')) | hasZeroByte(v^(ones*'\\')) | hasLessByte(v, 0x20)
 				if m != 0 {
 					n := uint(bits.TrailingZeros64(m)) &^ 7
-					if v&(1<<n-1)&(ones*0x80) != 0 {
+					if v&(1<<n-1)&highBits != 0 {
 						flags |= strHigh
 					}
 					k += int(n >> 3)
 					break
 				}
-				if v&(ones*0x80) != 0 {
+				if v&highBits != 0 {
 					flags |= strHigh
 				}
 				k += 8
@@ -843,8 +843,6 @@ func stringEndSlow(b []byte, i, k int, flags uint8) (int, uint8, error) {
 	return k, flags, &syntaxError{i, "unterminated string"}
 }
 
-const ones = 0x0101010101010101
-
 // stringSpecials are the bytes that end the plain run of a JSON string;
 // stringNotPlain those that keep a string from being plain ASCII: escapes,
 // control bytes (both refused or decoded by stringEndSlow) and bytes >= 0x80.
@@ -852,12 +850,6 @@ var (
 	stringSpecials = newClassSet(func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 })
 	stringNotPlain = newClassSet(func(c byte) bool { return c == '\\' || c < 0x20 || c >= 0x80 })
 )
-
-// hasZeroByte is non-zero if a byte of v is zero.
-func hasZeroByte(v uint64) uint64 { return (v - ones) & ^v & (ones * 0x80) }
-
-// hasLessByte is non-zero if a byte of v is below n (n <= 128).
-func hasLessByte(v uint64, n uint64) uint64 { return (v - ones*n) & ^v & (ones * 0x80) }
 
 // numberEnd validates the JSON number at i and returns its end.
 func numberEnd(b []byte, i int) (int, error) {

@@ -44,12 +44,12 @@ func hasHigh(b []byte) bool {
 	for ; i+32 <= len(b); i += 32 {
 		w := b[i : i+32 : i+32]
 		if (binary.LittleEndian.Uint64(w)|binary.LittleEndian.Uint64(w[8:])|
-			binary.LittleEndian.Uint64(w[16:])|binary.LittleEndian.Uint64(w[24:]))&0x8080808080808080 != 0 {
+			binary.LittleEndian.Uint64(w[16:])|binary.LittleEndian.Uint64(w[24:]))&highBits != 0 {
 			return true
 		}
 	}
 	for ; i+8 <= len(b); i += 8 {
-		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+		if binary.LittleEndian.Uint64(b[i:])&highBits != 0 {
 			return true
 		}
 	}
@@ -70,7 +70,7 @@ func needsNormalization(b []byte) bool {
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < 0x80 {
-			for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 == 0 {
+			for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:])&highBits == 0 {
 				i += 8
 			}
 			for i < len(b) && b[i] < 0x80 {

@@ -5,8 +5,10 @@ import (
 	"math/bits"
 )
 
-// Tests of short values eight bytes at a time, in a 64-bit word ("SIMD
-// within a register"). The key shapes (keyshape.go) ask of nearly every
+// Tests of bytes eight at a time, in a 64-bit word ("SIMD within a
+// register"). hasZeroByte and hasLessByte find the JSON walker's string
+// ends; highBits tells the normalizer and the name hash where ASCII ends.
+// The rest serve the key shapes (keyshape.go), which ask of nearly every
 // member of a record whether its bytes are all of a class: byte loops that
 // end at a different length on every value cost a mispredicted branch each,
 // where these cost a few arithmetic instructions and none.
@@ -17,7 +19,17 @@ import (
 // which such a byte is not, so its answer is false whatever the bytes after
 // it read as.
 
-const highBits = ones * 0x80
+// ones has a one in each byte; highBits the high bit of each byte.
+const (
+	ones     = 0x0101010101010101
+	highBits = ones * 0x80
+)
+
+// hasZeroByte is non-zero if a byte of v is zero.
+func hasZeroByte(v uint64) uint64 { return (v - ones) & ^v & highBits }
+
+// hasLessByte is non-zero if a byte of v is below n (n <= 128).
+func hasLessByte(v uint64, n uint64) uint64 { return (v - ones*n) & ^v & highBits }
 
 // inRange sets the high bit of each byte of x that lies in [lo, hi]
 // (lo <= hi < 0x80), and of no other byte below 0x80.
