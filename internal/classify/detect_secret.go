@@ -652,7 +652,9 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 			if c == q || c == '\n' {
 				break
 			}
-		} else if c <= ' ' || c == '"' || c == '\'' || c == '&' || c == ';' || c == ',' || c == ')' || c == '}' || c == ']' || c == '<' {
+		} else if c <= ' ' || c == '"' || c == '\'' || c == ')' || c == '}' || c == ']' || c == '<' {
+			break
+		} else if (c == '&' || c == ';' || c == ',') && separatorEnds(b, e) {
 			break
 		}
 		e++
@@ -672,6 +674,27 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 		return v
 	}
 	return e
+}
+
+// separatorEnds reports whether the '&', ';' or ',' at e ends an unquoted
+// credential value: where the text or a word ends after it, or the next
+// parameter of a query, connection string or list starts ("&next=",
+// ";Database=", ", user=x"). Elsewhere it is part of the value: a
+// password may hold any of them ("Tr0ub4dor&3"), and cutting it there
+// would let its tail cross unredacted.
+func separatorEnds(b []byte, e int) bool {
+	k := e + 1
+	for k < len(b) && k-e <= 2 && b[k] == ' ' {
+		k++
+	}
+	if k >= len(b) || k > e+1 || b[k] <= ' ' || b[k] == '"' || b[k] == '\'' {
+		return true
+	}
+	n := k
+	for n < len(b) && n-k < 64 && (isAlnum(b[n]) || b[n] == '_' || b[n] == '-' || b[n] == '.') {
+		n++
+	}
+	return n > k && n < len(b) && b[n] == '='
 }
 
 // credentialLike reports whether val, under the credential key key

@@ -186,6 +186,9 @@ func TestOutputGuardHoldsSecretStarts(t *testing.T) {
 		{"Header ", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"},
 		{"The client secret ", "abc8Q~Xy7Kq2Lm9Np4Rs1Tv6Wx3Yz8Ab5Cd0Ef7G"},
 		{"Log in with password: ", "hunter2Xy9Secret"},
+		// A separator inside a password: split after the '&', the
+		// tail must still be redacted with the rest.
+		{"Log in with password=", "Tr0ub4dor&3xyzQ"},
 		{"Webhook ", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
 		{"Token ", "ya29.a0AfH6SMBx3l9VbKmPq2r7nQ8gHk_xYz-123"},
 		{"Publish with ", "npm_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5"},
