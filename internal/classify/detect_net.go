@@ -1,6 +1,10 @@
 package classify
 
-import "unicode/utf8"
+import (
+	"bytes"
+	"net/netip"
+	"unicode/utf8"
+)
 
 // Email and IPv6 addresses. IPv4 is read with the other digit runs
 // (detect_number.go).
@@ -355,11 +359,120 @@ func (s *scanner) ipv6(b []byte, i int) int {
 		return 0
 	}
 	conf := s.ctxAdjust(i, k, 0.75, kwIP, 0.2)
-	if k-i <= 3 { // "::1", "::": loopback and unspecified say nothing about a person
+	if addressOfNoOne(b[i:k]) {
 		conf = 0.3
 	}
 	s.add(IPAddress, "", i, k, conf)
 	return k
+}
+
+// addressOfNoOne reports an IP address that says nothing about a person
+// in any of its spellings: loopback ("::1", "0:0:0:0:0:0:0:1", 127.0.0.1,
+// "::ffff:127.0.0.1") and unspecified ("::"). Such an address gets a
+// confidence below the default threshold; a key naming it an address can
+// still raise it.
+func addressOfNoOne(a []byte) bool {
+	ip, ok := parseIP(a)
+	if !ok {
+		return false
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsUnspecified()
+}
+
+// parseIP is netip.ParseAddr for an address without a zone, read from
+// bytes in place: netip takes a string, and converting the span would
+// allocate on every candidate (FuzzParseIP holds the two to the same
+// answers).
+func parseIP(a []byte) (netip.Addr, bool) {
+	if bytes.IndexByte(a, ':') < 0 {
+		v4, ok := parseIPv4(a)
+		return netip.AddrFrom4(v4), ok
+	}
+	var groups [8]uint16
+	n, gap, k := 0, -1, 0
+	if hasPrefixAt(a, 0, "::") {
+		gap, k = 0, 2
+	}
+	for k < len(a) {
+		h := hexRun(a, k)
+		if h < len(a) && a[h] == '.' { // an IPv4 tail: "::ffff:10.1.2.3"
+			q, ok := parseIPv4(a[k:])
+			if !ok || n > 6 {
+				return netip.Addr{}, false
+			}
+			groups[n], groups[n+1] = uint16(q[0])<<8|uint16(q[1]), uint16(q[2])<<8|uint16(q[3])
+			n += 2 // the tail ends the address
+			break
+		}
+		if h == k || h-k > 4 || n == 8 {
+			return netip.Addr{}, false
+		}
+		var g uint16
+		for _, c := range a[k:h] {
+			g = g<<4 | uint16(hexValue(c))
+		}
+		groups[n], n, k = g, n+1, h
+		switch {
+		case hasPrefixAt(a, k, "::"):
+			if gap >= 0 {
+				return netip.Addr{}, false
+			}
+			gap, k = n, k+2
+		case k < len(a) && a[k] == ':' && k+1 < len(a):
+			k++
+		case k < len(a):
+			return netip.Addr{}, false
+		}
+	}
+	if gap >= 0 {
+		if n == 8 {
+			return netip.Addr{}, false // "::" stands for at least one group
+		}
+		moved := n - gap
+		copy(groups[8-moved:], groups[gap:n])
+		clear(groups[gap : 8-moved])
+	} else if n != 8 {
+		return netip.Addr{}, false
+	}
+	var b16 [16]byte
+	for i, g := range groups {
+		b16[2*i], b16[2*i+1] = byte(g>>8), byte(g)
+	}
+	return netip.AddrFrom16(b16), true
+}
+
+// parseIPv4 reads a dotted quad that is the whole of a, as netip does: no
+// leading zeros.
+func parseIPv4(a []byte) (v4 [4]byte, ok bool) {
+	k := 0
+	for g := range 4 {
+		s := k
+		for k < len(a) && k-s < 4 && isDigit(a[k]) {
+			k++
+		}
+		if k == s || k-s > 3 || k-s > 1 && a[s] == '0' || atoi(a[s:k]) > 255 {
+			return v4, false
+		}
+		v4[g] = byte(atoi(a[s:k]))
+		if g < 3 {
+			if k >= len(a) || a[k] != '.' {
+				return v4, false
+			}
+			k++
+		}
+	}
+	return v4, k == len(a)
+}
+
+func hexValue(c byte) byte {
+	switch {
+	case isDigit(c):
+		return c - '0'
+	case c|0x20 >= 'a' && c|0x20 <= 'f':
+		return c | 0x20 - 'a' + 10
+	}
+	return 0
 }
 
 // ipv4At reads a dotted quad at i and returns its end, or 0.

@@ -315,6 +315,9 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 		if s.near(start, end, kwVersion, 16, 0) {
 			conf -= 0.4
 		}
+		if hasPrefixAt(b, start, "127.") {
+			conf = 0.3 // loopback, as addressOfNoOne reads it
+		}
 		accept(IPAddress, "", conf)
 		return accepted
 	}

@@ -179,6 +179,8 @@ func TestCleanScanAllocatesNothing(t *testing.T) {
 		"prose":   synth.Generate(synth.Prose, 16<<10, 1),
 		"catalog": synth.Generate(synth.Catalog, 16<<10, 1),
 		"json":    []byte(`{"model":"regional","messages":[{"role":"user","content":"Where is my parcel? It was due three days ago."}],"temperature":0.2}`),
+		// Addresses of no one are candidates that find nothing.
+		"loopback": []byte("listening on 127.0.0.1:8080 and [::1]:8080, bound to 0:0:0:0:0:0:0:1 and ::ffff:127.0.0.1"),
 	}
 	for name, body := range bodies {
 		if fs := e.Scan(body, nil); len(fs) != 0 {
