@@ -501,7 +501,9 @@ func (s *scanner) onAssign(b []byte, i int) int {
 			}
 		}
 	}
-	// The key: [A-Za-z0-9_.-] before optional quote and spaces.
+	// The key: [A-Za-z0-9_.-] and the bytes of non-ASCII letters
+	// ("contraseña", "lösenord", "hasło"), before an optional quote and
+	// spaces (French puts one before a colon).
 	k := i
 	for k > 0 && i-k < 2 && b[k-1] == ' ' {
 		k--
@@ -510,8 +512,11 @@ func (s *scanner) onAssign(b []byte, i int) int {
 		k--
 	}
 	ke := k
-	for k > 0 && ke-k < 48 && (isAlnum(b[k-1]) || b[k-1] == '_' || b[k-1] == '-' || b[k-1] == '.') {
+	for k > 0 && ke-k < 48 && (isAlnum(b[k-1]) || b[k-1] >= 0x80 || b[k-1] == '_' || b[k-1] == '-' || b[k-1] == '.') {
 		k--
+	}
+	if ke-k == len("passe") && k >= len("mot de ") && equalFold([]byte("mot de "), b[k-len("mot de "):k]) {
+		k -= len("mot de ") // "mot de passe :", whose words normKey joins
 	}
 	if ke-k < 3 {
 		return i + 1
