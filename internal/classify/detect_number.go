@@ -102,8 +102,16 @@ func (s *scanner) onDigit(b []byte, i int) int {
 			return e
 		}
 	}
+	if i > 0 && innerSymbol[b[i-1]] {
+		if e := s.spokenAt(b, valueStart(b, i)); e > 0 {
+			return e // "mein Passwort lautet Geheim#42"
+		}
+	}
 	if !numStart(b, i) {
 		if i >= 1 && isLower(b[i-1]) {
+			if e := s.spokenAt(b, valueStart(b, i)); e > 0 {
+				return e // "my password is hunter2Xy9"
+			}
 			return s.afterLower(b, i)
 		}
 		// "D-10115 Berlin", "CH-8001 Zürich": a country's letters before a

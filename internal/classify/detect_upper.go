@@ -57,6 +57,9 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		return s.nameAt(b, i, j)
 	}
 	if digits && lowers {
+		if e := s.spokenAt(b, i); e > 0 {
+			return e // "my password is Sommer2024!"
+		}
 		// "Rssmra85t10a562s", "X1234567l": an id typed in mixed case.
 		if e := s.foldedID(b, i, j); e > 0 {
 			return e

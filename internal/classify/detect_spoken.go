@@ -1,0 +1,136 @@
+package classify
+
+// Credentials given in words, as people type them into support chats and
+// prompts: "my password is hunter2Xy9", "mein Passwort ist Sommer2024!",
+// "mon mot de passe est Soleil2024". No '=' or ':' leads them, so they are
+// read from the value back: a token that may be a password (a capital or a
+// digit brought the scanner to it), a verb before it, and a credential word
+// before the verb.
+
+// spokenLast marks the last bytes of the verbs spokenVerb knows, and of
+// the quotes that may open the value: the one-byte test that keeps the
+// rest off nearly every word.
+var spokenLast = func() (t [256]bool) {
+	for _, c := range []byte("stroa\xa8\"'") {
+		t[c] = true
+	}
+	return t
+}()
+
+// innerSymbol marks the symbols a password holds before a digit
+// ("Geheim#42", "Sol@2024"): not the punctuation that ends a word
+// (".,;:!?)"), the quotes, the hyphen or the apostrophe.
+var innerSymbol = func() (t [256]bool) {
+	for _, c := range []byte("#$%&*+=@^~|\\/<>_") {
+		t[c] = true
+	}
+	return t
+}()
+
+// spokenLead reports whether the word at ws may follow a credential
+// word's verb: a space (or a space and a quote) before it, after a byte a
+// verb ends with.
+func spokenLead(b []byte, ws int) bool {
+	return ws >= 4 && b[ws-1] == ' ' && spokenLast[b[ws-2]] ||
+		ws >= 5 && (b[ws-1] == '"' || b[ws-1] == '\'') && b[ws-2] == ' ' && spokenLast[b[ws-3]]
+}
+
+// spokenVerb reports the verbs a password is given with, lower case: "is"
+// and "was", German "ist", "lautet" and "war", French "est" and "était",
+// Spanish "es" and "era", Italian "è", Dutch "is", Swedish "är" and "var",
+// Polish "to".
+func spokenVerb(w []byte) bool {
+	switch string(w) {
+	case "is", "was", "ist", "lautet", "war", "est", "\u00e9tait", "es", "era", "\u00e8", "\u00e4r", "var", "to":
+		return true
+	}
+	return false
+}
+
+// spokenAt reads a password given in words whose value starts at ws and
+// returns its end, or 0. Its callers are hot: a capitalized token with a
+// digit, a digit after a lower-case letter or after an inner symbol
+// ("hunter2Xy9", "Geheim#42"). The one-byte test comes first.
+func (s *scanner) spokenAt(b []byte, ws int) int {
+	if !spokenLead(b, ws) {
+		return 0
+	}
+	return s.spokenPassword(b, ws)
+}
+
+// spokenPassword is spokenAt past the one-byte test.
+func (s *scanner) spokenPassword(b []byte, ws int) int {
+	ve := ws - 1 // the space after the verb
+	if b[ve] != ' ' {
+		ve-- // a quote opens the value
+	}
+	vs := ve
+	for vs > 0 && ve-vs < 6 && (isAlpha(b[vs-1]) || b[vs-1] >= 0x80) {
+		vs--
+	}
+	if vs < 4 || b[vs-1] != ' ' {
+		return 0
+	}
+	var vbuf [32]byte
+	if v := lowerWord(&vbuf, b[vs:ve]); v == nil || !spokenVerb(v) {
+		return 0
+	}
+	ke := vs - 1
+	ks := ke
+	for ks > 0 && ke-ks < 24 && (isAlnum(b[ks-1]) || b[ks-1] >= 0x80 || b[ks-1] == '_' || b[ks-1] == '-') {
+		ks--
+	}
+	if ke-ks < 3 {
+		return 0
+	}
+	var kbuf [64]byte
+	key := normKey(kbuf[:0], b[ks:ke])
+	if string(key) == "passe" && ks >= len("mot de ") && equalFold([]byte("mot de "), b[ks-len("mot de "):ks]) {
+		key = append(kbuf[:0], "motdepasse"...)
+	}
+	if !credentialKey(key) || cursorKey(key) {
+		return 0
+	}
+	e := ws
+	for e < len(b) && e-ws < 64 && b[e] > ' ' && b[e] != '"' && b[e] != '\'' {
+		e++
+	}
+	// A full stop or comma after the value ends the sentence, not the
+	// password; '!' and '?' stay, as passwords hold them too.
+	for e > ws && (b[e-1] == '.' || b[e-1] == ',' || b[e-1] == ';' || b[e-1] == ')') {
+		e--
+	}
+	if !passwordShaped(b[ws:e]) || standIn(b[ws:e]) {
+		return 0
+	}
+	return s.secret(ruleGenericCredential, ws, e, 0.85)
+}
+
+// valueStart returns where the token holding b[i] starts: after the last
+// space or quote within 32 bytes before it ("p@ss2024" from its '2').
+func valueStart(b []byte, i int) int {
+	k := i
+	for k > 0 && i-k < 32 && b[k-1] > ' ' && b[k-1] != '"' && b[k-1] != '\'' {
+		k--
+	}
+	return k
+}
+
+// passwordShaped reports a value that reads as a password rather than as
+// a word ("the password is Incorrect", "the secret is Paris?"): six bytes
+// or more, a letter, and a digit or a symbol that does not end it.
+func passwordShaped(v []byte) bool {
+	if len(v) < 6 {
+		return false
+	}
+	letter, other := false, false
+	for k, c := range v {
+		switch {
+		case isAlpha(c) || c >= 0x80:
+			letter = true
+		case isDigit(c) || k < len(v)-1:
+			other = true
+		}
+	}
+	return letter && other
+}
