@@ -189,6 +189,9 @@ func TestOutputGuardHoldsSecretStarts(t *testing.T) {
 		// A separator inside a password: split after the '&', the
 		// tail must still be redacted with the rest.
 		{"Log in with password=", "Tr0ub4dor&3xyzQ"},
+		// Passwords given in words, as a support chat has them.
+		{"My password is ", "hunter2Xy9Q"},
+		{"Mein Passwort lautet ", "Geheim#42xy"},
 		{"Webhook ", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
 		{"Token ", "ya29.a0AfH6SMBx3l9VbKmPq2r7nQ8gHk_xYz-123"},
 		{"Publish with ", "npm_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5"},

@@ -21,8 +21,9 @@ const plainWordMax = 16
 // blocks toward the chosen destination (a credential, say).
 //
 // It holds back a trailing run of token characters (letters, digits and
-// "-_.+/=~@:%&": '%' for URL-encoded values such as an Azure SAS
-// signature, '&' for a password that holds one, "Tr0ub4dor&3") unless the run is a short plain word, so that a finding
+// "-_.+/=~@:%&#$*^|": '%' for URL-encoded values such as an Azure SAS
+// signature, the symbols after it for passwords that hold them,
+// "Tr0ub4dor&3", "Geheim#42") unless the run is a short plain word, so that a finding
 // without whitespace (a key, a token, an e-mail address, an unspaced IBAN
 // or card number) is classified whole before any of it is sent: it never
 // reaches the caller, up to guardWindow bytes long. Plain words pass at
@@ -430,5 +431,5 @@ func isTokenByte(c byte) bool {
 	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		return true
 	}
-	return strings.IndexByte("-_.+/=~@:%&", c) >= 0
+	return strings.IndexByte("-_.+/=~@:%&#$*^|", c) >= 0
 }
