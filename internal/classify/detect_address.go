@@ -124,17 +124,22 @@ func lowerWord(buf *[32]byte, w []byte) []byte {
 	if high < 0x80 {
 		return out // ASCII: nothing more to lower
 	}
-	// The letters of Latin-1 and Latin Extended-A, two bytes in UTF-8 ("Ä",
-	// "É", "Ł", "Ź"), from latinLower; other bytes stay as they are.
-	for k := 0; k+1 < len(out); k++ {
-		if c := out[k]; c-0xC3 < 3 && out[k+1]&0xC0 == 0x80 {
-			if l := latinLower[(int(c)&0x1F)<<6|int(out[k+1]&0x3F)-0xC0]; l[0] != 0 {
-				out[k], out[k+1] = l[0], l[1]
+	return lowerLatin(out)
+}
+
+// lowerLatin lower-cases, in place, the letters of Latin-1 and Latin
+// Extended-A in w, two bytes in UTF-8 ("Ä", "É", "Ł", "Ź"), from
+// latinLower; other bytes stay as they are.
+func lowerLatin(w []byte) []byte {
+	for k := 0; k+1 < len(w); k++ {
+		if c := w[k]; c-0xC3 < 3 && w[k+1]&0xC0 == 0x80 {
+			if l := latinLower[(int(c)&0x1F)<<6|int(w[k+1]&0x3F)-0xC0]; l[0] != 0 {
+				w[k], w[k+1] = l[0], l[1]
 				k++
 			}
 		}
 	}
-	return out
+	return w
 }
 
 func trimDot(w []byte) []byte {

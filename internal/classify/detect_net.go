@@ -369,8 +369,8 @@ func (s *scanner) ipv6(b []byte, i int) int {
 // addressOfNoOne reports an IP address that says nothing about a person
 // in any of its spellings: loopback ("::1", "0:0:0:0:0:0:0:1", 127.0.0.1,
 // "::ffff:127.0.0.1") and unspecified ("::"). Such an address gets a
-// confidence below the default threshold; a key naming it an address can
-// still raise it.
+// confidence below the default threshold, whatever words are near it; a
+// JSON key naming it an address ("client_ip") still raises it.
 func addressOfNoOne(a []byte) bool {
 	ip, ok := parseIP(a)
 	if !ok {

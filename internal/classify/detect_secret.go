@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"slices"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Secrets: provider keys with a fixed prefix (the gitleaks approach: the
@@ -512,9 +514,7 @@ func (s *scanner) onAssign(b []byte, i int) int {
 		k--
 	}
 	ke := k
-	for k > 0 && ke-k < 48 && (isAlnum(b[k-1]) || b[k-1] >= 0x80 || b[k-1] == '_' || b[k-1] == '-' || b[k-1] == '.') {
-		k--
-	}
+	k = keyStart(b, ke, 48)
 	if ke-k == len("passe") && k >= len("mot de ") && equalFold([]byte("mot de "), b[k-len("mot de "):k]) {
 		k -= len("mot de ") // "mot de passe :", whose words normKey joins
 	}
@@ -534,11 +534,41 @@ func (s *scanner) onAssign(b []byte, i int) int {
 		return i + 1
 	}
 	var buf [64]byte
-	key := normKey(buf[:0], b[k:ke])
+	key := lowerLatin(normKey(buf[:0], b[k:ke])) // "CONTRASEÑA", "HASŁO"
 	if !credentialKey(key) {
 		return i + 1
 	}
 	return s.credentialValue(b, key, i+1)
+}
+
+// keyStart returns where the key that ends at ke starts, at most limit
+// bytes before it: ASCII letters, digits and "_-." and letters beyond
+// ASCII ("contraseña").
+func keyStart(b []byte, ke, limit int) int {
+	k := ke
+	for k > 0 && ke-k < limit {
+		if c := b[k-1]; isAlnum(c) || c == '_' || c == '-' || c == '.' {
+			k--
+		} else if c < 0x80 {
+			break
+		} else if n := letterBefore(b, k); n > 0 {
+			k -= n
+		} else {
+			break
+		}
+	}
+	return k
+}
+
+// letterBefore returns the length of the letter beyond ASCII that ends
+// b[:k] ("ñ" of "contraseña"), or 0: a bullet or a dash before a key is
+// no part of it ("•Pass:"). Its callers test for a byte >= 0x80 first.
+func letterBefore(b []byte, k int) int {
+	r, n := utf8.DecodeLastRune(b[:k])
+	if !unicode.IsLetter(r) {
+		return 0
+	}
+	return n
 }
 
 // azureSAS reads the signature of an Azure shared access signature: the
@@ -709,8 +739,7 @@ func separatorEnds(b []byte, e int) bool {
 // "token": "Hello" is a model's token in a completion's logprobs, and
 // "secret": "information" a word.
 func credentialLike(key, val []byte) bool {
-	if bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) ||
-		bytes.HasSuffix(key, []byte("wort")) || bytes.HasSuffix(key, []byte("haslo")) || bytes.HasSuffix(key, []byte("hasło")) {
+	if passwordKey(key) {
 		return true
 	}
 	if len(val) < 8 || shannon(val) < 2.5 {
@@ -723,6 +752,23 @@ func credentialLike(key, val []byte) bool {
 	}
 	return false
 }
+
+// passwordKey reports a credential key (normalized, normKey) that names a
+// password, in one of the eight languages: under it any value is one.
+func passwordKey(key []byte) bool {
+	if bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) {
+		return true
+	}
+	for _, w := range passwordWords {
+		if bytes.HasSuffix(key, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// passwordWords end the password keys that hold neither "pass" nor "pwd".
+var passwordWords = []string{"wort", "haslo", "hasło", "wachtwoord", "contrasena", "contraseña", "losenord", "lösenord"}
 
 // credentialRule names the rule of a value under a credential key (key
 // normalized, normKey): keys that name their provider and values of its

@@ -1,5 +1,7 @@
 package classify
 
+import "bytes"
+
 // Credentials given in words, as people type them into support chats and
 // prompts: "my password is hunter2Xy9", "mein Passwort ist Sommer2024!",
 // "mon mot de passe est Soleil2024". No '=' or ':' leads them, so they are
@@ -19,9 +21,11 @@ var spokenLast = func() (t [256]bool) {
 
 // innerSymbol marks the symbols a password holds before a digit
 // ("Geheim#42", "Sol@2024"): not the punctuation that ends a word
-// (".,;:!?)"), the quotes, the hyphen or the apostrophe.
+// (".,;:!?)"), the quotes, the hyphen or the apostrophe. All of them are
+// bytes the gateway's stream guard holds (isTokenByte), so a stream split
+// after one cannot send the password's start alone.
 var innerSymbol = func() (t [256]bool) {
-	for _, c := range []byte("#$%&*+=@^~|\\/<>_") {
+	for _, c := range []byte("#$%&*+=@^~|/_") {
 		t[c] = true
 	}
 	return t
@@ -72,23 +76,25 @@ func (s *scanner) spokenPassword(b []byte, ws int) int {
 		return 0
 	}
 	var vbuf [32]byte
-	if v := lowerWord(&vbuf, b[vs:ve]); v == nil || !spokenVerb(v) {
+	v := lowerWord(&vbuf, b[vs:ve])
+	if v == nil || !spokenVerb(v) {
 		return 0
 	}
+	verbTo := string(v) == "to"
 	ke := vs - 1
-	ks := ke
-	for ks > 0 && ke-ks < 24 && (isAlnum(b[ks-1]) || b[ks-1] >= 0x80 || b[ks-1] == '_' || b[ks-1] == '-') {
-		ks--
-	}
+	ks := keyStart(b, ke, 24)
 	if ke-ks < 3 {
 		return 0
 	}
 	var kbuf [64]byte
-	key := normKey(kbuf[:0], b[ks:ke])
+	key := lowerLatin(normKey(kbuf[:0], b[ks:ke]))
 	if string(key) == "passe" && ks >= len("mot de ") && equalFold([]byte("mot de "), b[ks-len("mot de "):ks]) {
 		key = append(kbuf[:0], "motdepasse"...)
 	}
-	if !credentialKey(key) || cursorKey(key) {
+	// Only a password is given this way: "the token is expired", "the
+	// auth is OAuth2" name no credential. Polish "to" is English "to"
+	// too ("send the password to anna@..."): after hasło only.
+	if !passwordKey(key) || verbTo && !bytes.HasSuffix(key, []byte("haslo")) && !bytes.HasSuffix(key, []byte("hasło")) {
 		return 0
 	}
 	e := ws

@@ -36,6 +36,11 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		return e
 	}
 	if !lowers && j-i >= 2 {
+		if digits {
+			if e := s.spokenAt(b, i); e > 0 {
+				return e // "my password is HUNTER2024"
+			}
+		}
 		if e := s.upperCode(b, i, j, digits); e > 0 {
 			return e
 		}
