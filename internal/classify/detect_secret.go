@@ -726,8 +726,8 @@ func separatorEnds(b []byte, e int) bool {
 		return true
 	}
 	n := k
-	for n < len(b) && n-k < 64 && (isAlnum(b[n]) || b[n] == '_' || b[n] == '-' || b[n] == '.') {
-		n++
+	for n < len(b) && n-k < 64 && (isAlnum(b[n]) || b[n] == '_' || b[n] == '-' || b[n] == '.' || b[n] == '[' || b[n] == ']') {
+		n++ // "&filter[0]=" names a parameter too
 	}
 	return n > k && n < len(b) && b[n] == '='
 }
