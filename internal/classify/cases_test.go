@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,6 +49,26 @@ func (w wantFinding) String() string {
 		s += " path=" + w.Path
 	}
 	return s
+}
+
+// dataLines calls fn with each line of a plain case file that is neither
+// blank nor a comment ('#'), and its line number.
+func dataLines(t testing.TB, path string, fn func(n int, line string)) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		if line := sc.Text(); line != "" && line[0] != '#' {
+			fn(n, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func loadCaseFiles(t testing.TB) map[string]caseFile {

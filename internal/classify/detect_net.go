@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"bytes"
 	"net/netip"
 	"unicode/utf8"
 )
@@ -308,16 +307,36 @@ func allAlpha(b []byte) bool {
 	return true
 }
 
-// ipv6 reads an IPv6 address at i: up to eight groups of one to four hex
-// digits, at most one "::", optionally an IPv4 tail. Times (10:30:00) and
-// MAC addresses (six groups) are not addresses.
+// ipv6 reads an IPv6 address at i (readIPv6). Times (10:30:00) and MAC
+// addresses (six groups) are not addresses.
 func (s *scanner) ipv6(b []byte, i int) int {
-	k := i
-	groups := 0
-	double := false
+	k, addr := readIPv6(b, i)
+	if k-i <= 2 {
+		return 0 // none, or "::" alone
+	}
+	if k < len(b) && (isWordByte(b[k]) || b[k] == ':' || b[k] == '.' && k+1 < len(b) && isDigit(b[k+1])) {
+		return 0
+	}
+	conf := s.ctxAdjust(i, k, 0.75, kwIP, 0.2)
+	if addressOfNoOne(netip.AddrFrom16(addr)) {
+		conf = 0.3
+	}
+	s.add(IPAddress, "", i, k, conf)
+	return k
+}
+
+// readIPv6 reads the groups of an IPv6 address at i, up to eight of one
+// to four hex digits with at most one "::" and optionally an IPv4 tail,
+// and returns where they end and the address they spell; 0 if they spell
+// none. It reads the body in place: netip.ParseAddr takes a string, and
+// converting each candidate would allocate. FuzzParseIP holds the two to
+// the same answers.
+func readIPv6(b []byte, i int) (int, [16]byte) {
+	var groups [8]uint16
+	var addr [16]byte
+	n, gap, k := 0, -1, i
 	if hasPrefixAt(b, k, "::") {
-		double = true
-		k += 2
+		gap, k = 0, k+2
 	}
 	for k < len(b) {
 		h := hexRun(b, k)
@@ -325,25 +344,30 @@ func (s *scanner) ipv6(b []byte, i int) int {
 			break
 		}
 		if h-k > 4 {
-			return 0
+			return 0, addr
 		}
-		if h < len(b) && b[h] == '.' {
-			e := ipv4At(b, k)
-			if e == 0 {
-				return 0
+		if h < len(b) && b[h] == '.' { // an IPv4 tail: "::ffff:10.1.2.3"
+			e, q := ipv4At(b, k)
+			if e == 0 || n > 6 {
+				return 0, addr
 			}
-			groups += 2
-			k = e
+			groups[n], groups[n+1] = uint16(q[0])<<8|uint16(q[1]), uint16(q[2])<<8|uint16(q[3])
+			n, k = n+2, e
 			break
 		}
-		groups++
-		k = h
+		if n == 8 {
+			return 0, addr
+		}
+		var g uint16
+		for _, c := range b[k:h] {
+			g = g<<4 | uint16(hexValue(c))
+		}
+		groups[n], n, k = g, n+1, h
 		if hasPrefixAt(b, k, "::") {
-			if double {
-				return 0
+			if gap >= 0 {
+				return 0, addr
 			}
-			double = true
-			k += 2
+			gap, k = n, k+2
 			continue
 		}
 		if k+1 < len(b) && b[k] == ':' && isHex(b[k+1]) {
@@ -352,117 +376,30 @@ func (s *scanner) ipv6(b []byte, i int) int {
 		}
 		break
 	}
-	if groups == 0 || double && groups > 7 || !double && groups != 8 {
-		return 0
+	switch {
+	case gap >= 0 && n == 8: // "::" stands for at least one group
+		return 0, addr
+	case gap >= 0:
+		moved := n - gap
+		copy(groups[8-moved:], groups[gap:n])
+		clear(groups[gap : 8-moved])
+	case n != 8:
+		return 0, addr
 	}
-	if k < len(b) && (isWordByte(b[k]) || b[k] == ':' || b[k] == '.' && k+1 < len(b) && isDigit(b[k+1])) {
-		return 0
+	for j, g := range groups {
+		addr[2*j], addr[2*j+1] = byte(g>>8), byte(g)
 	}
-	conf := s.ctxAdjust(i, k, 0.75, kwIP, 0.2)
-	if addressOfNoOne(b[i:k]) {
-		conf = 0.3
-	}
-	s.add(IPAddress, "", i, k, conf)
-	return k
+	return k, addr
 }
 
 // addressOfNoOne reports an IP address that says nothing about a person
 // in any of its spellings: loopback ("::1", "0:0:0:0:0:0:0:1", 127.0.0.1,
-// "::ffff:127.0.0.1") and unspecified ("::"). Such an address gets a
-// confidence below the default threshold, whatever words are near it; a
-// JSON key naming it an address ("client_ip") still raises it.
-func addressOfNoOne(a []byte) bool {
-	ip, ok := parseIP(a)
-	if !ok {
-		return false
-	}
+// "::ffff:127.0.0.1") and unspecified. Such an address gets a confidence
+// below the default threshold, whatever words are near it; a JSON key
+// naming it an address ("client_ip") still raises it.
+func addressOfNoOne(ip netip.Addr) bool {
 	ip = ip.Unmap()
 	return ip.IsLoopback() || ip.IsUnspecified()
-}
-
-// parseIP is netip.ParseAddr for an address without a zone, read from
-// bytes in place: netip takes a string, and converting the span would
-// allocate on every candidate (FuzzParseIP holds the two to the same
-// answers).
-func parseIP(a []byte) (netip.Addr, bool) {
-	if bytes.IndexByte(a, ':') < 0 {
-		v4, ok := parseIPv4(a)
-		return netip.AddrFrom4(v4), ok
-	}
-	var groups [8]uint16
-	n, gap, k := 0, -1, 0
-	if hasPrefixAt(a, 0, "::") {
-		gap, k = 0, 2
-	}
-	for k < len(a) {
-		h := hexRun(a, k)
-		if h < len(a) && a[h] == '.' { // an IPv4 tail: "::ffff:10.1.2.3"
-			q, ok := parseIPv4(a[k:])
-			if !ok || n > 6 {
-				return netip.Addr{}, false
-			}
-			groups[n], groups[n+1] = uint16(q[0])<<8|uint16(q[1]), uint16(q[2])<<8|uint16(q[3])
-			n += 2 // the tail ends the address
-			break
-		}
-		if h == k || h-k > 4 || n == 8 {
-			return netip.Addr{}, false
-		}
-		var g uint16
-		for _, c := range a[k:h] {
-			g = g<<4 | uint16(hexValue(c))
-		}
-		groups[n], n, k = g, n+1, h
-		switch {
-		case hasPrefixAt(a, k, "::"):
-			if gap >= 0 {
-				return netip.Addr{}, false
-			}
-			gap, k = n, k+2
-		case k < len(a) && a[k] == ':' && k+1 < len(a):
-			k++
-		case k < len(a):
-			return netip.Addr{}, false
-		}
-	}
-	if gap >= 0 {
-		if n == 8 {
-			return netip.Addr{}, false // "::" stands for at least one group
-		}
-		moved := n - gap
-		copy(groups[8-moved:], groups[gap:n])
-		clear(groups[gap : 8-moved])
-	} else if n != 8 {
-		return netip.Addr{}, false
-	}
-	var b16 [16]byte
-	for i, g := range groups {
-		b16[2*i], b16[2*i+1] = byte(g>>8), byte(g)
-	}
-	return netip.AddrFrom16(b16), true
-}
-
-// parseIPv4 reads a dotted quad that is the whole of a, as netip does: no
-// leading zeros.
-func parseIPv4(a []byte) (v4 [4]byte, ok bool) {
-	k := 0
-	for g := range 4 {
-		s := k
-		for k < len(a) && k-s < 4 && isDigit(a[k]) {
-			k++
-		}
-		if k == s || k-s > 3 || k-s > 1 && a[s] == '0' || atoi(a[s:k]) > 255 {
-			return v4, false
-		}
-		v4[g] = byte(atoi(a[s:k]))
-		if g < 3 {
-			if k >= len(a) || a[k] != '.' {
-				return v4, false
-			}
-			k++
-		}
-	}
-	return v4, k == len(a)
 }
 
 func hexValue(c byte) byte {
@@ -475,23 +412,26 @@ func hexValue(c byte) byte {
 	return 0
 }
 
-// ipv4At reads a dotted quad at i and returns its end, or 0.
-func ipv4At(b []byte, i int) int {
+// ipv4At reads a dotted quad at i and returns its end and its bytes, or
+// 0. Like netip, it refuses leading zeros ("010.1.1.1").
+func ipv4At(b []byte, i int) (int, [4]byte) {
+	var v4 [4]byte
 	k := i
-	for g := 0; g < 4; g++ {
+	for g := range 4 {
 		s := k
 		for k < len(b) && isDigit(b[k]) && k-s < 3 {
 			k++
 		}
 		if k == s || k-s > 1 && b[s] == '0' || atoi(b[s:k]) > 255 {
-			return 0
+			return 0, v4
 		}
+		v4[g] = byte(atoi(b[s:k]))
 		if g < 3 {
 			if k >= len(b) || b[k] != '.' {
-				return 0
+				return 0, v4
 			}
 			k++
 		}
 	}
-	return k
+	return k, v4
 }

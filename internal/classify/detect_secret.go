@@ -515,9 +515,6 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	}
 	ke := k
 	k = keyStart(b, ke, 48)
-	if ke-k == len("passe") && k >= len("mot de ") && equalFold([]byte("mot de "), b[k-len("mot de "):k]) {
-		k -= len("mot de ") // "mot de passe :", whose words normKey joins
-	}
 	if ke-k < 3 {
 		return i + 1
 	}
@@ -543,8 +540,19 @@ func (s *scanner) onAssign(b []byte, i int) int {
 
 // keyStart returns where the key that ends at ke starts, at most limit
 // bytes before it: ASCII letters, digits and "_-." and letters beyond
-// ASCII ("contraseña").
+// ASCII ("contraseña"), and the one key of several words, French "mot de
+// passe" (normKey joins its words).
 func keyStart(b []byte, ke, limit int) int {
+	k := keyWordStart(b, ke, limit)
+	const mot = "mot de "
+	if ke-k == len("passe") && equalFold([]byte("passe"), b[k:ke]) && k >= len(mot) && equalFold([]byte(mot), b[k-len(mot):k]) {
+		k -= len(mot)
+	}
+	return k
+}
+
+// keyWordStart is keyStart for one word.
+func keyWordStart(b []byte, ke, limit int) int {
 	k := ke
 	for k > 0 && ke-k < limit {
 		if c := b[k-1]; isAlnum(c) || c == '_' || c == '-' || c == '.' {

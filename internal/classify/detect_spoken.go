@@ -88,9 +88,6 @@ func (s *scanner) spokenPassword(b []byte, ws int) int {
 	}
 	var kbuf [64]byte
 	key := lowerLatin(normKey(kbuf[:0], b[ks:ke]))
-	if string(key) == "passe" && ks >= len("mot de ") && equalFold([]byte("mot de "), b[ks-len("mot de "):ks]) {
-		key = append(kbuf[:0], "motdepasse"...)
-	}
 	// Only a password is given this way: "the token is expired", "the
 	// auth is OAuth2" name no credential. Polish "to" is English "to"
 	// too ("send the password to anna@..."): after hasło only.

@@ -1,9 +1,7 @@
 package classify
 
 import (
-	"bufio"
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -21,27 +19,14 @@ type keyValueCase struct {
 
 func loadKeyValueCases(t testing.TB) []keyValueCase {
 	t.Helper()
-	f, err := os.Open("testdata/keyshortcut/values.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var cases []keyValueCase
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
+	dataLines(t, "testdata/keyshortcut/values.tsv", func(n int, line string) {
 		parts := strings.Split(line, "\t")
 		if len(parts) != 3 || parts[2] != "yes" && parts[2] != "no" {
 			t.Fatalf("values.tsv:%d: want key, value, yes|no separated by tabs", n)
 		}
 		cases = append(cases, keyValueCase{parts[0], parts[1], parts[2] == "yes"})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return cases
 }
 
