@@ -197,17 +197,41 @@ func (g *gen) supportLine(p person) string {
 		g.plant("postal_address", p.street)+", "+g.plant("postcode", p.postcode)+" "+p.city)
 }
 
+// chatMsg is one message of a chat-completions request.
+type chatMsg struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// chatRequest is a chat-completions request.
+type chatRequest struct {
+	Model    string    `json:"model"`
+	Messages []chatMsg `json:"messages"`
+	Stream   bool      `json:"stream,omitempty"`
+}
+
+func newChatRequest() chatRequest {
+	return chatRequest{Model: "regional", Messages: []chatMsg{{"system", "You are the customer support assistant of an online shop. Answer briefly and politely."}}}
+}
+
+// nextMessage appends the conversation's next message: the customer's
+// after the system's or the assistant's, the assistant's after the
+// customer's. It returns the message's length in JSON, with its comma.
+func (g *gen) nextMessage(req *chatRequest, p person) int {
+	var m chatMsg
+	if len(req.Messages)%2 == 1 {
+		m = chatMsg{"user", g.supportLine(p) + " " + g.proseSentence()}
+	} else {
+		m = chatMsg{"assistant", g.pick(assistantLines) + " " + g.proseSentence()}
+	}
+	req.Messages = append(req.Messages, m)
+	b, _ := json.Marshal(m)
+	return len(b) + 1
+}
+
 // chat builds one chat-completions request whose conversation grows to size.
 func (g *gen) chat(size int) []byte {
-	type msg struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	}
-	req := struct {
-		Model    string `json:"model"`
-		Messages []msg  `json:"messages"`
-		Stream   bool   `json:"stream,omitempty"`
-	}{Model: "regional", Messages: []msg{{"system", "You are the customer support assistant of an online shop. Answer briefly and politely."}}}
+	req := newChatRequest()
 	p := g.person()
 	// Messages are added until their JSON reaches size: the request's
 	// length is tracked as it grows instead of marshaling it each time.
@@ -217,18 +241,31 @@ func (g *gen) chat(size int) []byte {
 		est += len(b) + 1
 	}
 	for est < size {
-		var m msg
-		if len(req.Messages)%2 == 1 {
-			m = msg{"user", g.supportLine(p) + " " + g.proseSentence()}
-		} else {
-			m = msg{"assistant", g.pick(assistantLines) + " " + g.proseSentence()}
-		}
-		b, _ := json.Marshal(m)
-		est += len(b) + 1
-		req.Messages = append(req.Messages, m)
+		est += g.nextMessage(&req, p)
 	}
 	out, _ := json.Marshal(req)
 	return out
+}
+
+// Conversation returns the requests a client sends over one support
+// conversation, the same for the same seed. Each is a chat-completions
+// request that ends with the customer's next message and resends every
+// message before it, the assistant's answers included, byte for byte, as
+// chat clients do; the last is the first of at least size bytes.
+func Conversation(size int, seed uint64) [][]byte {
+	g := newGen(seed)
+	req := newChatRequest()
+	p := g.person()
+	var turns [][]byte
+	for {
+		g.nextMessage(&req, p) // the customer's
+		out, _ := json.Marshal(req)
+		turns = append(turns, out)
+		if len(out) >= size {
+			return turns
+		}
+		g.nextMessage(&req, p) // the assistant's answer
+	}
 }
 
 func (g *gen) text(size int, sentence func() string) []byte {

@@ -64,3 +64,29 @@ func TestNoFormatErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestConversationResendsEveryMessage(t *testing.T) {
+	turns := Conversation(2<<10, 3)
+	if len(turns) < 3 {
+		t.Fatalf("%d turns, want 3 or more for a 2 KiB conversation", len(turns))
+	}
+	if last := turns[len(turns)-1]; len(last) < 2<<10 || len(turns[len(turns)-2]) >= 2<<10 {
+		t.Fatalf("the last turn is %d bytes, the one before %d: want the first of at least 2048", len(last), len(turns[len(turns)-2]))
+	}
+	var prev chatRequest
+	for i, b := range turns {
+		var req chatRequest
+		if err := json.Unmarshal(b, &req); err != nil {
+			t.Fatalf("turn %d: %v", i, err)
+		}
+		if n := len(req.Messages); n != 2*i+2 || req.Messages[n-1].Role != "user" {
+			t.Fatalf("turn %d: %d messages ending with %q, want %d ending with the user's", i, n, req.Messages[n-1].Role, 2*i+2)
+		}
+		for k, m := range prev.Messages {
+			if req.Messages[k] != m {
+				t.Fatalf("turn %d: message %d differs from the turn before", i, k)
+			}
+		}
+		prev = req
+	}
+}
