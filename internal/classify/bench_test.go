@@ -12,7 +12,10 @@ import (
 // patterns with Go's regexp (baseline_test.go). They time one walker a
 // scan (Config.Serial), one core's speed, except BenchmarkClassifySplit,
 // which lets a large body be split between cores (split.go), and
-// BenchmarkClassifyParallel, where every core is busy. Compare with
+// BenchmarkClassifyParallel, where every core is busy. They call Scan and
+// JSON, which use no memo; the chat benchmarks call JSONIn, as the
+// gateway's model face does, with the memo (memo.go) emptied before each
+// scan but in BenchmarkChatTurn, which times what it saves. Compare with
 //
 //	go test -run '^$' -bench Classify -benchmem -count 6 ./internal/classify > bench.txt
 //	go tool benchstat -col /impl bench.txt
@@ -155,20 +158,51 @@ func variedBodies(k synth.Kind, n int) [][]byte {
 }
 
 // BenchmarkChatRequest is the gateway's common case: a 2 KiB support-chat
-// request, walked as JSON.
+// request, walked as JSON, cold: as the gateway's model face scans it
+// (JSONIn) the first time it sees it, the memo's lookups paid for and
+// nothing found in it (memo=cold), and without a memo (memo=off).
 func BenchmarkChatRequest(b *testing.B) {
-	e, err := New(Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	body := synth.Generate(synth.Chat, 2<<10, 3)
-	dst := make([]Finding, 0, 64)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		dst, _ = e.JSON(body, dst[:0])
+	chatBench(b, [][]byte{body})
+}
+
+// chatBench times the chat requests bodies, in turn, cold, with the memo
+// and without.
+func chatBench(b *testing.B, bodies [][]byte) {
+	eachMemo(b, "cold", func(b *testing.B, e *Engine) {
+		dst := make([]Finding, 0, 64)
+		b.SetBytes(int64(meanLen(bodies)))
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			e.ForgetMemo()
+			dst, _ = e.JSONIn("caller", bodies[i%len(bodies)], dst[:0])
+			i++
+		}
+		if st := e.MemoStats(); st.Hits > 0 {
+			b.Fatalf("%d memo hits in cold scans", st.Hits)
+		}
+		if len(bodies) == 1 {
+			b.ReportMetric(float64(len(dst)), "findings/op")
+		}
+	})
+}
+
+// eachMemo runs fn as two sub-benchmarks, memo=NAME with an engine with the
+// default memo and memo=off with one without.
+func eachMemo(b *testing.B, name string, fn func(b *testing.B, e *Engine)) {
+	for _, memo := range []struct {
+		name   string
+		values int
+	}{{name, 0}, {"off", -1}} {
+		b.Run("memo="+memo.name, func(b *testing.B) {
+			e, err := New(Config{MemoValues: memo.values})
+			if err != nil {
+				b.Fatal(err)
+			}
+			fn(b, e)
+		})
 	}
-	b.ReportMetric(float64(len(dst)), "findings/op")
 }
 
 // BenchmarkClassifySplit is one large request on an otherwise idle
@@ -199,22 +233,53 @@ func BenchmarkClassifySplit(b *testing.B) {
 // BenchmarkChatRequestVaried is BenchmarkChatRequest over 64 different
 // requests in turn (BenchmarkClassifyVaried says why).
 func BenchmarkChatRequestVaried(b *testing.B) {
-	e, err := New(Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	bodies := make([][]byte, 64)
 	for i := range bodies {
 		bodies[i] = synth.Generate(synth.Chat, 2<<10, uint64(3+i))
 	}
-	dst := make([]Finding, 0, 64)
-	b.SetBytes(int64(meanLen(bodies)))
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		dst, _ = e.JSON(bodies[i%len(bodies)], dst[:0])
-		i++
+	chatBench(b, bodies)
+}
+
+// BenchmarkChatTurn is the 2 KiB chat request of a conversation under way,
+// as a gateway in front of a model sees it: the client resends every
+// earlier message with its next one (synth.Conversation), so the engine's
+// memo knows all but the model's last answer and the new message. Each
+// iteration is a conversation of its own (64 in turn, the memo emptied
+// before each): its earlier turns are scanned untimed, its last, the first
+// of 2 KiB or more, timed. memo=off is the same requests without a memo.
+func BenchmarkChatTurn(b *testing.B) {
+	convs := make([][][]byte, 64)
+	lasts := make([][]byte, len(convs))
+	for i := range convs {
+		convs[i] = synth.Conversation(2<<10, uint64(3+i))
+		lasts[i] = convs[i][len(convs[i])-1]
 	}
+	eachMemo(b, "on", func(b *testing.B, e *Engine) {
+		dst := make([]Finding, 0, 64)
+		b.SetBytes(int64(meanLen(lasts)))
+		b.ReportAllocs()
+		var saved, looked uint64
+		for i := range b.N {
+			turns := convs[i%len(convs)]
+			b.StopTimer()
+			e.ForgetMemo()
+			for _, t := range turns[:len(turns)-1] {
+				if _, err := e.JSONIn("caller", t, dst[:0]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			before := e.MemoStats()
+			b.StartTimer()
+			dst, _ = e.JSONIn("caller", turns[len(turns)-1], dst[:0])
+			b.StopTimer()
+			st := e.MemoStats()
+			saved, looked = saved+st.Hits-before.Hits, looked+st.Hits+st.Misses-before.Hits-before.Misses
+			b.StartTimer()
+		}
+		if looked > 0 {
+			b.ReportMetric(float64(saved)/float64(looked), "hits/lookup")
+		}
+	})
 }
 
 // BenchmarkBusinessRules measures the cost of a tenant dictionary of 1,000

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -28,6 +29,11 @@ type Config struct {
 	// parts, one a free core, on goroutines of their own, with the same
 	// findings (split.go).
 	Serial bool
+	// MemoValues is how many long JSON string values the engine remembers
+	// the findings of, so that a value sent again (the earlier turns of a
+	// conversation, which every chat request resends) is not scanned again
+	// (memo.go). Zero means DefaultMemoValues; a negative number, none.
+	MemoValues int
 }
 
 // BusinessRule is one tenant-defined business-IP rule. Its ID is reported as
@@ -48,6 +54,7 @@ type BusinessRule struct {
 type Engine struct {
 	threshold float64
 	biz       *bizMatcher
+	memo      *memo     // nil: none
 	pool      sync.Pool // *scanner scratch, so a clean scan allocates nothing
 	serial    bool
 	// large counts the walks of bodies of splitMin bytes or more under
@@ -84,6 +91,9 @@ func New(cfg Config) (*Engine, error) {
 	if th < 0 || th > 1 {
 		return nil, fmt.Errorf("%w: threshold must be in [0,1]", ErrConfig)
 	}
+	if cfg.MemoValues > MaxMemoValues {
+		return nil, fmt.Errorf("%w: MemoValues must be at most %d", ErrConfig, MaxMemoValues)
+	}
 	loadPhones()
 	loadNames()
 	loadKeywords()
@@ -92,6 +102,9 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{threshold: th, biz: biz, serial: cfg.Serial, spareHelpers: make(chan *scanner, maxSplitParts-1)}
+	if cfg.MemoValues >= 0 {
+		e.memo = newMemo(cmp.Or(cfg.MemoValues, DefaultMemoValues))
+	}
 	e.pool.New = func() any { return newScanner() }
 	return e, nil
 }
@@ -124,6 +137,27 @@ func (e *Engine) Text(body []byte, dst []Finding) []Finding {
 func (e *Engine) JSON(body []byte, dst []Finding) ([]Finding, error) {
 	s := e.get()
 	defer e.put(s)
+	return s.json(body, dst)
+}
+
+// JSONIn is JSON for a caller that resends values, as chat clients resend
+// a conversation, named scope: long string values remembered from its
+// earlier calls are not scanned again (Config.MemoValues; memo.go), and no
+// other scope's are used, so that no caller can learn from the time a call
+// takes what another sent. JSON uses no memo: most bodies (records, a
+// conversation's first turn) hold nothing seen before, and a lookup costs
+// a hash of the value.
+func (e *Engine) JSONIn(scope string, body []byte, dst []Finding) ([]Finding, error) {
+	s := e.get()
+	defer e.put(s)
+	if e.memo != nil {
+		s.memoOn, s.scope = true, e.memo.scopeOf(scope)
+	}
+	return s.json(body, dst)
+}
+
+func (s *scanner) json(body []byte, dst []Finding) ([]Finding, error) {
+	e := s.eng
 	n := len(dst)
 	s.dst, s.dstBase, s.bodyLen = dst, n, len(body)
 	if len(body) >= splitMin && !e.serial {
@@ -153,7 +187,7 @@ func (e *Engine) put(s *scanner) {
 // for: its threshold and the tenant's business rules. Every face uses it, so
 // they all classify alike.
 func FromConfig(c config.Classify) (*Engine, error) {
-	cc := Config{Threshold: c.Threshold, Serial: c.Serial}
+	cc := Config{Threshold: c.Threshold, Serial: c.Serial, MemoValues: c.MemoValues}
 	for _, b := range c.Business {
 		cc.Business = append(cc.Business, BusinessRule{ID: b.ID, Terms: b.Terms, Patterns: b.Patterns, Keys: b.Keys})
 	}

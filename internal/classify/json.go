@@ -612,7 +612,9 @@ func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 		return
 	}
 	if flags&strEsc == 0 {
-		s.segment(b[start:end], start, nil, flags&strHigh == 0)
+		if !s.memoOn || !s.memoSegment(b[start:end], start, nil, flags&strHigh == 0) {
+			s.segment(b[start:end], start, nil, flags&strHigh == 0)
+		}
 		return
 	}
 	s.escapedSegment(b, start, end)
@@ -621,7 +623,9 @@ func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 // escapedSegment scans a raw string with escapes, decoded.
 func (s *scanner) escapedSegment(b []byte, start, end int) {
 	str, m := s.js.decode(b[start:end], start)
-	s.segment(str, 0, m, false)
+	if !s.memoOn || !s.memoSegment(str, 0, m, false) {
+		s.segment(str, 0, m, false)
+	}
 }
 
 // scalar scans a number (cards and phones are sometimes stored as numbers).

@@ -126,6 +126,7 @@ func (s *scanner) startSplit(b []byte, i int) {
 		sp := &split{at: at, depth: depth, frames: frames, stop: make(chan struct{}), done: make(chan struct{})}
 		h := s.eng.getHelper()
 		h.inJSON, h.own = true, sp
+		h.memoOn, h.scope = s.memoOn, s.scope
 		h.dst, h.dstBase, h.bodyLen = h.spareDst[:0], 0, len(b)
 		hj := &h.js
 		hj.body = b

@@ -148,7 +148,16 @@ type Classify struct {
 	// By default a JSON body of 128 KiB or more that arrives while cores
 	// are idle has its records classified in parts on the idle cores.
 	Serial bool `yaml:"serial"`
+	// MemoValues is how many long values of model requests the classifier
+	// remembers the findings of, so that the earlier messages a chat
+	// request resends are not classified again: 0 means the default
+	// (classify.DefaultMemoValues), -1 none.
+	MemoValues int `yaml:"memo_values"`
 }
+
+// MaxMemoValues bounds Classify.MemoValues: a million values take about
+// 430 MB.
+const MaxMemoValues = 1 << 20
 
 // BusinessRule is tenant-defined business IP: dictionary terms, regular
 // expressions and JSON key names.

@@ -7,8 +7,11 @@
 //
 //	instrdrive KIND SIZE N
 //
-// KIND is a synth kind (customers, orders, chat, catalog, prose) or chatreq,
-// the 2 KiB chat request of BenchmarkChatRequest.
+// KIND is a synth kind (customers, orders, chat, catalog, prose); chatreq,
+// the 2 KiB chat request of BenchmarkChatRequest, scanned by JSON;
+// chatcold, the same scanned by JSONIn with the memo emptied before each
+// scan; or chatturn, the last turn of the 2 KiB conversation of
+// BenchmarkChatTurn, its earlier turns scanned (uncounted) before each scan.
 package main
 
 import (
@@ -32,9 +35,14 @@ func main() {
 		os.Exit(2)
 	}
 	var body []byte
-	switch kind := os.Args[1]; kind {
-	case "chatreq":
+	var earlier [][]byte // chatturn's turns before body
+	kind := os.Args[1]
+	switch kind {
+	case "chatreq", "chatcold":
 		body = synth.Generate(synth.Chat, 2<<10, 3)
+	case "chatturn":
+		turns := synth.Conversation(2<<10, 3)
+		body, earlier = turns[len(turns)-1], turns[:len(turns)-1]
 	default:
 		valid := false
 		for _, k := range synth.Kinds {
@@ -52,7 +60,42 @@ func main() {
 		os.Exit(1)
 	}
 	e.Scan(body, nil) // warm the pools and the lazily built tables
-	fmt.Println(len(body), measured(e, body, n))
+	switch kind {
+	case "chatcold":
+		fmt.Println(len(body), measuredCold(e, body, n))
+	case "chatturn":
+		found := 0
+		for range n {
+			e.ForgetMemo()
+			for _, t := range earlier {
+				e.JSONIn("caller", t, nil)
+			}
+			found = measuredTurn(e, body)
+		}
+		fmt.Println(len(body), found)
+	default:
+		fmt.Println(len(body), measured(e, body, n))
+	}
+}
+
+// measuredCold is measured for chatcold: JSONIn, the memo emptied first.
+//
+//go:noinline
+func measuredCold(e *classify.Engine, body []byte, n int) int {
+	dst := make([]classify.Finding, 0, 4096)
+	for range n {
+		e.ForgetMemo()
+		dst, _ = e.JSONIn("caller", body, dst[:0])
+	}
+	return len(dst)
+}
+
+// measuredTurn is one scan of chatturn's last turn.
+//
+//go:noinline
+func measuredTurn(e *classify.Engine, body []byte) int {
+	dst, _ := e.JSONIn("caller", body, nil)
+	return len(dst)
 }
 
 // measured is the function the simulator counts (--toggle-collect).
