@@ -208,6 +208,9 @@ func (c *Config) validate(ps *Problems, loc locator) {
 	if c.Classify.Threshold < 0 || c.Classify.Threshold > 1 {
 		bad("classify.threshold", "threshold must be in [0,1]")
 	}
+	if c.Classify.MemoValues < -1 || c.Classify.MemoValues > MaxMemoValues {
+		bad("classify.memo_values", "memo_values must be -1 (none), 0 (the default) or up to %d (got %d)", MaxMemoValues, c.Classify.MemoValues)
+	}
 	bizIDs := map[string]bool{}
 	for i, b := range c.Classify.Business {
 		p := fmt.Sprintf("classify.business[%d]", i)

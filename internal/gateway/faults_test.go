@@ -42,6 +42,13 @@ func (c faultyClassifier) JSON(body []byte, dst []classify.Finding) ([]classify.
 	return c.Classifier.JSON(body, dst)
 }
 
+func (c faultyClassifier) JSONIn(scope string, body []byte, dst []classify.Finding) ([]classify.Finding, error) {
+	if c.panics || c.fails || c.bad != nil {
+		return c.JSON(body, dst)
+	}
+	return c.Classifier.JSONIn(scope, body, dst)
+}
+
 type faultyPolicy struct {
 	Policy
 	panics, fails bool

@@ -145,6 +145,10 @@ type noFindings struct{}
 
 func (noFindings) JSON(_ []byte, dst []classify.Finding) ([]classify.Finding, error) { return dst, nil }
 func (noFindings) Text(_ []byte, dst []classify.Finding) []classify.Finding          { return dst }
+func (noFindings) JSONIn(_ string, _ []byte, dst []classify.Finding) ([]classify.Finding, error) {
+	return dst, nil
+}
+func (noFindings) MemoStats() classify.MemoStats { return classify.MemoStats{} }
 
 // relayServer is built once per fuzz target: compiling the policy is the
 // slow part.

@@ -52,7 +52,10 @@ func (x *exchange) classify() *apiError {
 		return e
 	}
 	x.model = m
-	fs, err := x.s.classify.JSON(x.body, nil)
+	// A chat client resends the conversation with every turn: the
+	// classifier remembers the client's long values (classify's memo.go),
+	// for that client only.
+	fs, err := x.s.classify.JSONIn(x.caller.Client.ID, x.body, nil)
 	switch {
 	case errors.Is(err, classify.ErrMalformedJSON):
 		return errInvalidJSON() // the walk validates what parseEnvelope skipped

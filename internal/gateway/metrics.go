@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sovereign-gateway/sovereign/internal/classify"
 )
 
 // metrics is a small Prometheus text exposition. Label values are only ever
@@ -22,10 +24,11 @@ type metrics struct {
 	upstream histogramVec
 	healthy  gaugeVec // destination, endpoint
 	audit    atomic.Int64
+	memo     func() classify.MemoStats
 }
 
-func newMetrics() *metrics {
-	return &metrics{
+func newMetrics(memo func() classify.MemoStats) *metrics {
+	return &metrics{memo: memo,
 		requests: counterVec{name: "sovereign_requests_total", help: "Requests by face, operation, action and outcome.",
 			labels: []string{"face", "operation", "action", "outcome"}},
 		findings: counterVec{name: "sovereign_findings_total", help: "Findings by type, class and direction (request or response).",
@@ -43,6 +46,10 @@ func (m *metrics) write(w io.Writer) {
 	m.upstream.write(w)
 	m.healthy.write(w)
 	fmt.Fprintf(w, "# HELP sovereign_audit_healthy 1 while the audit log accepts records.\n# TYPE sovereign_audit_healthy gauge\nsovereign_audit_healthy %d\n", m.audit.Load())
+	st := m.memo()
+	fmt.Fprintf(w, "# HELP sovereign_classify_memo_lookups_total Long request values looked up in the classifier's memo, by result: each hit is a classification saved.\n"+
+		"# TYPE sovereign_classify_memo_lookups_total counter\n"+
+		"sovereign_classify_memo_lookups_total{result=\"hit\"} %d\nsovereign_classify_memo_lookups_total{result=\"miss\"} %d\n", st.Hits, st.Misses)
 }
 
 func (m *metrics) handler() http.Handler {

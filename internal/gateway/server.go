@@ -23,7 +23,12 @@ import (
 // gateway runs with. Findings are sorted by Start and do not overlap.
 type Classifier interface {
 	JSON(body []byte, dst []classify.Finding) ([]classify.Finding, error)
+	// JSONIn is JSON for a caller that resends what it sent before, as
+	// chat clients resend the conversation: values remembered from the
+	// caller's scope are not classified again.
+	JSONIn(scope string, body []byte, dst []classify.Finding) ([]classify.Finding, error)
 	Text(body []byte, dst []classify.Finding) []classify.Finding
+	MemoStats() classify.MemoStats
 }
 
 // Policy decides what may go where; *policy.Engine is the one the gateway
@@ -95,7 +100,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{
 		cfg: o.Config, policy: o.Policy, classify: o.Classifier, audit: o.Audit,
-		log: o.Logger, resolver: resolve.New(o.Config), metrics: newMetrics(), now: o.Now,
+		log: o.Logger, resolver: resolve.New(o.Config), metrics: newMetrics(o.Classifier.MemoStats), now: o.Now,
 		pipeline: pipeline, rejectUnknown: o.Config.Server.UnknownFields == config.UnknownFieldsReject,
 	}
 	s.router = route.New(o.Config, route.Options{
