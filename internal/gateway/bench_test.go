@@ -34,6 +34,14 @@ var benchPrompt = func() string {
 	return b.String()[:2048]
 }()
 
+// noMemo turns the classifier's memo off (classify.memo_values: -1). A
+// benchmark sends one body over and over, which the memo would find again
+// every time; a gateway's requests are new but for the messages a
+// conversation resends, and classify's BenchmarkChatTurn times those.
+func noMemo(config string) string {
+	return strings.Replace(config, "\npolicy:\n", "\nclassify:\n  memo_values: -1\npolicy:\n", 1)
+}
+
 func benchBody(model string, stream bool) []byte {
 	b, _ := chatBody(model, benchPrompt)
 	if stream {
@@ -179,7 +187,7 @@ func BenchmarkAddedLatency(b *testing.B) {
 	}{{"allow", "regional", "eu"}, {"pseudonymize", "us-frontier", "us"}} {
 		for _, conc := range []int{1, 32} {
 			b.Run(fmt.Sprintf("%s/c=%d", c.name, conc), func(b *testing.B) {
-				h := newHarness(b, harnessOptions{})
+				h := newHarness(b, harnessOptions{yaml: noMemo})
 				gw := h.base + "/chat/completions"
 				direct := h.up[c.region].URL() + "/chat/completions"
 				body := benchBody(c.model, false)
@@ -202,7 +210,7 @@ func BenchmarkStreamTTFT(b *testing.B) {
 		name, model, region string
 	}{{"allow", "regional", "eu"}, {"pseudonymize", "us-frontier", "us"}} {
 		b.Run(c.name, func(b *testing.B) {
-			h := newHarness(b, harnessOptions{upstream: func(string) llmtest.Options {
+			h := newHarness(b, harnessOptions{yaml: noMemo, upstream: func(string) llmtest.Options {
 				return llmtest.Options{
 					Reply:    func(r *llmtest.ChatRequest) string { return llmtest.Echo(r)[:64] },
 					Interval: time.Millisecond,
@@ -237,7 +245,7 @@ func BenchmarkPipelineInProcess(b *testing.B) {
 	})
 	for _, c := range []struct{ name, model string }{{"allow", "regional"}, {"pseudonymize", "us-frontier"}} {
 		b.Run(c.name, func(b *testing.B) {
-			h := newHarness(b, harnessOptions{transport: inproc})
+			h := newHarness(b, harnessOptions{yaml: noMemo, transport: inproc})
 			handler := h.srv.Handler()
 			body := benchBody(c.model, false)
 			b.ReportAllocs()
@@ -266,7 +274,7 @@ func BenchmarkPipelineInProcess(b *testing.B) {
 // BenchmarkStages times the stages' main calls on the 2 KiB prompt, to
 // show where the pipeline's time goes.
 func BenchmarkStages(b *testing.B) {
-	h := newHarness(b, harnessOptions{})
+	h := newHarness(b, harnessOptions{yaml: noMemo})
 	body := benchBody("us-frontier", false)
 	eng, err := NewClassifier(h.cfg)
 	if err != nil {

@@ -47,9 +47,7 @@ func TestConversationTurnsAreClassifiedOnce(t *testing.T) {
 		rec = &scopeRecorder{}
 		o := harnessOptions{classifier: func(e *classify.Engine) Classifier { rec.Engine = e; return rec }}
 		if !memo {
-			o.yaml = func(s string) string {
-				return strings.Replace(s, "\npolicy:\n", "\nclassify:\n  memo_values: -1\npolicy:\n", 1)
-			}
+			o.yaml = noMemo
 		}
 		h = newHarness(t, o)
 		c := h.client(subject("EU"))
