@@ -45,17 +45,6 @@ type scanner struct {
 	spareDst   []Finding
 	spareArena []byte
 
-	// memoOn: this call looks long string values up in the engine's memo
-	// (memo.go), in scope. While memoRec, the findings of the value being
-	// scanned are noted in memoBuf (memoN of them) to be remembered,
-	// unless memoBad.
-	memoOn  bool
-	scope   uint64
-	memoRec bool
-	memoBad bool
-	memoN   int
-	memoBuf [memoCands]memoCand
-
 	hint    keyHint // what the JSON key of this value says it is
 	bizRule int     // business rule index + 1 of an enclosing business key; 0 none
 	inJSON  bool
@@ -72,6 +61,17 @@ type scanner struct {
 	norm normScratch
 	js   jsonState
 	trig [2048]uint32 // trigger bitmasks of up to 64 KiB (detectMasked)
+
+	// memoOn: this call looks long string values up in the engine's memo
+	// (memo.go), in scope. While memoRec, the findings of the value being
+	// scanned are noted in memoBuf (memoN of them) to be remembered,
+	// unless memoBad.
+	memoOn  bool
+	memoRec bool
+	memoBad bool
+	memoN   int
+	scope   uint64
+	memoBuf [memoCands]memoCand
 }
 
 func newScanner() *scanner {
