@@ -26,7 +26,7 @@ profile() {
 		-cpuprofile "$work/$1.prof" -o "$work/$1.test" "$2" >"$work/$1.txt"
 }
 
-profile classify ./internal/classify 'Classify/impl=sovereign|ChatRequest|BusinessRules' 1s
+profile classify ./internal/classify 'Classify/impl=sovereign|ChatRequest|ChatTurn|BusinessRules' 1s
 profile gateway ./internal/gateway 'PipelineInProcess|Stages' 1s
 profile crm ./internal/crm 'Create|Collection200' 1s
 profile policy ./internal/policy 'Decide' 1s

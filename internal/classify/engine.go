@@ -103,7 +103,11 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{threshold: th, biz: biz, serial: cfg.Serial, spareHelpers: make(chan *scanner, maxSplitParts-1)}
 	if cfg.MemoValues >= 0 {
-		e.memo = newMemo(cmp.Or(cfg.MemoValues, DefaultMemoValues))
+		var ids []string
+		if biz != nil {
+			ids = biz.rules
+		}
+		e.memo = newMemo(cmp.Or(cfg.MemoValues, DefaultMemoValues), ids)
 	}
 	e.pool.New = func() any { return newScanner() }
 	return e, nil
@@ -151,6 +155,7 @@ func (e *Engine) JSONIn(scope string, body []byte, dst []Finding) ([]Finding, er
 	s := e.get()
 	defer e.put(s)
 	if e.memo != nil {
+		e.memo.ready()
 		s.memoOn, s.scope = true, e.memo.scopeOf(scope)
 	}
 	return s.json(body, dst)

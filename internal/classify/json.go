@@ -611,10 +611,11 @@ func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 	if start == end {
 		return
 	}
+	if end-start >= memoMin && s.memoOn && s.memoString(b, start, end, flags) {
+		return
+	}
 	if flags&strEsc == 0 {
-		if !s.memoOn || !s.memoSegment(b[start:end], start, nil, flags&strHigh == 0) {
-			s.segment(b[start:end], start, nil, flags&strHigh == 0)
-		}
+		s.segment(b[start:end], start, nil, flags&strHigh == 0)
 		return
 	}
 	s.escapedSegment(b, start, end)
@@ -623,9 +624,7 @@ func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 // escapedSegment scans a raw string with escapes, decoded.
 func (s *scanner) escapedSegment(b []byte, start, end int) {
 	str, m := s.js.decode(b[start:end], start)
-	if !s.memoOn || !s.memoSegment(str, 0, m, false) {
-		s.segment(str, 0, m, false)
-	}
+	s.segment(str, 0, m, false)
 }
 
 // scalar scans a number (cards and phones are sometimes stored as numbers).

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"hash/maphash"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -20,26 +21,31 @@ import (
 // A value is found again by two 64-bit keyed hashes of its bytes (random
 // seeds per engine) and its length, and its findings are replayed: mapped
 // to where the value is in this body, under its path in this body. Which
-// findings a value has depends on more than its bytes only where its key
-// says something (keys.go: the hint, a business key, a credential key's
-// words), so only values under keys that say nothing are remembered, and
-// a JSON string's bytes are the whole of its input. Values that needed
-// normalizing are not remembered (their spans map through a table built
-// per scan), nor values with more findings than a slot holds.
+// findings a value has depends on more than its bytes where its key says
+// something (keys.go: the hint, a business key, a credential key's words)
+// and inside a GCP service-account object (a private key there is that
+// account's), so only values under keys that say nothing, outside such an
+// object, are remembered: their bytes are the whole of their input
+// (TestMemoAcrossContexts). Values that needed normalizing are not
+// remembered (their spans map through a table built per scan), nor values
+// with more findings than a slot holds.
 //
-// What it keeps: the hashes, the length, and per finding its type, rule,
-// offsets and confidence. No byte of a value, so it holds nothing a memory
-// dump could read a customer's data from. A hit is much faster than a
-// miss, so a memo shared by callers would let one learn, by timing,
-// whether another sent a value it guesses; the scope of a call (JSONIn) is
-// part of the key, and the gateway passes the calling client's.
+// What it keeps: the hashes, the length, and per finding the index of its
+// type and rule in the engine's list of names, its offsets and confidence.
+// No byte of a value, so it holds nothing a memory dump could read a
+// customer's data from, and no pointer, so the collector never scans it.
+//
+// A hit is much faster than a miss, so a memo shared by callers would let
+// one learn, by timing, whether another sent a value it guesses. The scope
+// of a call (JSONIn; the gateway passes the calling client's id) is part of
+// the key and picks the set a value goes to, so a caller can neither find
+// another's values nor fill the sets another's would go to on purpose.
 
 // DefaultMemoValues is how many values an engine remembers when
-// Config.MemoValues is zero: about 1.7 MB.
+// Config.MemoValues is zero: about 1 MB, taken at the first JSONIn.
 const DefaultMemoValues = 4096
 
-// MaxMemoValues bounds Config.MemoValues: a million values take about
-// 430 MB.
+// MaxMemoValues bounds Config.MemoValues: a million values take 240 MiB.
 const MaxMemoValues = config.MaxMemoValues
 
 const (
@@ -54,10 +60,10 @@ const (
 	memoShards = 16
 )
 
-// memoCand is a remembered finding, in the value's own offsets.
+// memoCand is a remembered finding, in the value's own offsets; typ and
+// rule index memo.names.
 type memoCand struct {
-	typ        Type
-	rule       string
+	typ, rule  uint16
 	start, end int32
 	conf       float64
 }
@@ -72,7 +78,7 @@ type memoSlot struct {
 	key   memoKey
 	epoch uint32 // the memo's epoch when written; any other: empty
 	used  uint32 // the shard's clock at the last write or hit
-	count int
+	count int32
 	cands [memoCands]memoCand
 }
 
@@ -88,17 +94,78 @@ type memo struct {
 	seed1, seed2 maphash.Seed
 	sets         uint64 // per shard
 	epoch        atomic.Uint32
+	alloc        sync.Once // the slots, at the first JSONIn: most engines never call it
 	shards       [memoShards]memoShard
+	// names are the types and rules a finding may have (the business
+	// rules' ids among them, "" first), and index is an open-addressing
+	// table of their positions by nameSlot: a map lookup cost five times
+	// as much, for every finding stored.
+	names []string
+	index []uint16 // len a power of two; 0 empty
 }
 
-func newMemo(values int) *memo {
+// nameSlot is where name n's position starts being looked for in index.
+func nameSlot(n string, mask int) int {
+	h := len(n) * 0x9e37
+	if len(n) > 0 {
+		h ^= int(n[0])*0x85eb ^ int(n[len(n)-1])*0xc2b3 ^ int(n[len(n)/2])*0x27d5
+	}
+	return (h ^ h>>7) & mask
+}
+
+// nameIndex returns the position of n in names.
+func (m *memo) nameIndex(n string) (uint16, bool) {
+	if n == "" {
+		return 0, true
+	}
+	mask := len(m.index) - 1
+	for i := nameSlot(n, mask); m.index[i] != 0; i = (i + 1) & mask {
+		if m.names[m.index[i]] == n {
+			return m.index[i], true
+		}
+	}
+	return 0, false
+}
+
+// newMemo returns a memo of values slots, for an engine with the business
+// rules bizRules.
+func newMemo(values int, bizRules []string) *memo {
 	m := &memo{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed()}
 	m.sets = uint64(max(1, (values+2*memoShards-1)/(2*memoShards)))
-	for i := range m.shards {
-		m.shards[i].slots = make([]memoSlot, 2*m.sets)
-	}
 	m.epoch.Store(1) // a zero slot is empty
+	var names []string
+	for t := range typeRank {
+		names = append(names, string(t))
+	}
+	names = append(names, SecretRules...)
+	names = append(names, bizRules...)
+	m.names = []string{""}
+	m.index = make([]uint16, 64)
+	for len(m.index) < 4*len(names) {
+		m.index = make([]uint16, 2*len(m.index))
+	}
+	for _, n := range names {
+		if _, ok := m.nameIndex(n); ok || len(m.names) == 1<<16-1 {
+			continue // a business rule named like a type or another rule; or too many
+		}
+		mask := len(m.index) - 1
+		i := nameSlot(n, mask)
+		for m.index[i] != 0 {
+			i = (i + 1) & mask
+		}
+		m.index[i] = uint16(len(m.names))
+		m.names = append(m.names, n)
+	}
 	return m
+}
+
+// ready allocates the slots, once.
+func (m *memo) ready() {
+	m.alloc.Do(func() {
+		for i := range m.shards {
+			m.shards[i].slots = make([]memoSlot, 2*m.sets)
+		}
+	})
 }
 
 // scopeOf is the scope of calls made for one caller; 0 is the scope of
@@ -114,10 +181,12 @@ func (m *memo) key(scope uint64, b []byte) memoKey {
 	return memoKey{h1: maphash.Bytes(m.seed1, b), h2: maphash.Bytes(m.seed2, b), scope: scope, n: len(b)}
 }
 
-// set returns the shard and the two slots a key may be in.
+// set returns the shard and the two slots a key may be in: where depends
+// on the scope too (the memo's comment says why).
 func (m *memo) set(k memoKey) (*memoShard, []memoSlot) {
-	sh := &m.shards[k.h1%memoShards]
-	i := 2 * ((k.h1 / memoShards) % m.sets)
+	h := k.h1 ^ k.scope
+	sh := &m.shards[h%memoShards]
+	i := 2 * ((h / memoShards) % m.sets)
 	return sh, sh.slots[i : i+2 : i+2]
 }
 
@@ -152,7 +221,7 @@ func (m *memo) store(k memoKey, cs []memoCand) {
 	sl := pickSlot(set, k, epoch)
 	sh.clock++
 	sl.key, sl.epoch, sl.used = k, epoch, sh.clock
-	sl.count = copy(sl.cands[:], cs)
+	sl.count = int32(copy(sl.cands[:], cs))
 	sh.mu.Unlock()
 }
 
@@ -213,13 +282,30 @@ func (e *Engine) MemoStats() MemoStats {
 	return st
 }
 
-// memoSegment scans a JSON string value through the memo (for calls with
-// memoOn: JSONIn, where e.memo is not nil): it replays a
+// memoString scans the raw JSON string b[start:end], of memoMin bytes or
+// more, through the memo (for calls with memoOn: JSONIn, where e.memo is
+// not nil), as stringSegment would without it. It returns false, having
+// done nothing, for a value under a key that says something of it.
+func (s *scanner) memoString(b []byte, start, end int, flags uint8) bool {
+	if s.hint != hintNone || s.bizRule != 0 || s.inServiceAccount() {
+		return false
+	}
+	if flags&strEsc == 0 {
+		return s.memoSegment(b[start:end], start, nil, flags&strHigh == 0)
+	}
+	str, m := s.js.decode(b[start:end], start)
+	if !s.memoSegment(str, 0, m, false) {
+		s.segment(str, 0, m, false) // decoded, it is shorter than memoMin
+	}
+	return true
+}
+
+// memoSegment scans a JSON string value through the memo: it replays a
 // remembered value's findings, or scans the value and remembers them. It
 // returns false, having done nothing, for a value the memo does not take.
 func (s *scanner) memoSegment(b []byte, off int, omap []int32, ascii bool) bool {
 	m := s.eng.memo
-	if s.hint != hintNone || s.bizRule != 0 || len(b) < memoMin || len(b) > blockSize && omap == nil {
+	if len(b) < memoMin || len(b) > blockSize && omap == nil {
 		return false
 	}
 	k := m.key(s.scope, b)
@@ -228,27 +314,41 @@ func (s *scanner) memoSegment(b []byte, off int, omap []int32, ascii bool) bool 
 		if n > 0 {
 			path := s.js.path()
 			for _, c := range s.memoBuf[:n] {
-				s.appendFinding(c.typ, c.rule, int(c.start), int(c.end), c.conf, path)
+				s.appendFinding(Type(m.names[c.typ]), m.names[c.rule], int(c.start), int(c.end), c.conf, path)
 			}
 		}
 		return true
 	}
-	s.memoRec, s.memoN, s.memoBad = true, 0, false
+	mark := len(s.dst)
 	s.segment(b, off, omap, ascii)
-	s.memoRec = false
-	if !s.memoBad {
-		m.store(k, s.memoBuf[:s.memoN])
+	found := s.dst[mark:]
+	if len(found) > memoCands || len(s.seg) != len(b) || len(b) > 0 && &s.seg[0] != &b[0] {
+		return true // too many to keep, or normalized: its spans map through s.norm's table
 	}
+	for i, f := range found {
+		typ, ok1 := m.nameIndex(string(f.Type))
+		rule, ok2 := m.nameIndex(f.Rule)
+		if !ok1 || !ok2 {
+			return true // a name the memo has no index of: keep nothing
+		}
+		start, end := segSpan(f.Start, f.End, off, omap)
+		s.memoBuf[i] = memoCand{typ: typ, rule: rule, start: int32(start), end: int32(end), conf: f.Confidence}
+	}
+	m.store(k, s.memoBuf[:len(found)])
 	return true
 }
 
-// memoNote records a finding of the value being scanned for the memo, in
-// the value's offsets; a value with more than a slot holds is not kept.
-func (s *scanner) memoNote(t Type, rule string, start, end int, conf float64) {
-	if s.memoN == memoCands {
-		s.memoBad = true
-		return
+// segSpan is origSpan's inverse: the span in the value's own offsets of a
+// finding at [start, end) in the body, for a value at off or mapped by
+// omap. A span starts and ends on a rune of the value, and an escape
+// decodes to one rune, so its ends are where omap reaches start and end
+// first; replayed through another omap of the same bytes (other escapes),
+// they map as a scan's own span would.
+func segSpan(start, end, off int, omap []int32) (int, int) {
+	if omap == nil {
+		return start - off, end - off
 	}
-	s.memoBuf[s.memoN] = memoCand{typ: t, rule: rule, start: int32(start), end: int32(end), conf: conf}
-	s.memoN++
+	ks, _ := slices.BinarySearch(omap, int32(start))
+	ke, _ := slices.BinarySearch(omap, int32(end))
+	return ks, ke
 }

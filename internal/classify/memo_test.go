@@ -88,6 +88,67 @@ func fuzzEngineWith(t testing.TB, memo int) *Engine {
 	}})
 }
 
+// A value's findings may depend on where it is, not only on its bytes:
+// under which key, inside which object. Each value here goes through one
+// engine in every context in turn, so the memo replays it from the others,
+// in both orders, and must find what a scan without it finds in each.
+func TestMemoAcrossContexts(t *testing.T) {
+	const pad = " Thank you for looking into this, and kind regards from the whole team here."
+	pem := "-----BEGIN PRIVATE KEY-----\n" + strings.Repeat("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", 4) + "\n-----END PRIVATE KEY-----\n"
+	values := []string{pem, pem + pad}
+	for _, cf := range loadCaseFiles(t) {
+		for _, c := range cf.Cases {
+			if c.Text != "" {
+				values = append(values, c.Text+pad+pad)
+			}
+		}
+	}
+	for seed := uint64(1); seed <= 2; seed++ {
+		turns := synth.Conversation(1<<10, seed)
+		var req struct{ Messages []struct{ Content string } }
+		if err := json.Unmarshal(turns[len(turns)-1], &req); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range req.Messages {
+			values = append(values, m.Content+pad)
+		}
+	}
+	contexts := []string{
+		`{"content":%s}`,
+		`{"type":"service_account","private_key":"x","content":%s}`,
+		`{"type":"service_account","nested":{"x":[%s]}}`,
+		`{"a":[{"b":%s}],"c":1}`,
+		`{"email":%s}`, `{"password":%s}`, `{"api_key":%s}`, `{"name":%s}`, `{"street":%s}`,
+		`{"customer":{"name":%s}}`, `{"product":{"name":%s}}`, `{"sku":%s}`, `{"cost_price":%s}`,
+		`{%s:1}`, `[%s]`,
+	}
+	plain, e := fuzzEngineWith(t, -1), fuzzEngineWith(t, 0)
+	for _, v := range values {
+		raw, _ := json.Marshal(v)
+		escaped := strings.ReplaceAll(string(raw), " ", `\u0020`)
+		var bodies []string
+		for _, c := range contexts {
+			bodies = append(bodies, fmt.Sprintf(c, raw), fmt.Sprintf(c, escaped))
+		}
+		for _, order := range []string{"forward", "reverse"} {
+			e.ForgetMemo()
+			for _, body := range bodies {
+				want, err := plain.JSON([]byte(body), nil)
+				if err != nil {
+					t.Fatalf("%s: %v", body, err)
+				}
+				if got, _ := e.JSONIn("", []byte(body), nil); !slices.Equal(got, want) {
+					t.Fatalf("%s, %s: with the memo\n%v\nwithout\n%v", body, order, got, want)
+				}
+			}
+			slices.Reverse(bodies)
+		}
+	}
+	if st := e.MemoStats(); st.Hits < 1000 {
+		t.Fatalf("memo stats %+v: the values were not replayed", st)
+	}
+}
+
 // A value found again is replayed where it is now, under its path now,
 // through its escapes now.
 func TestMemoReplaysWhereTheValueIs(t *testing.T) {
@@ -171,6 +232,21 @@ func TestMemoScopesAreApart(t *testing.T) {
 	if st := e.MemoStats(); st.Hits != 2 || st.Misses != 3 {
 		t.Fatalf("memo stats %+v, want a miss for each scope's first call and a hit for each second", st)
 	}
+	// Nor do scopes share sets: a caller cannot fill the set another
+	// caller's value goes to, and time the other's lookups by what its own
+	// lose.
+	same := 0
+	for i := range 8 {
+		v := []byte(fmt.Sprintf("value %d, long enough for the memo to take it", i))
+		_, a := e.memo.set(e.memo.key(e.memo.scopeOf("tenant-a"), v))
+		_, b := e.memo.set(e.memo.key(e.memo.scopeOf("tenant-b"), v))
+		if &a[0] == &b[0] {
+			same++
+		}
+	}
+	if same > 1 {
+		t.Fatalf("%d of 8 values go to the same set in two scopes", same)
+	}
 	// JSON uses no memo at all.
 	e.JSON(body, nil)
 	if st := e.MemoStats(); st.Hits+st.Misses != 5 {
@@ -194,7 +270,9 @@ func TestForgetMemo(t *testing.T) {
 // A set holds two values; a third takes the place of the one used longer
 // ago.
 func TestMemoReplacesTheLeastRecentlyUsed(t *testing.T) {
-	m := newMemo(1) // one set a shard
+	m := newMemo(1, nil) // one set a shard
+	m.ready()
+	email, _ := m.nameIndex(string(Email))
 	key := func(i uint64) memoKey { return memoKey{h1: i * memoShards, h2: i, n: 200} }
 	found := func(k memoKey) bool {
 		var out [memoCands]memoCand
@@ -202,7 +280,7 @@ func TestMemoReplacesTheLeastRecentlyUsed(t *testing.T) {
 		return ok
 	}
 	m.store(key(1), nil)
-	m.store(key(2), []memoCand{{typ: Email, start: 1, end: 9, conf: 0.9}})
+	m.store(key(2), []memoCand{{typ: email, start: 1, end: 9, conf: 0.9}})
 	if !found(key(1)) { // 1 is now the more recently used
 		t.Fatal("value 1 not found")
 	}
@@ -211,8 +289,8 @@ func TestMemoReplacesTheLeastRecentlyUsed(t *testing.T) {
 		t.Fatalf("after a third value: want 1 and 3 kept and 2 replaced; found 1 %v, 2 %v, 3 %v", found(key(1)), found(key(2)), found(key(3)))
 	}
 	var out [memoCands]memoCand
-	m.store(key(2), []memoCand{{typ: Email, start: 1, end: 9, conf: 0.9}})
-	if n, ok := m.lookup(key(2), &out); !ok || n != 1 || out[0].typ != Email || out[0].end != 9 {
+	m.store(key(2), []memoCand{{typ: email, start: 1, end: 9, conf: 0.9}})
+	if n, ok := m.lookup(key(2), &out); !ok || n != 1 || out[0].typ != email || out[0].end != 9 {
 		t.Fatalf("value 2 stored again: found %v with %d findings %v", ok, n, out[:n])
 	}
 	// The key is all of it: another length, scope or second hash is
@@ -225,11 +303,10 @@ func TestMemoReplacesTheLeastRecentlyUsed(t *testing.T) {
 }
 
 // The memo keeps no byte of a value: its slots hold hashes, offsets,
-// confidences, and types and rules from the engine's own lists.
+// confidences, and indexes of types and rules in the engine's own list.
 func TestMemoKeepsNoData(t *testing.T) {
-	// Its types: nothing that could hold a value's bytes but strings, and
-	// those are the type and the rule.
-	var strs []string
+	// Its slots' type: numbers only, nothing that could hold bytes or
+	// point at them (and nothing the collector has to scan).
 	var walk func(reflect.Type, string)
 	walk = func(rt reflect.Type, at string) {
 		switch rt.Kind() {
@@ -239,19 +316,16 @@ func TestMemoKeepsNoData(t *testing.T) {
 			}
 		case reflect.Array:
 			walk(rt.Elem(), at+"[]")
-		case reflect.String:
-			strs = append(strs, at)
-		case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface:
+		case reflect.Bool, reflect.Int, reflect.Int32, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float64:
+		default:
 			t.Fatalf("memoSlot%s is a %s, which could hold a value's bytes", at, rt.Kind())
 		}
 	}
 	walk(reflect.TypeFor[memoSlot](), "")
-	if want := []string{".cands[].typ", ".cands[].rule"}; !slices.Equal(strs, want) {
-		t.Fatalf("memoSlot's strings are %v, want %v", strs, want)
-	}
 	// Its contents after canaries went through it.
 	const canary = "Zyxwvut"
 	e := mustEngine(t, Config{Business: []BusinessRule{{ID: "suppliers", Terms: []string{"Acme Supplies"}}}})
+	names := e.memo.names
 	body := `{"note":"` + strings.Repeat("Mr "+canary+" Schmidt, password="+canary+"9!x, key AKIA"+canary+"ABCDEFGHI, Acme Supplies. ", 2) + `"}`
 	if fs, _ := e.JSONIn("", []byte(body), nil); len(fs) == 0 {
 		t.Fatal("no findings: the canaries went through nothing")
@@ -261,8 +335,8 @@ func TestMemoKeepsNoData(t *testing.T) {
 		for _, sl := range e.memo.shards[i].slots {
 			for _, c := range sl.cands[:sl.count] {
 				kept++
-				if strings.Contains(string(c.typ)+c.rule, canary) {
-					t.Fatalf("the memo keeps %q", c.typ+Type(c.rule))
+				if strings.Contains(names[c.typ]+names[c.rule], canary) {
+					t.Fatalf("the memo keeps %q", names[c.typ]+names[c.rule])
 				}
 			}
 		}
@@ -341,4 +415,36 @@ func FuzzMemo(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every type, secret rule and business rule id has its place in the memo's
+// names, found again by nameIndex; nothing else has one.
+func TestMemoNames(t *testing.T) {
+	var rules []BusinessRule
+	for i := range 1000 {
+		rules = append(rules, BusinessRule{ID: fmt.Sprintf("rule-%d", i), Terms: []string{fmt.Sprintf("term %d", i)}})
+	}
+	rules = append(rules, BusinessRule{ID: "email", Terms: []string{"x y"}}) // named like a type
+	e := mustEngine(t, Config{Business: rules})
+	names := []string{""}
+	for typ := range typeRank {
+		names = append(names, string(typ))
+	}
+	names = append(names, SecretRules...)
+	for _, r := range rules {
+		names = append(names, r.ID)
+	}
+	for _, n := range names {
+		if i, ok := e.memo.nameIndex(n); !ok || e.memo.names[i] != n {
+			t.Fatalf("nameIndex(%q) = %d, %v", n, i, ok)
+		}
+	}
+	if len(e.memo.names) != len(names)-1 { // "email" once
+		t.Fatalf("%d names, want %d", len(e.memo.names), len(names)-1)
+	}
+	for _, n := range []string{"nope", "rule-1000", "Email", "rule-"} {
+		if i, ok := e.memo.nameIndex(n); ok {
+			t.Fatalf("nameIndex(%q) = %d: a name the engine does not report", n, i)
+		}
+	}
 }

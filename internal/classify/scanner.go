@@ -63,13 +63,8 @@ type scanner struct {
 	trig [2048]uint32 // trigger bitmasks of up to 64 KiB (detectMasked)
 
 	// memoOn: this call looks long string values up in the engine's memo
-	// (memo.go), in scope. While memoRec, the findings of the value being
-	// scanned are noted in memoBuf (memoN of them) to be remembered,
-	// unless memoBad.
+	// (memo.go), in scope; memoBuf is memoSegment's scratch.
 	memoOn  bool
-	memoRec bool
-	memoBad bool
-	memoN   int
 	scope   uint64
 	memoBuf [memoCands]memoCand
 }
@@ -85,7 +80,7 @@ func (s *scanner) reset() {
 	s.eng = nil
 	s.dst = nil
 	s.own, s.next, s.large = nil, nil, false
-	s.memoOn, s.scope, s.memoRec = false, 0, false
+	s.memoOn, s.scope = false, 0
 	s.seg = nil
 	s.omap = nil
 	s.cands = s.cands[:0]
@@ -121,7 +116,6 @@ func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
 		s.begin(b, off, omap)
 		if normalized {
 			s.hidden = s.norm.hidden
-			s.memoBad = true // its spans map through s.norm's table
 		}
 		if s.mayExplain(b) {
 			ans = s.keyExplains(b)
@@ -405,9 +399,6 @@ func (s *scanner) emit(kept []cand) {
 
 // appendFinding appends one finding, its span mapped to the original body.
 func (s *scanner) appendFinding(t Type, rule string, start, end int, conf float64, path string) {
-	if s.memoRec {
-		s.memoNote(t, rule, start, end, conf)
-	}
 	start, end = s.origSpan(start, end)
 	if len(s.dst) == cap(s.dst) {
 		s.growDst(end)
