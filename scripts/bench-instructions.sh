@@ -33,7 +33,7 @@ echo "pgo: $pgo" >&2
 go build -pgo="$pgo" -o "$bin" ./internal/classify/instrdrive
 
 payloads=("$@")
-[ ${#payloads[@]} -gt 0 ] || payloads=(customers:65536 orders:65536 chat:65536 catalog:65536 prose:65536 prose:1048576 chatreq:2048 chatcold:2048 chatturn:2048)
+[ ${#payloads[@]} -gt 0 ] || payloads=(customers:65536 orders:65536 chat:65536 catalog:65536 prose:65536 prose:1048576 chatreq:2048 chatcold:2048 chatlast:2048 chatturn:2048)
 
 printf '%-10s %9s %14s %10s\n' payload bytes instr/scan instr/byte
 for p in "${payloads[@]}"; do

@@ -10,8 +10,9 @@
 // KIND is a synth kind (customers, orders, chat, catalog, prose); chatreq,
 // the 2 KiB chat request of BenchmarkChatRequest, scanned by JSON;
 // chatcold, the same scanned by JSONIn with the memo emptied before each
-// scan; or chatturn, the last turn of the 2 KiB conversation of
-// BenchmarkChatTurn, its earlier turns scanned (uncounted) before each scan.
+// scan; chatturn, the last turn of the 2 KiB conversation of
+// BenchmarkChatTurn, its earlier turns scanned (uncounted) before each scan;
+// or chatlast, that last turn scanned by JSON, without the memo.
 package main
 
 import (
@@ -40,9 +41,12 @@ func main() {
 	switch kind {
 	case "chatreq", "chatcold":
 		body = synth.Generate(synth.Chat, 2<<10, 3)
-	case "chatturn":
+	case "chatturn", "chatlast":
 		turns := synth.Conversation(2<<10, 3)
-		body, earlier = turns[len(turns)-1], turns[:len(turns)-1]
+		body = turns[len(turns)-1]
+		if kind == "chatturn" {
+			earlier = turns[:len(turns)-1]
+		}
 	default:
 		valid := false
 		for _, k := range synth.Kinds {
