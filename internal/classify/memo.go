@@ -32,20 +32,23 @@ import (
 //
 // What it keeps: the hashes, the length, and per finding the index of its
 // type and rule in the engine's list of names, its offsets and confidence.
-// No byte of a value, so it holds nothing a memory dump could read a
-// customer's data from, and no pointer, so the collector never scans it.
+// No byte of a value, and no pointer, so the collector never scans it. (A
+// memory dump that holds the seeds too would let one confirm a value one
+// guesses, as it would the gateway's buffers themselves.)
 //
 // A hit is much faster than a miss, so a memo shared by callers would let
 // one learn, by timing, whether another sent a value it guesses. The scope
 // of a call (JSONIn; the gateway passes the calling client's id) is part of
-// the key and picks the set a value goes to, so a caller can neither find
-// another's values nor fill the sets another's would go to on purpose.
+// the key, and a keyed hash of it and the value picks the set the value
+// goes to, so a caller can neither find another's values nor tell which
+// of its own share a set with them.
 
 // DefaultMemoValues is how many values an engine remembers when
-// Config.MemoValues is zero: about 1 MB, taken at the first JSONIn.
+// Config.MemoValues is zero: 248 bytes each, about 1 MB, taken at the
+// first JSONIn.
 const DefaultMemoValues = 4096
 
-// MaxMemoValues bounds Config.MemoValues: a million values take 240 MiB.
+// MaxMemoValues bounds Config.MemoValues: a million values take 248 MiB.
 const MaxMemoValues = config.MaxMemoValues
 
 const (
@@ -68,10 +71,12 @@ type memoCand struct {
 	conf       float64
 }
 
-// memoKey names a value: its hashes, its length and the call's scope.
+// memoKey names a value: its hashes, its length and the call's scope; at
+// places it in a set.
 type memoKey struct {
 	h1, h2, scope uint64
 	n             int
+	at            uint64
 }
 
 type memoSlot struct {
@@ -91,11 +96,13 @@ type memoShard struct {
 }
 
 type memo struct {
-	seed1, seed2 maphash.Seed
-	sets         uint64 // per shard
-	epoch        atomic.Uint32
-	alloc        sync.Once // the slots, at the first JSONIn: most engines never call it
-	shards       [memoShards]memoShard
+	// seed1 and seed2 hash values, seedScope names scopes, seedSet
+	// places a value of a scope in a set.
+	seed1, seed2, seedScope, seedSet maphash.Seed
+	sets                             uint64 // per shard
+	epoch                            atomic.Uint32
+	alloc                            sync.Once // the slots, at the first JSONIn: most engines never call it
+	shards                           [memoShards]memoShard
 	// names are the types and rules a finding may have (the business
 	// rules' ids among them, "" first), and index is an open-addressing
 	// table of their positions by nameSlot: a map lookup cost five times
@@ -130,7 +137,7 @@ func (m *memo) nameIndex(n string) (uint16, bool) {
 // newMemo returns a memo of values slots, for an engine with the business
 // rules bizRules.
 func newMemo(values int, bizRules []string) *memo {
-	m := &memo{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed()}
+	m := &memo{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), seedScope: maphash.MakeSeed(), seedSet: maphash.MakeSeed()}
 	m.sets = uint64(max(1, (values+2*memoShards-1)/(2*memoShards)))
 	m.epoch.Store(1) // a zero slot is empty
 	var names []string
@@ -174,19 +181,21 @@ func (m *memo) scopeOf(name string) uint64 {
 	if name == "" {
 		return 0
 	}
-	return maphash.String(m.seed1, name) | 1
+	return maphash.String(m.seedScope, name) | 1
 }
 
 func (m *memo) key(scope uint64, b []byte) memoKey {
-	return memoKey{h1: maphash.Bytes(m.seed1, b), h2: maphash.Bytes(m.seed2, b), scope: scope, n: len(b)}
+	h1 := maphash.Bytes(m.seed1, b)
+	return memoKey{h1: h1, h2: maphash.Bytes(m.seed2, b), scope: scope, n: len(b), at: maphash.Comparable(m.seedSet, [2]uint64{h1, scope})}
 }
 
-// set returns the shard and the two slots a key may be in: where depends
-// on the scope too (the memo's comment says why).
+// set returns the shard and the two slots a key may be in. Where depends
+// on the scope too, through a keyed hash of both (the memo's comment says
+// why): with the scope mixed in any simpler way (h1 ^ scope), values that
+// share a set in one scope would share one in every scope.
 func (m *memo) set(k memoKey) (*memoShard, []memoSlot) {
-	h := k.h1 ^ k.scope
-	sh := &m.shards[h%memoShards]
-	i := 2 * ((h / memoShards) % m.sets)
+	sh := &m.shards[k.at%memoShards]
+	i := 2 * ((k.at / memoShards) % m.sets)
 	return sh, sh.slots[i : i+2 : i+2]
 }
 

@@ -155,7 +155,7 @@ type Classify struct {
 	MemoValues int `yaml:"memo_values"`
 }
 
-// MaxMemoValues bounds Classify.MemoValues: a million values take 240 MiB.
+// MaxMemoValues bounds Classify.MemoValues: a million values take 248 MiB.
 const MaxMemoValues = 1 << 20
 
 // BusinessRule is tenant-defined business IP: dictionary terms, regular
