@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -186,7 +187,10 @@ func (m *memo) scopeOf(name string) uint64 {
 
 func (m *memo) key(scope uint64, b []byte) memoKey {
 	h1 := maphash.Bytes(m.seed1, b)
-	return memoKey{h1: h1, h2: maphash.Bytes(m.seed2, b), scope: scope, n: len(b), at: maphash.Comparable(m.seedSet, [2]uint64{h1, scope})}
+	var both [16]byte // maphash.Comparable allocates, built with -tags purego
+	binary.LittleEndian.PutUint64(both[:8], h1)
+	binary.LittleEndian.PutUint64(both[8:], scope)
+	return memoKey{h1: h1, h2: maphash.Bytes(m.seed2, b), scope: scope, n: len(b), at: maphash.Bytes(m.seedSet, both[:])}
 }
 
 // set returns the shard and the two slots a key may be in. Where depends
