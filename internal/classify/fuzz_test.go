@@ -13,8 +13,12 @@ import (
 // scanner, the normalizer and the mapping of spans through escapes and
 // normalization. Seeds come from the case corpus.
 
-func fuzzEngine(t testing.TB) *Engine {
-	e, err := New(Config{Business: []BusinessRule{
+func fuzzEngine(t testing.TB) *Engine { return fuzzEngineWith(t, 0) }
+
+// fuzzEngineWith is fuzzEngine with a memo of memo values (Config.MemoValues).
+func fuzzEngineWith(t testing.TB, memo int) *Engine {
+	t.Helper()
+	e, err := New(Config{MemoValues: memo, Business: []BusinessRule{
 		{ID: "suppliers", Terms: []string{"Acme Supplies", "internal only", "[internal]", "Acme Inc."}, Keys: []string{"cost_price"}},
 		{ID: "pricing", Patterns: []string{`PR-\d{6}`}},
 	}})

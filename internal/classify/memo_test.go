@@ -79,15 +79,6 @@ func mustEngine(t testing.TB, cfg Config) *Engine {
 	return e
 }
 
-// fuzzEngineWith is fuzzEngine's business rules with a memo of the given
-// size.
-func fuzzEngineWith(t testing.TB, memo int) *Engine {
-	return mustEngine(t, Config{MemoValues: memo, Business: []BusinessRule{
-		{ID: "suppliers", Terms: []string{"Acme Supplies", "internal only", "[internal]", "Acme Inc."}, Keys: []string{"cost_price"}},
-		{ID: "pricing", Patterns: []string{`PR-\d{6}`}},
-	}})
-}
-
 // A value's findings may depend on where it is, not only on its bytes:
 // under which key, inside which object. Each value here goes through one
 // engine in every context in turn, so the memo replays it from the others,
