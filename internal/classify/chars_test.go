@@ -1,6 +1,10 @@
 package classify
 
-import "testing"
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+)
 
 // The email byte table says what the definitions of local-part and domain
 // bytes say, for every byte.
@@ -59,6 +63,59 @@ func TestWordSetHoldsExactlyItsMembers(t *testing.T) {
 	if s.has(nil) || s.has([]byte("abcdefghijklmnopq")) {
 		t.Error("the empty word and words over 16 bytes are never members")
 	}
+}
+
+// mayHave, the first-byte and length filter before a word is lowered,
+// never refuses a word whose lowered form is a member: the members of the
+// address sets in any case, and every word of one to three letters in mixed
+// case. It does refuse the words numbers stand next to in product text.
+func TestWordSetMayHaveRefusesNoMember(t *testing.T) {
+	sets := map[string]*wordSet{"streetTypesEN": streetTypesEN, "streetTypesFR": streetTypesFR,
+		"streetPrefixes": streetPrefixes, "particles": particles}
+	var words []string
+	for a := 'a'; a <= 'z'; a++ {
+		words = append(words, string(a), string(a)+"B", string(a-32)+"e", string(a)+"Ue", string(a-32)+"l'")
+	}
+	for name, s := range sets {
+		var members []string
+		for _, sl := range s.slots {
+			if sl.n != 0 {
+				members = append(members, memberOf(sl))
+			}
+		}
+		for _, m := range members {
+			words = append(words, m, strings.ToUpper(m), strings.ToUpper(m[:1])+m[1:])
+		}
+		for _, w := range words {
+			var buf [32]byte
+			if lw := lowerWord(&buf, []byte(w)); s.has(lw) && !s.mayHave([]byte(w)) {
+				t.Errorf("%s: mayHave(%q) refuses a member", name, w)
+			}
+		}
+		for _, w := range []string{"days", "hours", "within", "weighs", "fits"} {
+			if s.mayHave([]byte(w)) {
+				t.Errorf("%s: mayHave(%q) lets a product word through", name, w)
+			}
+		}
+	}
+}
+
+// memberOf reads a word back from its slot (the words of up to 16 bytes
+// that endWords keeps whole).
+func memberOf(sl wordSetSlot) string {
+	n := int(sl.n)
+	var b [16]byte
+	switch {
+	case n >= 8:
+		binary.LittleEndian.PutUint64(b[:], sl.w0)
+		binary.LittleEndian.PutUint64(b[n-8:], sl.w1)
+	case n >= 4:
+		binary.LittleEndian.PutUint32(b[:], uint32(sl.w0))
+		binary.LittleEndian.PutUint32(b[n-4:], uint32(sl.w1))
+	default:
+		b[0], b[n/2], b[n-1] = byte(sl.w0), byte(sl.w0>>8), byte(sl.w1)
+	}
+	return string(b[:n])
 }
 
 // TestLowerWord: ASCII and the two-byte letters of Latin-1 and Latin

@@ -38,6 +38,13 @@ var (
 type wordSet struct {
 	slots []wordSetSlot // a power of two, at most a quarter full
 	shift uint
+	// lead has bit n set at a word's first byte, in either ASCII case,
+	// for each member of n bytes (every bit at bytes beyond ASCII, whose
+	// case is not folded here). It refuses most words before they are
+	// lowered and hashed: a number in product text is followed and led by
+	// "grams", "days", "within", none of them the length of a member with
+	// their first letter.
+	lead [256]uint32
 }
 
 type wordSetSlot struct {
@@ -51,10 +58,15 @@ func set(ws ...string) *wordSet {
 		log++
 	}
 	s := &wordSet{slots: make([]wordSetSlot, 1<<log), shift: 64 - log}
+	for c := 0x80; c < 0x100; c++ {
+		s.lead[c] = 1<<17 - 1
+	}
 	for _, w := range ws {
 		if len(w) == 0 || len(w) > 16 {
 			panic("classify: word set member " + w + " is not 1 to 16 bytes")
 		}
+		s.lead[lowerASCII(w[0])] |= 1 << len(w)
+		s.lead[upperASCII(w[0])] |= 1 << len(w)
 		w0, w1 := endWords([]byte(w))
 		h := s.slotOf(w0, w1, len(w))
 		for s.slots[h].n != 0 && !(s.slots[h].w0 == w0 && s.slots[h].w1 == w1 && int(s.slots[h].n) == len(w)) {
@@ -69,12 +81,18 @@ func (s *wordSet) slotOf(w0, w1 uint64, n int) uint {
 	return uint(((w0^bits.RotateLeft64(w1, 29))*0x9E3779B97F4A7C15 ^ uint64(n)*0xC2B2AE3D27D4EB4F) >> s.shift)
 }
 
+// mayHave reports whether w, in any case, may be in the set: false means
+// that w lowered is not.
+func (s *wordSet) mayHave(w []byte) bool {
+	return len(w) > 0 && len(w) <= 16 && s.lead[w[0]]>>len(w)&1 != 0
+}
+
 // has reports whether w is in the set (compared as is: callers lower it).
 func (s *wordSet) has(w []byte) bool {
-	n := len(w)
-	if n == 0 || n > 16 {
+	if !s.mayHave(w) {
 		return false
 	}
+	n := len(w)
 	w0, w1 := endWords(w)
 	mask := uint(len(s.slots) - 1)
 	for h := s.slotOf(w0, w1, n); ; h = (h + 1) & mask {
@@ -186,7 +204,7 @@ func (s *scanner) streetForward(b []byte, start, end int) int {
 		i += 4
 	}
 	// French: the street type comes first.
-	if we := wordAt(b, i); we > i {
+	if we := wordAt(b, i); we > i && streetTypesFR.mayHave(trimDot(b[i:we])) {
 		lw := lowerWord(&buf, trimDot(b[i:we]))
 		if streetTypesFR.has(lw) {
 			last := we
@@ -264,15 +282,20 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 			break
 		}
 		w := b[k:e]
+		capital := isCap(b, k)
+		prefix := (words > 0 || w[len(w)-1] == '.') && streetPrefixes.mayHave(trimDot(w))
+		if !capital && !prefix && !particles.mayHave(w) {
+			break // none of the tests below can pass
+		}
 		lw := lowerWord(&buf, w)
 		if lw == nil {
 			break
 		}
-		if words == 0 && hasStreetSuffix(lw) && isCap(b, k) {
+		if words == 0 && capital && hasStreetSuffix(lw) {
 			first = k
 			break
 		}
-		if words == 0 && isCap(b, k) {
+		if words == 0 && capital {
 			if ps := poBoxStart(b, k, lw); ps >= 0 {
 				hn := houseNumberEnd(b, end)
 				// "Postfach 12 34": box numbers are written in pairs.
@@ -283,11 +306,11 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 				return hn
 			}
 		}
-		if streetPrefixes.has(trimDot(lw)) && (words > 0 || lw[len(lw)-1] == '.') {
+		if prefix && streetPrefixes.has(trimDot(lw)) {
 			first = k
 			break
 		}
-		if isCap(b, k) {
+		if capital {
 			named = k
 		} else if !particles.has(lw) {
 			break
