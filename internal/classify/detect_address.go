@@ -128,6 +128,18 @@ func wordAt(b []byte, i int) int {
 	return j
 }
 
+// wordIn returns the end of the word at i (as wordAt) when ws may hold it,
+// or i: its first byte refuses most words before they are read.
+func wordIn(ws *wordSet, b []byte, i int) int {
+	if i >= len(b) || ws.lead[b[i]] == 0 {
+		return i
+	}
+	if we := wordAt(b, i); ws.mayHave(trimDot(b[i:we])) {
+		return we
+	}
+	return i
+}
+
 // lowerWord lower-cases an ASCII-mostly word into buf (trailing '.' kept).
 func lowerWord(buf *[32]byte, w []byte) []byte {
 	if len(w) > len(buf) {
@@ -204,7 +216,7 @@ func (s *scanner) streetForward(b []byte, start, end int) int {
 		i += 4
 	}
 	// French: the street type comes first.
-	if we := wordAt(b, i); we > i && streetTypesFR.mayHave(trimDot(b[i:we])) {
+	if we := wordIn(streetTypesFR, b, i); we > i {
 		lw := lowerWord(&buf, trimDot(b[i:we]))
 		if streetTypesFR.has(lw) {
 			last := we
