@@ -44,6 +44,7 @@ const (
 	rulePrivateKey        = "private_key"
 	ruleGenericCredential = "generic_credential"
 	ruleURLCredential     = "url_credential"
+	rulePIN               = "pin"
 )
 
 // SecretRules lists every secret rule name the engine can report.
@@ -51,7 +52,7 @@ var SecretRules = []string{ruleOpenAI, ruleAnthropic, ruleAWSAccessKey, ruleAWSS
 	ruleGCPAPIKey, ruleGCPOAuth, ruleAzureStorageKey, ruleAzureClientSecret, ruleAzureSAS, ruleStripe, ruleStripeWebhook,
 	ruleSlackToken, ruleSlackWebhook, ruleGitHub, ruleGitLab, ruleTwilio, ruleSendGrid, ruleNPM, rulePyPI,
 	ruleHuggingFace, ruleSalesforceSession,
-	ruleSalesforceRefresh, ruleJWT, rulePrivateKey, ruleGenericCredential, ruleURLCredential}
+	ruleSalesforceRefresh, ruleJWT, rulePrivateKey, ruleGenericCredential, ruleURLCredential, rulePIN}
 
 // Character sets of token bodies.
 const (
@@ -515,7 +516,7 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	}
 	ke := k
 	k = keyStart(b, ke, 48)
-	if ke-k < 3 {
+	if ke-k < 3 && !(ke-k == 2 && equalFold([]byte("pw"), b[k:ke])) {
 		return i + 1
 	}
 	if ke-k == 3 && b[i] == '=' && k > 0 && (b[k-1] == '&' || b[k-1] == '?') && string(b[k:ke]) == "sig" {
@@ -644,8 +645,27 @@ func CredentialWords() []string {
 }
 
 // credentialWholeKeys are credential keys only as a whole ("pass", not
-// "bypass").
-var credentialWholeKeys = []string{"pass", "auth"}
+// "bypass"; "pw", not "kpw"), the PIN keys that end as other credential
+// keys do among them: a key before ':' whose last byte ends none is passed
+// over unread, and "Geheimzahl" or "PIN-Nummer" would let "E-Mail" and
+// "Nummer" be read (pinBefore finds those).
+var credentialWholeKeys = []string{"pass", "auth", "pw", "pin", "pincode", "pinkod", "cardpin", "kartenpin"}
+
+var credentialWholeSet = set(credentialWholeKeys...)
+
+// pinKeys name a PIN (normalized: "PIN-Code", "card_pin"), in text and
+// as JSON keys. Its value is digits only.
+var pinKeys = []string{"pin", "pincode", "pinnumber", "pinnummer", "pinkod", "cardpin", "kartenpin", "geheimzahl"}
+
+// pinKey reports whether key (normalized) names a PIN.
+func pinKey(key []byte) bool {
+	return slices.Contains(pinKeys, string(key))
+}
+
+// pinValue reports a PIN: four to twelve ASCII digits.
+func pinValue(v []byte) bool {
+	return len(v) >= 4 && len(v) <= 12 && allDigits(v)
+}
 
 // credentialLast marks the bytes a credential key can end with.
 var credentialLast = func() (t [256]bool) {
@@ -664,12 +684,7 @@ func credentialKey(key []byte) bool {
 			return true
 		}
 	}
-	for _, w := range credentialWholeKeys {
-		if string(key) == w { // compared in place, not converted
-			return true
-		}
-	}
-	return false
+	return credentialWholeSet.has(key)
 }
 
 // credentialValue reads the value after a credential key's ':' or '=' at v.
@@ -747,6 +762,9 @@ func separatorEnds(b []byte, e int) bool {
 // "token": "Hello" is a model's token in a completion's logprobs, and
 // "secret": "information" a word.
 func credentialLike(key, val []byte) bool {
+	if pinKey(key) {
+		return pinValue(val)
+	}
 	if passwordKey(key) {
 		return true
 	}
@@ -764,7 +782,7 @@ func credentialLike(key, val []byte) bool {
 // passwordKey reports a credential key (normalized, normKey) that names a
 // password, in one of the eight languages: under it any value is one.
 func passwordKey(key []byte) bool {
-	if bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) {
+	if bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) || string(key) == "pw" {
 		return true
 	}
 	for _, w := range passwordWords {
@@ -783,6 +801,8 @@ var passwordWords = []string{"wort", "haslo", "hasło", "wachtwoord", "contrasen
 // shape get the provider's rule, the rest are generic credentials.
 func credentialRule(key, val []byte) string {
 	switch {
+	case pinKey(key):
+		return rulePIN
 	case bytes.HasSuffix(key, []byte("accountkey")) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
 		return ruleAzureStorageKey
 	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:

@@ -105,7 +105,8 @@ func init() {
 		"passwort", "kennwort", "motdepasse", "contraseña", "contrasena", "wachtwoord", "lösenord", "losenord",
 		"haslo", "hasło", "sharedaccesskey", "subscriptionkey", "connectionstring",
 		// A sign-up form's second password field (Rails, Laravel: password_confirmation).
-		"passwordconfirmation", "passwordconfirm", "passwordrepeat", "passwordagain", "password2")
+		"passwordconfirmation", "passwordconfirm", "passwordrepeat", "passwordagain", "password2", "pw")
+	add(hintCredential, pinKeys...)
 	add(hintIP, "ip", "ipaddress", "clientip", "remoteip", "remoteaddr", "sourceip", "ipv4", "ipv6", "xforwardedfor")
 	add(hintCard, "cardnumber", "creditcard", "creditcardnumber", "pan", "ccnumber", "cc", "kartennummer",
 		"numerocarte", "numerotarjeta")
