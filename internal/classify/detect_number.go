@@ -401,9 +401,11 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 	if k == 1 && L == 4 && end+3 <= len(b) && b[end] == ' ' && isUpper(b[end+1]) && isUpper(b[end+2]) && wordEndAt(b, end+3) {
 		return s.nlPostcode(b, start, end+3)
 	}
-	if k == r.ng && L >= 4 && L <= 12 && pinBefore(b, start) {
-		accept(Secret, rulePIN, 0.85)
-		return accepted
+	if k == r.ng && L >= 3 && L <= 12 {
+		if rule := codeBefore(b, start, L); rule != "" {
+			accept(Secret, rule, 0.85)
+			return accepted
+		}
 	}
 	if k == 1 && L <= 4 {
 		if e := s.afterNumber(b, start, end); e > accepted {

@@ -44,7 +44,6 @@ const (
 	rulePrivateKey        = "private_key"
 	ruleGenericCredential = "generic_credential"
 	ruleURLCredential     = "url_credential"
-	rulePIN               = "pin"
 )
 
 // SecretRules lists every secret rule name the engine can report.
@@ -52,7 +51,8 @@ var SecretRules = []string{ruleOpenAI, ruleAnthropic, ruleAWSAccessKey, ruleAWSS
 	ruleGCPAPIKey, ruleGCPOAuth, ruleAzureStorageKey, ruleAzureClientSecret, ruleAzureSAS, ruleStripe, ruleStripeWebhook,
 	ruleSlackToken, ruleSlackWebhook, ruleGitHub, ruleGitLab, ruleTwilio, ruleSendGrid, ruleNPM, rulePyPI,
 	ruleHuggingFace, ruleSalesforceSession,
-	ruleSalesforceRefresh, ruleJWT, rulePrivateKey, ruleGenericCredential, ruleURLCredential, rulePIN}
+	ruleSalesforceRefresh, ruleJWT, rulePrivateKey, ruleGenericCredential, ruleURLCredential, rulePIN,
+	ruleCardSecurityCode, ruleOneTimeCode}
 
 // Character sets of token bodies.
 const (
@@ -648,24 +648,10 @@ func CredentialWords() []string {
 // "bypass"; "pw", not "kpw"), the PIN keys that end as other credential
 // keys do among them: a key before ':' whose last byte ends none is passed
 // over unread, and "Geheimzahl" or "PIN-Nummer" would let "E-Mail" and
-// "Nummer" be read (pinBefore finds those).
+// "Nummer" be read (codeBefore finds those).
 var credentialWholeKeys = []string{"pass", "auth", "pw", "pin", "pincode", "pinkod", "cardpin", "kartenpin"}
 
 var credentialWholeSet = set(credentialWholeKeys...)
-
-// pinKeys name a PIN (normalized: "PIN-Code", "card_pin"), in text and
-// as JSON keys. Its value is digits only.
-var pinKeys = []string{"pin", "pincode", "pinnumber", "pinnummer", "pinkod", "cardpin", "kartenpin", "geheimzahl"}
-
-// pinKey reports whether key (normalized) names a PIN.
-func pinKey(key []byte) bool {
-	return slices.Contains(pinKeys, string(key))
-}
-
-// pinValue reports a PIN: four to twelve ASCII digits.
-func pinValue(v []byte) bool {
-	return len(v) >= 4 && len(v) <= 12 && allDigits(v)
-}
 
 // credentialLast marks the bytes a credential key can end with.
 var credentialLast = func() (t [256]bool) {
@@ -762,8 +748,8 @@ func separatorEnds(b []byte, e int) bool {
 // "token": "Hello" is a model's token in a completion's logprobs, and
 // "secret": "information" a word.
 func credentialLike(key, val []byte) bool {
-	if pinKey(key) {
-		return pinValue(val)
+	if c := codeKey(key); c != nil {
+		return c.holds(val)
 	}
 	if passwordKey(key) {
 		return true
@@ -801,8 +787,8 @@ var passwordWords = []string{"wort", "haslo", "hasło", "wachtwoord", "contrasen
 // shape get the provider's rule, the rest are generic credentials.
 func credentialRule(key, val []byte) string {
 	switch {
-	case pinKey(key):
-		return rulePIN
+	case codeKey(key) != nil:
+		return codeKey(key).rule
 	case bytes.HasSuffix(key, []byte("accountkey")) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
 		return ruleAzureStorageKey
 	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:

@@ -1,9 +1,6 @@
 package classify
 
-import (
-	"bytes"
-	"slices"
-)
+import "bytes"
 
 // Credentials given in words, as people type them into support chats and
 // prompts: "my password is hunter2Xy9", "mein Passwort ist Sommer2024!",
@@ -140,96 +137,4 @@ func passwordShaped(v []byte) bool {
 		}
 	}
 	return letter && other
-}
-
-// A PIN is given in words too, and in digits only: "PIN 4821", "my PIN is
-// 4821", "Meine PIN lautet 4821", "mon code PIN est 4821", "pin code
-// 4821", "Geheimzahl: 7734". onAssign reads most PIN keys first ("PIN:
-// 4821", "pin=4821"); a key it leaves to these is one that ends as few
-// credential keys do ("Geheimzahl", "PIN-Nummer"), which it passes over.
-
-var (
-	// pinWordList name a PIN in one word (lower case, a hyphen kept).
-	pinWordList = []string{"pin", "pincode", "pin-code", "pinnummer", "pin-nummer", "pinnumber", "pinkod", "pin-kod",
-		"geheimzahl"}
-	// pinNounList follow "pin" in a PIN's name of two words ("PIN code",
-	// "PIN number", "PIN Nummer").
-	pinNounList = []string{"code", "number", "nummer", "kod", "no", "nr"}
-
-	pinWords = set(pinWordList...)
-	pinNouns = set(pinNounList...)
-	// pinTails has a bit for the last three bytes (tail3) of each word a
-	// PIN's number follows, with a space before a word of two: the test
-	// before any word is read. "order 4821" ends in "der", "number 4821" in
-	// "ber". Another tail shares a bit with one of them rarely, and costs
-	// a word read, no more.
-	pinTails = func() (t [64]uint64) {
-		for _, w := range slices.Concat(pinWordList, pinNounList, spokenVerbList) {
-			w = " " + w
-			h := tail3([]byte(w), len(w))
-			t[h/64] |= 1 << (h % 64)
-		}
-		return t
-	}()
-)
-
-// tail3 hashes the three bytes before e, ASCII letters in either case
-// alike, to one of 4,096 bits.
-func tail3(b []byte, e int) uint32 {
-	x := uint32(b[e-3]) | uint32(b[e-2])<<8 | uint32(b[e-1])<<16 | 0x202020
-	return x * 0x9E3779B1 >> 20
-}
-
-// pinBefore reports whether the number at start, of digits only, follows
-// the name of a PIN, with a verb, a ':', a '#' or nothing between them.
-// Each word is tested by its first byte and length before it is lowered:
-// in product text a number follows "number" or "item", and no further.
-func pinBefore(b []byte, start int) bool {
-	e := start
-	for n := 0; e > 0 && n < 3 && (b[e-1] == ' ' || b[e-1] == ':' || b[e-1] == '#'); n++ {
-		e--
-	}
-	if e == start || e < 3 {
-		return false
-	}
-	if h := tail3(b, e); pinTails[h/64]&(1<<(h%64)) == 0 {
-		return false
-	}
-	var buf [32]byte
-	k, e := wordBefore(b, e)
-	if k < 0 {
-		return false
-	}
-	if spokenVerbs.mayHave(b[k:e]) && spokenVerb(lowerWord(&buf, b[k:e])) {
-		if k, e = wordBefore(b, k); k < 0 {
-			return false
-		}
-	}
-	if pinNouns.mayHave(b[k:e]) {
-		// "PIN code": "pin" and a space right before the noun.
-		return k >= 4 && b[k-1] == ' ' && equalFold([]byte("pin"), b[k-4:k-1]) && wordStartAt(b, k-4) &&
-			pinNouns.has(lowerWord(&buf, b[k:e]))
-	}
-	return pinWords.mayHave(b[k:e]) && pinWords.has(lowerWord(&buf, b[k:e]))
-}
-
-// wordBefore returns the span of the word that ends at e or at the space
-// before e: letters, bytes beyond ASCII and inner hyphens, at most 16
-// bytes; or -1 and -1.
-func wordBefore(b []byte, e int) (int, int) {
-	if e > 0 && b[e-1] == ' ' {
-		e--
-	}
-	k := e
-	for k > 0 && e-k <= 16 {
-		if c := b[k-1]; isAlpha(c) || c >= 0x80 || c == '-' && k < e && k > 1 && isAlpha(b[k-2]) {
-			k--
-			continue
-		}
-		break
-	}
-	if k == e || e-k > 16 || !wordStartAt(b, k) {
-		return -1, -1
-	}
-	return k, e
 }

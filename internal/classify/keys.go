@@ -106,7 +106,9 @@ func init() {
 		"haslo", "hasło", "sharedaccesskey", "subscriptionkey", "connectionstring",
 		// A sign-up form's second password field (Rails, Laravel: password_confirmation).
 		"passwordconfirmation", "passwordconfirm", "passwordrepeat", "passwordagain", "password2", "pw")
-	add(hintCredential, pinKeys...)
+	for _, c := range digitCodes {
+		add(hintCredential, c.keys...)
+	}
 	add(hintIP, "ip", "ipaddress", "clientip", "remoteip", "remoteaddr", "sourceip", "ipv4", "ipv6", "xforwardedfor")
 	add(hintCard, "cardnumber", "creditcard", "creditcardnumber", "pan", "ccnumber", "cc", "kartennummer",
 		"numerocarte", "numerotarjeta")
