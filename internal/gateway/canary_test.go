@@ -20,6 +20,7 @@ import (
 var canaries = []string{
 	"Anna Canarysmith", "anna.canary@example.com", "+49 30 9876 5432", "DE89 3704 0044 0532 0130 00",
 	"4111 1111 1111 1111", "Hauptstraße 5", "sk-proj-CanaryKey0123456789abcdefghij",
+	"739164205813", // a PIN: twelve digits, so that no timestamp or hash in a record holds it by chance
 }
 
 const canaryText = "Customer Anna Canarysmith, anna.canary@example.com, +49 30 9876 5432, " +
@@ -69,7 +70,9 @@ func TestNoCanaryLeaves(t *testing.T) {
 		body      []byte
 	}{
 		{"/v1/inspect", "EU", body("us-frontier", canaryText+" "+canaries[6])},
-		{"/v1/chat/completions", "EU", body("regional", "my key "+canaries[6])},                                // secret: 403
+		{"/v1/chat/completions", "EU", body("regional", "my key "+canaries[6])},    // secret: 403
+		{"/v1/chat/completions", "EU", body("regional", "my PIN is "+canaries[7])}, // secret: 403
+		{"/v1/inspect", "EU", body("regional", "PIN: "+canaries[7])},
 		{"/v1/chat/completions", "UK", body("us-frontier", canaryText)},                                        // may not leave the UK: 403
 		{"/v1/chat/completions", "EU", []byte(`{"model":"regional","messages":[` + canaryText)},                // malformed
 		{"/v1/chat/completions", "EU", append([]byte(`{"model":"regional","x":"`+canaryText), 0xff, '"', '}')}, // invalid UTF-8
@@ -78,6 +81,9 @@ func TestNoCanaryLeaves(t *testing.T) {
 		hdr.Set("Sovereign-Jurisdiction", r.jur)
 		_, got := h.post(r.path, hdr, r.body)
 		answers = append(answers, string(got))
+	}
+	if !strings.Contains(strings.Join(answers, "\n"), `"rule":"pin"`) {
+		t.Fatalf("no answer reports the PIN canary as a PIN: the case tests nothing\n%s", strings.Join(answers, "\n"))
 	}
 	// An upstream whose 400 quotes the request: its text is not relayed.
 	h.up["eu"].SetFault(llmtest.RejectEcho)
@@ -192,6 +198,12 @@ func TestOutputGuardHoldsSecretStarts(t *testing.T) {
 		// Passwords given in words, as a support chat has them.
 		{"My password is ", "hunter2Xy9Q"},
 		{"Mein Passwort lautet ", "Geheim#42xy"},
+		// Codes of digits, named before them.
+		{"My PIN is ", "48213"},
+		{"PIN ", "4821 5566"},
+		{"Security code: ", "842"},
+		{"Your verification code is ", "483920"},
+		{"Ihr Bestätigungscode lautet ", "55 66 77"},
 		{"Webhook ", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
 		{"Token ", "ya29.a0AfH6SMBx3l9VbKmPq2r7nQ8gHk_xYz-123"},
 		{"Publish with ", "npm_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5"},
