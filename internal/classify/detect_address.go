@@ -42,8 +42,8 @@ type wordSet struct {
 	// for each member of n bytes (every bit at bytes beyond ASCII, whose
 	// case is not folded here). It refuses most words before they are
 	// lowered and hashed: a number in product text is followed and led by
-	// "grams", "days", "within", none of them the length of a member with
-	// their first letter.
+	// "days", "hours", "within", which no French street type, street
+	// prefix or particle matches in first letter and length.
 	lead [256]uint32
 }
 

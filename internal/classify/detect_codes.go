@@ -4,11 +4,21 @@ import "slices"
 
 // Codes: credentials of digits only, which a support chat is given in
 // words or under a key: a card's PIN ("my PIN is 4821", "PIN: 4821"), its
-// security code ("CVV 123", "code de sécurité : 123") and a one-time code
-// ("your verification code is 483920", "TAN 123456"). A number is one when
-// a code's name is right before it, with a verb, ':', '=', '#' or nothing
-// between them, and it has the code's count of digits. A name alone
-// ("code 1234", "number 4821") names no code.
+// security code ("CVV 123", "code de sécurité : 734") and a one-time code
+// ("your verification code is 483920", "TAN 123456").
+//
+// A number of digits, in groups split by spaces at most, that no other
+// type has claimed (a postcode in "12 rue du Pin 75002 Paris") is a code
+// when a code's name is right before it and the text gives the number as
+// its value:
+//   - a key and ':' or '=' ("PIN: 4821", "card_cvv=123", "verificationCode: 483920");
+//   - a name and a verb ("my PIN is 4821", "Ihr Bestätigungscode lautet 55 66 77");
+//   - a possessive and a name ("my PIN 4821", "your verification code 483920");
+//   - or the name alone, as an acronym in capitals and not before a year
+//     ("PIN 4821", "CVV 123", "TAN 123456"; not "Lapel Pin 2024", "Die TAN
+//     2024 wurde eingeführt", "Login code 2024 campaign").
+//
+// It must also have the code's count of digits ("CVV 12345" is none).
 
 const (
 	rulePIN              = "pin"
@@ -25,72 +35,267 @@ type digitCode struct {
 	keys []string
 	// words name it in one word ("PIN", "CVV", "TAN", "PIN-Code").
 	words []string
-	// leads name it before a codeNoun ("security code", "verification
-	// code", "PIN number").
-	leads []string
+	// pairs name it in two words, the second a codeNoun ("security code",
+	// "PIN number").
+	pairs []string
 	// quals name it after "code de", "código de", "codice di" ("code de
 	// sécurité", "código de verificación").
 	quals []string
+	// acronyms are the names, in capitals, that stand alone before its
+	// number ("PIN 4821").
+	acronyms []string
 }
 
 var digitCodes = []digitCode{
 	{rule: rulePIN, min: 4, max: 12,
-		keys: []string{"pin", "pincode", "pinnumber", "pinnummer", "pinkod", "cardpin", "kartenpin", "geheimzahl"},
+		keys: []string{"pin", "pinnumber", "pinnummer", "pinkod", "cardpin", "kartenpin", "geheimzahl"},
 		words: []string{"pin", "pincode", "pin-code", "pinnummer", "pin-nummer", "pinnumber", "pinkod", "pin-kod",
 			"geheimzahl"},
-		leads: []string{"pin"}},
+		pairs:    []string{"pin code", "pin number", "pin nummer", "pin kod", "pin no", "pin nr"},
+		acronyms: []string{"PIN"}},
 	{rule: ruleCardSecurityCode, min: 3, max: 4,
 		keys: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "cardcvv", "cardcvc", "securitycode", "cardsecuritycode",
 			"cardverificationcode", "cardverificationvalue", "kartenprüfnummer", "kartenprufnummer", "cryptogramme"},
 		words: []string{"cvv", "cvc", "csc", "cvn", "kartenprüfnummer", "kartenprufnummer", "cryptogramme",
 			"sicherheitscode"},
-		leads: []string{"security"},
-		quals: []string{"sécurité", "securite", "seguridad", "sicurezza"}},
+		pairs:    []string{"security code"},
+		quals:    []string{"sécurité", "securite", "seguridad", "sicurezza"},
+		acronyms: []string{"CVV", "CVC", "CSC", "CVN"}},
 	{rule: ruleOneTimeCode, min: 4, max: 8,
 		keys: []string{"otp", "otpcode", "onetimecode", "onetimepassword", "verificationcode", "smscode", "tan", "mtan",
 			"smstan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode"},
 		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "sms-code", "bestätigungscode", "bestatigungscode",
 			"verifizierungscode", "einmalcode", "verificatiecode"},
-		leads: []string{"verification", "one-time", "otp", "sms", "login"},
-		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica"}},
+		pairs:    []string{"verification code", "one-time code", "otp code", "sms code", "login code"},
+		quals:    []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
+		acronyms: []string{"OTP", "TAN", "MTAN"}},
 }
 
-// codeNouns end a code's name of two words; codeHeads start the Romance
-// ones ("code de sécurité"), before a codeParticle.
 var (
-	codeNounList     = []string{"code", "number", "nummer", "kod", "no", "nr"}
-	codeHeadList     = []string{"code", "código", "codigo", "codice"}
-	codeParticleList = []string{"de", "di"}
-)
-
-var (
+	// codeNouns end the codes' names of two words; codeHeads start the
+	// Romance ones ("code de sécurité"), before a codeParticle.
+	codeNounList  = []string{"code", "number", "nummer", "kod", "no", "nr"}
+	codeHeads     = set("code", "código", "codigo", "codice")
+	codeParticles = set("de", "di")
 	codeNouns     = set(codeNounList...)
-	codeHeads     = set(codeHeadList...)
-	codeParticles = set(codeParticleList...)
-	// codeWords, codeLeads and codeQuals hold the names of every code,
-	// for the test by first byte and length; codeOf tells whose a name is.
+	// possessives, before a code's name, give the number as its value
+	// ("my PIN 4821").
+	possessives = set("my", "your", "mein", "meine", "meinen", "dein", "deine", "ihr", "ihre", "ihren", "mon", "ma",
+		"votre", "ton", "ta", "mi", "su", "tu", "mio", "mia", "mijn", "uw", "min", "mitt", "din", "ditt", "mój", "moj",
+		"moja", "twój", "twoj")
+
+	// codeWords, codeLeads and codeQuals hold the names of every code
+	// (the leads are the pairs' first words), for the test by first byte
+	// and length; codeOf tells whose a name is.
 	codeWords, codeLeads, codeQuals = codeSets()
 	codeOf                          = codeIndex()
-	// codeTails has a bit for the last three bytes (tail3) of each word a
-	// code's number follows, with a space before a word of two: the test
-	// before any word is read. "order 4821" ends in "der", "number 4821"
-	// in "ber". Another tail shares a bit with one of them rarely, and
-	// costs a word read, no more.
+	// codeTails has a bit for the last three bytes (tail3) of each word
+	// and key a code's number follows: the test before any word is read.
+	// "order 4821" ends in "der", "number 4821" in "ber". Another tail
+	// shares a bit with one of them rarely, and costs a word read, no more.
 	codeTails = tailBits(func() []string {
 		words := slices.Concat(codeNounList, spokenVerbList)
 		for _, c := range digitCodes {
-			words = slices.Concat(words, c.words, c.quals)
+			words = slices.Concat(words, c.words, c.quals, c.keys)
 		}
 		return words
 	}())
-	// leadTails are the same of the leads, read before a codeNoun.
-	leadTails = tailBits(func() (leads []string) {
-		for _, c := range digitCodes {
-			leads = append(leads, c.leads...)
-		}
-		return leads
-	}())
+	// leadTails are the same of the pairs' first words, read before a
+	// codeNoun ("article number 388984" stops at "cle").
+	leadTails = tailBits(codeLeadList())
 )
+
+// codeLeadList returns the first words of the codes' pairs.
+func codeLeadList() (leads []string) {
+	for _, c := range digitCodes {
+		for _, p := range c.pairs {
+			leads = append(leads, p[:len(p)-len(lastWord(p))-1])
+		}
+	}
+	return leads
+}
+
+func lastWord(p string) string {
+	return p[max(0, lastSpace(p)+1):]
+}
+
+func lastSpace(p string) int {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == ' ' {
+			return i
+		}
+	}
+	return -1
+}
+
+func codeSets() (words, leads, quals *wordSet) {
+	var w, q []string
+	for _, c := range digitCodes {
+		w, q = slices.Concat(w, c.words), slices.Concat(q, c.quals)
+	}
+	// Words over 16 bytes ("bestätigungscode") are looked up in codeOf.
+	w = slices.DeleteFunc(w, func(n string) bool { return len(n) > 16 })
+	return set(w...), set(codeLeadList()...), set(q...)
+}
+
+// codeIndex maps each name and key of a code, after a byte for its role
+// ('w' word, 'p' pair, 'q' qualifier, 'k' key), to the code's index in
+// digitCodes.
+func codeIndex() map[string]int {
+	m := map[string]int{}
+	for i, c := range digitCodes {
+		for _, names := range []struct {
+			role byte
+			list []string
+		}{{'w', c.words}, {'p', c.pairs}, {'q', c.quals}, {'k', c.keys}} {
+			for _, n := range names.list {
+				if _, dup := m[string(names.role)+n]; dup {
+					panic("classify: code name " + n + " names two codes")
+				}
+				m[string(names.role)+n] = i
+			}
+		}
+	}
+	return m
+}
+
+// codeNamed returns the code whose name of role role is the words ws
+// joined by spaces, or nil.
+func codeNamed(role byte, ws ...[]byte) *digitCode {
+	var buf [48]byte
+	name := append(buf[:0], role)
+	for k, w := range ws {
+		if k > 0 {
+			name = append(name, ' ')
+		}
+		name = append(name, w...)
+	}
+	if i, ok := codeOf[string(name)]; ok {
+		return &digitCodes[i]
+	}
+	return nil
+}
+
+// codeKey returns the code a key (normalized) names, or nil: the key, or
+// the key without a prefix ("billingcvv").
+func codeKey(key []byte) *digitCode {
+	if c := codeNamed('k', key); c != nil {
+		return c
+	}
+	for _, p := range keyPrefixes {
+		if len(key) > len(p) && string(key[:len(p)]) == p {
+			return codeNamed('k', key[len(p):])
+		}
+	}
+	return nil
+}
+
+// holds reports whether v, ASCII digits only, has the code's length.
+func (c *digitCode) holds(v []byte) bool {
+	return len(v) >= c.min && len(v) <= c.max && allDigits(v)
+}
+
+// codeGap marks the bytes that may stand between a code's name and its
+// number.
+var codeGap = [256]bool{' ': true, ':': true, '=': true, '#': true}
+
+// codeBefore returns the rule of the code whose name is right before the
+// number b[start:end] of L digits, and the finding's confidence; or "".
+// claimed says another type has taken the number ("PIN 030 1234567" is a
+// phone): only a name that gives the number as its value takes it back.
+// Each word is tested by its first byte and length before it is lowered:
+// in product text a number follows "number" or "item", and no further.
+func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
+	e := start
+	assigned := false // a ':' or '=' between: "PIN: 4821"
+	for n := 0; e > 0 && n < 3 && codeGap[b[e-1]]; n++ {
+		assigned = assigned || b[e-1] == ':' || b[e-1] == '='
+		e--
+	}
+	if e == start || e < 3 || !codeTails.has(tail3(b, e)) {
+		return "", 0
+	}
+	if assigned {
+		// A key: "card_cvv: 123", "verificationCode=483920".
+		if ks := keyWordStart(b, e, 32); e-ks >= 3 {
+			var kbuf [64]byte
+			if c := codeKey(lowerLatin(normKey(kbuf[:0], b[ks:e]))); c != nil {
+				if L < c.min || L > c.max {
+					return "", 0
+				}
+				return c.rule, 0.85
+			}
+		}
+	}
+	var buf, lbuf [32]byte
+	k, e := wordBefore(b, e)
+	if k < 0 {
+		return "", 0
+	}
+	verb := false
+	if spokenVerbs.mayHave(b[k:e]) && spokenVerb(lowerWord(&buf, b[k:e])) {
+		verb = true
+		if k, e = wordBefore(b, k); k < 0 {
+			return "", 0
+		}
+	}
+	w := b[k:e]
+	first := k // where the name starts
+	var c *digitCode
+	// mayHave only refuses: a word it lets through is looked up as each
+	// kind of name in turn.
+	if len(w) > 16 || codeWords.mayHave(w) { // "PIN", "Verifizierungscode"
+		c = codeNamed('w', lowerWord(&buf, w))
+	}
+	if c == nil && codeNouns.mayHave(w) && k >= 4 && b[k-1] == ' ' && leadTails.has(tail3(b, k-1)) {
+		// "security code", "PIN number"
+		if lk, le := wordBefore(b, k); lk >= 0 && codeLeads.mayHave(b[lk:le]) {
+			c, first = codeNamed('p', lowerWord(&lbuf, b[lk:le]), lowerWord(&buf, w)), lk
+		}
+	}
+	if c == nil && codeQuals.mayHave(w) {
+		// "code de sécurité", "codice di verifica"
+		q := codeNamed('q', lowerWord(&buf, w))
+		if pk, pe := wordBefore(b, k); q != nil && pk >= 0 && codeParticles.has(lowerWord(&buf, b[pk:pe])) {
+			if hk, he := wordBefore(b, pk); hk >= 0 && codeHeads.has(lowerWord(&buf, b[hk:he])) {
+				c, first = q, hk
+			}
+		}
+	}
+	if c == nil || L < c.min || L > c.max {
+		return "", 0
+	}
+	if c.rule == rulePIN && L == 6 && indianPostcodeName(b[first:e]) {
+		return "", 0
+	}
+	if assigned || verb {
+		return c.rule, 0.85
+	}
+	if pk, pe := wordBefore(b, first); pk >= 0 && possessives.mayHave(b[pk:pe]) && possessives.has(lowerWord(&buf, b[pk:pe])) {
+		return c.rule, 0.85
+	}
+	if !claimed && slices.Contains(c.acronyms, string(w)) && !(L == 4 && yearLike(b[start:end])) {
+		return c.rule, 0.75
+	}
+	return "", 0
+}
+
+// indianPostcodeName reports a PIN's name that India gives its postcodes
+// of six digits ("PIN code 560001", "Pincode: 560001").
+func indianPostcodeName(name []byte) bool {
+	var buf [32]byte
+	switch string(lowerWord(&buf, name)) {
+	case "pincode", "pin-code", "pin code":
+		return true
+	}
+	return false
+}
+
+// yearLike reports four digits that may be a year of the last or this
+// century.
+func yearLike(d []byte) bool {
+	return len(d) == 4 && (d[0] == '1' && d[1] == '9' || d[0] == '2' && d[1] == '0')
+}
 
 // tailBitSet has a bit for each of 4,096 hashes of three bytes (tail3).
 type tailBitSet [64]uint64
@@ -109,115 +314,9 @@ func tailBits(words []string) *tailBitSet {
 	return &t
 }
 
-// codeGap marks the bytes that may stand between a code's name and its
-// number.
-var codeGap = [256]bool{' ': true, ':': true, '=': true, '#': true}
-
-func codeSets() (words, leads, quals *wordSet) {
-	var w, l, q []string
-	for _, c := range digitCodes {
-		w, l, q = slices.Concat(w, c.words), slices.Concat(l, c.leads), slices.Concat(q, c.quals)
-	}
-	// Words over 16 bytes ("bestätigungscode") are looked up in codeOf.
-	w = slices.DeleteFunc(w, func(n string) bool { return len(n) > 16 })
-	return set(w...), set(l...), set(q...)
-}
-
-// codeIndex maps each name and key of a code, with its role ("w", "l",
-// "q", "k") before it, to the code's index in digitCodes.
-func codeIndex() map[string]int {
-	m := map[string]int{}
-	for i, c := range digitCodes {
-		for role, names := range map[string][]string{"w": c.words, "l": c.leads, "q": c.quals, "k": c.keys} {
-			for _, n := range names {
-				if _, dup := m[role+n]; dup {
-					panic("classify: code name " + n + " names two codes")
-				}
-				m[role+n] = i
-			}
-		}
-	}
-	return m
-}
-
-// codeNamed returns the code whose name of role role is w, or nil.
-func codeNamed(role byte, w []byte) *digitCode {
-	var buf [40]byte
-	if len(w) >= len(buf) {
-		return nil
-	}
-	buf[0] = role
-	n := copy(buf[1:], w)
-	if i, ok := codeOf[string(buf[:1+n])]; ok {
-		return &digitCodes[i]
-	}
-	return nil
-}
-
-// codeKey returns the code a credential key (normalized) names, or nil.
-func codeKey(key []byte) *digitCode {
-	return codeNamed('k', key)
-}
-
-// holds reports whether v, ASCII digits only, has the code's length.
-func (c *digitCode) holds(v []byte) bool {
-	return len(v) >= c.min && len(v) <= c.max && allDigits(v)
-}
-
-// codeBefore returns the rule of the code whose name is right before the
-// number at start, of L digits, or "". Each word is tested by its first
-// byte and length before it is lowered: in product text a number follows
-// "number" or "item", and no further.
-func codeBefore(b []byte, start, L int) string {
-	e := start
-	for n := 0; e > 0 && n < 3 && codeGap[b[e-1]]; n++ {
-		e--
-	}
-	if e == start || e < 3 {
-		return ""
-	}
-	if !codeTails.has(tail3(b, e)) {
-		return ""
-	}
-	var buf [32]byte
-	k, e := wordBefore(b, e)
-	if k < 0 {
-		return ""
-	}
-	if spokenVerbs.mayHave(b[k:e]) && spokenVerb(lowerWord(&buf, b[k:e])) {
-		if k, e = wordBefore(b, k); k < 0 {
-			return ""
-		}
-	}
-	var c *digitCode
-	w := b[k:e]
-	switch {
-	case len(w) > 16: // a compound: "Verifizierungscode"
-		c = codeNamed('w', lowerWord(&buf, w))
-	case codeWords.mayHave(w) && codeWords.has(lowerWord(&buf, w)):
-		c = codeNamed('w', lowerWord(&buf, w))
-	case codeNouns.mayHave(w) && k >= 4 && b[k-1] == ' ' && leadTails.has(tail3(b, k-1)) && codeNouns.has(lowerWord(&buf, w)):
-		// "security code", "PIN number"; not "article number"
-		if k, e = wordBefore(b, k); k >= 0 && codeLeads.mayHave(b[k:e]) {
-			c = codeNamed('l', lowerWord(&buf, b[k:e]))
-		}
-	case codeQuals.mayHave(w) && codeQuals.has(lowerWord(&buf, w)):
-		// "code de sécurité", "codice di verifica"
-		q := codeNamed('q', lowerWord(&buf, w))
-		if k, e = wordBefore(b, k); k >= 0 && codeParticles.has(lowerWord(&buf, b[k:e])) {
-			if k, e = wordBefore(b, k); k >= 0 && codeHeads.has(lowerWord(&buf, b[k:e])) {
-				c = q
-			}
-		}
-	}
-	if c == nil || L < c.min || L > c.max {
-		return ""
-	}
-	return c.rule
-}
-
-// tail3 hashes the three bytes before e, ASCII letters in either case
-// alike, to one of 4,096 bits.
+// tail3 hashes the three bytes before e to one of 4,096 bits, each byte
+// ORed with 0x20 first: ASCII letters in either case hash alike (and a few
+// other bytes with them, which costs a word read, no more).
 func tail3(b []byte, e int) uint32 {
 	x := uint32(b[e-3]) | uint32(b[e-2])<<8 | uint32(b[e-1])<<16 | 0x202020
 	return x * 0x9E3779B1 >> 20

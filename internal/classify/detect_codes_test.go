@@ -6,40 +6,58 @@ import (
 	"testing"
 )
 
-// Every name of every code finds it, in lower case, capitalized and in
-// capitals, and as a JSON key; one digit too few or too many finds none.
+// Every name of every code finds it where the text gives the number as
+// its value: after a verb, a ':' or '=', a possessive, in any case; as an
+// acronym in capitals alone. Alone and not an acronym in capitals, with one
+// digit too few or too many, or a year after an acronym, it finds none.
 func TestEveryCodeNameFindsItsCode(t *testing.T) {
 	e := mustEngine(t, Config{})
 	digits := func(n int) string { return "9876543210987"[:n] }
-	forms := func(w string) []string {
-		return []string{w, strings.ToUpper(w[:1]) + w[1:], strings.ToUpper(w)}
-	}
-	check := func(c digitCode, text string, n int, want bool) {
+	check := func(c digitCode, lead, number string, want bool) {
 		t.Helper()
-		body := text + digits(n) + " please"
+		body := lead + number + " please"
 		fs := e.Text([]byte(body), nil)
-		got := len(fs) == 1 && fs[0].Type == Secret && fs[0].Rule == c.rule && body[fs[0].Start:fs[0].End] == digits(n)
+		got := len(fs) == 1 && fs[0].Type == Secret && fs[0].Rule == c.rule && body[fs[0].Start:fs[0].End] == number
 		if got != want {
 			t.Errorf("%q: %v, want %s %v", body, fs, c.rule, want)
 		}
 	}
+	cases := func(w string) []string {
+		return []string{w, strings.ToUpper(w[:1]) + w[1:], strings.ToUpper(w)}
+	}
 	for _, c := range digitCodes {
-		var names []string
-		for _, w := range c.words {
-			names = append(names, w+" ", "my "+w+" is ", w+": ")
+		var leads []string
+		for _, name := range append(c.words, c.pairs...) {
+			for _, n := range cases(name) {
+				leads = append(leads, "my "+n+" is ", n+": ", n+" = ", "Your "+n+" ")
+			}
 		}
-		for _, l := range c.leads {
-			names = append(names, l+" code ", "the "+l+" number is ")
+		for _, key := range c.keys {
+			for _, n := range cases(key) {
+				leads = append(leads, n+": ", n+"=", "billing_"+n+": ")
+			}
 		}
 		for _, q := range c.quals {
-			names = append(names, "code de "+q+" ", "codice di "+q+" : ")
+			leads = append(leads, "code de "+q+" : ", "votre code de "+q+" est ", "il codice di "+q+" è ")
 		}
-		for _, name := range names {
-			for _, f := range forms(name) {
-				check(c, f, c.min, true)
-				check(c, f, c.max, true)
-				check(c, f, c.min-1, false)
-				check(c, f, c.max+1, false)
+		for _, lead := range leads {
+			check(c, lead, digits(c.min), true)
+			check(c, lead, digits(c.max), true)
+			check(c, lead, digits(c.min-1), false)
+			check(c, lead, digits(c.max+1), false)
+		}
+		for _, a := range c.acronyms {
+			check(c, a+" ", digits(c.min), true)
+			check(c, a+" #", digits(c.max), true)
+			check(c, strings.ToLower(a)+" ", digits(c.min), false)
+			check(c, a[:1]+strings.ToLower(a[1:])+" ", digits(c.min), false)
+			if c.min <= 4 && c.max >= 4 {
+				check(c, a+" ", "2024", false)
+			}
+		}
+		for _, w := range append(c.words, c.pairs...) {
+			if !strings.Contains(w, "-") {
+				check(c, w+" ", digits(c.min), false) // alone, lower case
 			}
 		}
 		for _, k := range c.keys {

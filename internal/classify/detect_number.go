@@ -401,15 +401,14 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 	if k == 1 && L == 4 && end+3 <= len(b) && b[end] == ' ' && isUpper(b[end+1]) && isUpper(b[end+2]) && wordEndAt(b, end+3) {
 		return s.nlPostcode(b, start, end+3)
 	}
-	if k == r.ng && L >= 3 && L <= 12 {
-		if rule := codeBefore(b, start, L); rule != "" {
-			accept(Secret, rule, 0.85)
-			return accepted
-		}
-	}
 	if k == 1 && L <= 4 {
 		if e := s.afterNumber(b, start, end); e > accepted {
 			accepted = e
+		}
+	}
+	if k == r.ng && L >= 3 && L <= 12 && (k == 1 || sameSeps(r, k, " ")) {
+		if rule, conf := codeBefore(b, start, end, L, accepted != 0); rule != "" {
+			accept(Secret, rule, conf)
 		}
 	}
 	return accepted

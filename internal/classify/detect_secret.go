@@ -645,11 +645,9 @@ func CredentialWords() []string {
 }
 
 // credentialWholeKeys are credential keys only as a whole ("pass", not
-// "bypass"; "pw", not "kpw"), the PIN keys that end as other credential
-// keys do among them: a key before ':' whose last byte ends none is passed
-// over unread, and "Geheimzahl" or "PIN-Nummer" would let "E-Mail" and
-// "Nummer" be read (codeBefore finds those).
-var credentialWholeKeys = []string{"pass", "auth", "pw", "pin", "pincode", "pinkod", "cardpin", "kartenpin"}
+// "bypass"; "pw", not "kpw"). The keys of codes of digits ("PIN:", "CVV:")
+// are read by codeBefore, from their number.
+var credentialWholeKeys = []string{"pass", "auth", "pw"}
 
 var credentialWholeSet = set(credentialWholeKeys...)
 
@@ -786,9 +784,10 @@ var passwordWords = []string{"wort", "haslo", "hasło", "wachtwoord", "contrasen
 // normalized, normKey): keys that name their provider and values of its
 // shape get the provider's rule, the rest are generic credentials.
 func credentialRule(key, val []byte) string {
+	c := codeKey(key)
 	switch {
-	case codeKey(key) != nil:
-		return codeKey(key).rule
+	case c != nil:
+		return c.rule
 	case bytes.HasSuffix(key, []byte("accountkey")) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
 		return ruleAzureStorageKey
 	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:
