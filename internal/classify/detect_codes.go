@@ -190,14 +190,25 @@ func codeKey(key []byte) *digitCode {
 	return nil
 }
 
-// holds reports whether v, ASCII digits only, has the code's length.
+// holds reports whether v, ASCII digits in groups split by single spaces
+// ("4821", "48 21"), has the code's count of digits.
 func (c *digitCode) holds(v []byte) bool {
-	return len(v) >= c.min && len(v) <= c.max && allDigits(v)
+	n := 0
+	for k, d := range v {
+		switch {
+		case isDigit(d):
+			n++
+		case d == ' ' && k > 0 && k < len(v)-1 && isDigit(v[k-1]) && isDigit(v[k+1]):
+		default:
+			return false
+		}
+	}
+	return n >= c.min && n <= c.max
 }
 
 // codeGap marks the bytes that may stand between a code's name and its
 // number.
-var codeGap = [256]bool{' ': true, ':': true, '=': true, '#': true}
+var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true}
 
 // codeBefore returns the rule of the code whose name is right before the
 // number b[start:end] of L digits, and the finding's confidence; or "".
