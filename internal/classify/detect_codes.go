@@ -48,7 +48,8 @@ type digitCode struct {
 
 var digitCodes = []digitCode{
 	{rule: rulePIN, min: 4, max: 12,
-		keys: []string{"pin", "pinnumber", "pinnummer", "pinkod", "cardpin", "kartenpin", "geheimzahl"},
+		keys: []string{"pin", "pincode", "pinnumber", "pinnummer", "pinkod", "cardpin", "kartenpin", "cardpincode",
+			"geheimzahl"},
 		words: []string{"pin", "pincode", "pin-code", "pinnummer", "pin-nummer", "pinnumber", "pinkod", "pin-kod",
 			"geheimzahl"},
 		pairs:    []string{"pin code", "pin number", "pin nummer", "pin kod", "pin no", "pin nr"},
@@ -82,7 +83,7 @@ var (
 	// ("my PIN 4821").
 	possessives = set("my", "your", "mein", "meine", "meinen", "dein", "deine", "ihr", "ihre", "ihren", "mon", "ma",
 		"votre", "ton", "ta", "mi", "su", "tu", "mio", "mia", "mijn", "uw", "min", "mitt", "din", "ditt", "mój", "moj",
-		"moja", "twój", "twoj")
+		"moja", "moje", "twój", "twoj", "twoje")
 
 	// codeWords, codeLeads and codeQuals hold the names of every code
 	// (the leads are the pairs' first words), for the test by first byte
@@ -207,19 +208,19 @@ func (c *digitCode) holds(v []byte) bool {
 }
 
 // codeGap marks the bytes that may stand between a code's name and its
-// number.
-var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true}
+// number: "PIN 4821", "PIN: 4821", "pin=4821", "PIN #5511", `"pin": "4821"`.
+var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true, '"': true, '\'': true}
 
 // codeBefore returns the rule of the code whose name is right before the
 // number b[start:end] of L digits, and the finding's confidence; or "".
 // claimed says another type has taken the number ("PIN 030 1234567" is a
-// phone): only a name that gives the number as its value takes it back.
+// phone): only a verb, a ':' or a possessive takes it back.
 // Each word is tested by its first byte and length before it is lowered:
 // in product text a number follows "number" or "item", and no further.
 func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	e := start
 	assigned := false // a ':' or '=' between: "PIN: 4821"
-	for n := 0; e > 0 && n < 3 && codeGap[b[e-1]]; n++ {
+	for n := 0; e > 0 && n < 5 && codeGap[b[e-1]]; n++ {
 		assigned = assigned || b[e-1] == ':' || b[e-1] == '='
 		e--
 	}
@@ -228,10 +229,10 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	}
 	if assigned {
 		// A key: "card_cvv: 123", "verificationCode=483920".
-		if ks := keyWordStart(b, e, 32); e-ks >= 3 {
+		if ks := keyWordStart(b, e, 32); e-ks >= 3 && wordStartAt(b, ks) {
 			var kbuf [64]byte
 			if c := codeKey(lowerLatin(normKey(kbuf[:0], b[ks:e]))); c != nil {
-				if L < c.min || L > c.max {
+				if L < c.min || L > c.max || maybeIndianPostcode(c, b[start:end]) {
 					return "", 0
 				}
 				return c.rule, 0.85
@@ -243,9 +244,9 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	if k < 0 {
 		return "", 0
 	}
-	verb := false
+	verb, verbTo := false, false
 	if spokenVerbs.mayHave(b[k:e]) && spokenVerb(lowerWord(&buf, b[k:e])) {
-		verb = true
+		verb, verbTo = true, string(lowerWord(&buf, b[k:e])) == "to"
 		if k, e = wordBefore(b, k); k < 0 {
 			return "", 0
 		}
@@ -259,8 +260,8 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		c = codeNamed('w', lowerWord(&buf, w))
 	}
 	if c == nil && codeNouns.mayHave(w) && k >= 4 && b[k-1] == ' ' && leadTails.has(tail3(b, k-1)) {
-		// "security code", "PIN number"
-		if lk, le := wordBefore(b, k); lk >= 0 && codeLeads.mayHave(b[lk:le]) {
+		// "security code", "PIN number"; not "social security code"
+		if lk, le := wordBefore(b, k); lk >= 0 && codeLeads.mayHave(b[lk:le]) && !wordIs(b, lk, "social") {
 			c, first = codeNamed('p', lowerWord(&lbuf, b[lk:le]), lowerWord(&buf, w)), lk
 		}
 	}
@@ -273,33 +274,86 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 			}
 		}
 	}
-	if c == nil || L < c.min || L > c.max {
-		return "", 0
+	if c == nil || L < c.min || L > c.max || L == 4 && yearLike(b[start:end]) {
+		return "", 0 // "The OTP is 2024", "my pin 2025"
 	}
-	if c.rule == rulePIN && L == 6 && indianPostcodeName(b[first:e]) {
-		return "", 0
-	}
-	if assigned || verb {
-		return c.rule, 0.85
-	}
+	var possessive []byte
 	if pk, pe := wordBefore(b, first); pk >= 0 && possessives.mayHave(b[pk:pe]) && possessives.has(lowerWord(&buf, b[pk:pe])) {
+		possessive = lowerWord(&buf, b[pk:pe])
+	}
+	if verbTo && !polishPossessive(possessive) {
+		// Polish "to" ("moje PIN to 5791") is English "to" too: "Send
+		// the PIN to 030 1234567" gives a phone.
+		return "", 0
+	}
+	if verb || possessive != nil {
 		return c.rule, 0.85
 	}
-	if !claimed && slices.Contains(c.acronyms, string(w)) && !(L == 4 && yearLike(b[start:end])) {
-		return c.rule, 0.75
+	if assigned { // "Sicherheitscode: 552", "SMS code: 2468"
+		if maybeIndianPostcode(c, b[start:end]) {
+			return "", 0
+		}
+		return c.rule, 0.85
 	}
-	return "", 0
+	// The name alone: an acronym in capitals, read as a code only where
+	// nothing says the number is something else: no other type took it,
+	// it is no year, it may not be India's postcode, and no word with a
+	// capital before the name, nor a currency, a decimal or a word with a
+	// capital after the number, makes it a product's ("LAPEL PIN 1234
+	// GOLD", "Boot TAN 4211", "TAN 1299 EUR", "TAN 1299,00").
+	if claimed || maybeIndianPostcode(c, b[start:end]) || !slices.Contains(c.acronyms, string(w)) ||
+		capitalBefore(b, first) || productAfter(b, end) {
+		return "", 0
+	}
+	return c.rule, 0.75
 }
 
-// indianPostcodeName reports a PIN's name that India gives its postcodes
-// of six digits ("PIN code 560001", "Pincode: 560001").
-func indianPostcodeName(name []byte) bool {
-	var buf [32]byte
-	switch string(lowerWord(&buf, name)) {
-	case "pincode", "pin-code", "pin code":
+// maybeIndianPostcode reports a PIN of six digits not led by a zero: India
+// calls its postcodes PIN codes ("PIN code 560001", "Pincode: 560001",
+// "Bengaluru PIN: 560001"), so only a verb or a possessive makes one a
+// card's PIN.
+func maybeIndianPostcode(c *digitCode, d []byte) bool {
+	return c.rule == rulePIN && len(d) == 6 && d[0] != '0' && allDigits(d)
+}
+
+// polishPossessive reports a Polish possessive (lowered), before which
+// "to" is Polish "is".
+func polishPossessive(w []byte) bool {
+	switch string(w) {
+	case "mój", "moj", "moja", "moje", "twój", "twoj", "twoje":
 		return true
 	}
 	return false
+}
+
+// wordIs reports whether the word before k is w (lower case).
+func wordIs(b []byte, k int, w string) bool {
+	pk, pe := wordBefore(b, k)
+	return pk >= 0 && pe-pk == len(w) && equalFold([]byte(w), b[pk:pe])
+}
+
+// capitalBefore reports a word with a capital right before the name at k
+// ("Boot TAN 4211", "LAPEL PIN 1234"): product names are written so.
+func capitalBefore(b []byte, k int) bool {
+	pk, _ := wordBefore(b, k)
+	return pk >= 0 && isCap(b, pk)
+}
+
+// productAfter reports what, after a number at end, makes it a price, a
+// size or part of a product's name: a decimal ("1299,00", "12.99"), a
+// currency sign, or a word that starts with a capital ("EUR", "GOLD").
+func productAfter(b []byte, end int) bool {
+	if end+1 < len(b) && (b[end] == ',' || b[end] == '.') && isDigit(b[end+1]) {
+		return true
+	}
+	k := end
+	if k < len(b) && b[k] == ' ' {
+		k++
+	}
+	if k >= len(b) {
+		return false
+	}
+	return isCap(b, k) || b[k] == '$' || b[k] == 0xE2 || b[k] == 0xC2 // "€" and "£" in UTF-8
 }
 
 // yearLike reports four digits that may be a year of the last or this

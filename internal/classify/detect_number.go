@@ -406,7 +406,7 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 			accepted = e
 		}
 	}
-	if k == r.ng && L >= 3 && L <= 12 && (k == 1 || sameSeps(r, k, " ")) {
+	if k == r.ng && L >= 3 && L <= 12 && accepted <= end && (k == 1 || sameSeps(r, k, " ")) {
 		if rule, conf := codeBefore(b, start, end, L, accepted != 0); rule != "" {
 			accept(Secret, rule, conf)
 		}

@@ -93,8 +93,7 @@ func init() {
 		"anschrift", "adresse", "rue", "direccion", "dirección", "calle", "indirizzo", "via", "adres", "straat",
 		"adress", "gatuadress", "ulica", "adresdostawy")
 	add(hintPostcode, "postalcode", "postcode", "zip", "zipcode", "plz", "postleitzahl", "codepostal", "cp",
-		"codigopostal", "códigopostal", "cap", "postnummer", "kodpocztowy", "postcodenl", "zippostalcode",
-		"pincode") // India's postcodes
+		"codigopostal", "códigopostal", "cap", "postnummer", "kodpocztowy", "postcodenl", "zippostalcode")
 	add(hintDOB, "birthdate", "dateofbirth", "dob", "birthday", "birthdt", "personbirthdate", "geburtsdatum",
 		"geburtstag", "datedenaissance", "datenaissance", "naissance", "fechadenacimiento", "fechanacimiento",
 		"datadinascita", "datanascita",

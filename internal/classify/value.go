@@ -68,6 +68,12 @@ func (s *scanner) keyValue(b []byte) {
 		if key != nil && len(key) <= len(buf) {
 			key = normKey(buf[:0], key)
 		}
+		if c := codeKey(key); c != nil && maybeIndianPostcode(c, v) {
+			// {"pincode": "560001"}: India's postcode, under the name
+			// India gives it.
+			s.add(Postcode, "", start, end, 0.85)
+			break
+		}
 		if key == nil || credentialLike(key, v) {
 			s.add(Secret, credentialRule(key, v), start, end, 0.9)
 		}
