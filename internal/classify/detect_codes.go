@@ -1,23 +1,29 @@
 package classify
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Codes: credentials of digits only, which a support chat is given in
 // words or under a key: a card's PIN ("my PIN is 4821", "PIN: 4821"), its
 // security code ("CVV 123", "code de sécurité : 734") and a one-time code
 // ("your verification code is 483920", "TAN 123456").
 //
-// A number of digits, in groups split by spaces at most, that no other
-// type has claimed (a postcode in "12 rue du Pin 75002 Paris") is a code
-// when a code's name is right before it and the text gives the number as
-// its value:
+// A number of digits, in groups split by spaces at most, is a code when a
+// code's name is right before it and the text gives the number as its
+// value:
 //   - a key and ':' or '=' ("PIN: 4821", "card_cvv=123", "verificationCode: 483920");
 //   - a name and a verb ("my PIN is 4821", "Ihr Bestätigungscode lautet 55 66 77");
 //   - a possessive and a name ("my PIN 4821", "your verification code 483920");
-//   - or the name alone, as an acronym in capitals and not before a year
-//     ("PIN 4821", "CVV 123", "TAN 123456"; not "Lapel Pin 2024", "Die TAN
-//     2024 wurde eingeführt", "Login code 2024 campaign").
+//   - or the name alone, as an acronym in capitals, where nothing around
+//     makes the number a product's, a price or a year ("PIN 4821", "CVV
+//     123", "TAN 123456"; not "LAPEL PIN 1234 GOLD", "TAN 1299 EUR", "Die
+//     TAN 2024 wurde eingeführt").
 //
+// A number another type has claimed stays that type's unless a verb, ':'
+// or a possessive gives it, and always when that type's span runs past it
+// (a street in "my PIN is 1234 Main Street").
 // It must also have the code's count of digits ("CVV 12345" is none).
 
 const (
@@ -110,23 +116,10 @@ var (
 func codeLeadList() (leads []string) {
 	for _, c := range digitCodes {
 		for _, p := range c.pairs {
-			leads = append(leads, p[:len(p)-len(lastWord(p))-1])
+			leads = append(leads, p[:strings.LastIndexByte(p, ' ')])
 		}
 	}
 	return leads
-}
-
-func lastWord(p string) string {
-	return p[max(0, lastSpace(p)+1):]
-}
-
-func lastSpace(p string) int {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == ' ' {
-			return i
-		}
-	}
-	return -1
 }
 
 func codeSets() (words, leads, quals *wordSet) {
