@@ -132,16 +132,15 @@ func codeSets() (words, leads, quals *wordSet) {
 	return set(w...), set(codeLeadList()...), set(q...)
 }
 
-// codeIndex maps each name and key of a code, after a byte for its role
-// ('w' word, 'p' pair, 'q' qualifier, 'k' key), to the code's index in
-// digitCodes.
+// codeIndex maps each name of a code, after a byte for its role ('w'
+// word, 'p' pair, 'q' qualifier), to the code's index in digitCodes.
 func codeIndex() map[string]int {
 	m := map[string]int{}
 	for i, c := range digitCodes {
 		for _, names := range []struct {
 			role byte
 			list []string
-		}{{'w', c.words}, {'p', c.pairs}, {'q', c.quals}, {'k', c.keys}} {
+		}{{'w', c.words}, {'p', c.pairs}, {'q', c.quals}} {
 			for _, n := range names.list {
 				if _, dup := m[string(names.role)+n]; dup {
 					panic("classify: code name " + n + " names two codes")
@@ -170,18 +169,25 @@ func codeNamed(role byte, ws ...[]byte) *digitCode {
 	return nil
 }
 
-// codeKey returns the code a key (normalized) names, or nil: the key, or
-// the key without a prefix ("billingcvv").
-func codeKey(key []byte) *digitCode {
-	if c := codeNamed('k', key); c != nil {
-		return c
-	}
-	for _, p := range keyPrefixes {
-		if len(key) > len(p) && string(key[:len(p)]) == p {
-			return codeNamed('k', key[len(p):])
+// codeKeys are the codes by their keys.
+var codeKeys = func() map[string]*digitCode {
+	m := map[string]*digitCode{}
+	for i := range digitCodes {
+		for _, k := range digitCodes[i].keys {
+			if _, dup := m[k]; dup {
+				panic("classify: code key " + k + " names two codes")
+			}
+			m[k] = &digitCodes[i]
 		}
 	}
-	return nil
+	return m
+}()
+
+// codeKey returns the code a key names, or nil: the key, or the key
+// without a prefix ("billingcvv"), looked up as every JSON key is.
+func codeKey(key []byte) *digitCode {
+	var buf [256]byte
+	return lookupNormalized(&buf, key, codeKeys, nil)
 }
 
 // holds reports whether v, ASCII digits in groups split by single spaces
@@ -238,10 +244,12 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		return "", 0
 	}
 	verb, verbTo := false, false
-	if spokenVerbs.mayHave(b[k:e]) && spokenVerb(lowerWord(&buf, b[k:e])) {
-		verb, verbTo = true, string(lowerWord(&buf, b[k:e])) == "to"
-		if k, e = wordBefore(b, k); k < 0 {
-			return "", 0
+	if spokenVerbs.mayHave(b[k:e]) {
+		if v := lowerWord(&buf, b[k:e]); spokenVerb(v) {
+			verb, verbTo = true, string(v) == "to"
+			if k, e = wordBefore(b, k); k < 0 {
+				return "", 0
+			}
 		}
 	}
 	w := b[k:e]
@@ -271,8 +279,10 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		return "", 0 // "The OTP is 2024", "my pin 2025"
 	}
 	var possessive []byte
-	if pk, pe := wordBefore(b, first); pk >= 0 && possessives.mayHave(b[pk:pe]) && possessives.has(lowerWord(&buf, b[pk:pe])) {
-		possessive = lowerWord(&buf, b[pk:pe])
+	if pk, pe := wordBefore(b, first); pk >= 0 && possessives.mayHave(b[pk:pe]) {
+		if p := lowerWord(&buf, b[pk:pe]); possessives.has(p) {
+			possessive = p
+		}
 	}
 	if verbTo && !polishPossessive(possessive) {
 		// Polish "to" ("moje PIN to 5791") is English "to" too: "Send

@@ -705,6 +705,12 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 	if standIn(val) {
 		return e
 	}
+	if c := codeKey(key); c != nil { // "onetimepassword: 483920"
+		if c.holds(val) {
+			s.add(Secret, c.rule, v, e, 0.85)
+		}
+		return e
+	}
 	if !credentialLike(key, val) {
 		return e
 	}
@@ -746,9 +752,6 @@ func separatorEnds(b []byte, e int) bool {
 // "token": "Hello" is a model's token in a completion's logprobs, and
 // "secret": "information" a word.
 func credentialLike(key, val []byte) bool {
-	if c := codeKey(key); c != nil {
-		return c.holds(val)
-	}
 	if passwordKey(key) {
 		return true
 	}
@@ -784,10 +787,7 @@ var passwordWords = []string{"wort", "haslo", "hasło", "wachtwoord", "contrasen
 // normalized, normKey): keys that name their provider and values of its
 // shape get the provider's rule, the rest are generic credentials.
 func credentialRule(key, val []byte) string {
-	c := codeKey(key)
 	switch {
-	case c != nil:
-		return c.rule
 	case bytes.HasSuffix(key, []byte("accountkey")) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
 		return ruleAzureStorageKey
 	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:

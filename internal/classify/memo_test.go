@@ -227,19 +227,21 @@ func TestMemoScopesAreApart(t *testing.T) {
 	// caller who found such values of its own (by timing its lookups)
 	// could otherwise fill the set another caller's value goes to, and
 	// learn from its own misses whether the other sent it.
+	setOf := func(scope string, i int) *memoSlot {
+		v := []byte(fmt.Sprintf("value %d, long enough for the memo to take it", i))
+		_, set := e.memo.set(e.memo.key(e.memo.scopeOf(scope), v))
+		return &set[0]
+	}
 	bySet := map[*memoSlot][]int{}
 	for i := range 4000 {
-		v := []byte(fmt.Sprintf("value %d, long enough for the memo to take it", i))
-		_, set := e.memo.set(e.memo.key(e.memo.scopeOf("tenant-a"), v))
-		bySet[&set[0]] = append(bySet[&set[0]], i)
+		set := setOf("tenant-a", i)
+		bySet[set] = append(bySet[set], i)
 	}
 	pairs, still := 0, 0
 	for _, vs := range bySet {
 		for x := 1; x < len(vs); x++ {
 			pairs++
-			_, s1 := e.memo.set(e.memo.key(e.memo.scopeOf("tenant-b"), []byte(fmt.Sprintf("value %d, long enough for the memo to take it", vs[0]))))
-			_, s2 := e.memo.set(e.memo.key(e.memo.scopeOf("tenant-b"), []byte(fmt.Sprintf("value %d, long enough for the memo to take it", vs[x]))))
-			if &s1[0] == &s2[0] {
+			if setOf("tenant-b", vs[0]) == setOf("tenant-b", vs[x]) {
 				still++
 			}
 		}

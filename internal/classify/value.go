@@ -68,10 +68,15 @@ func (s *scanner) keyValue(b []byte) {
 		if key != nil && len(key) <= len(buf) {
 			key = normKey(buf[:0], key)
 		}
-		if c := codeKey(key); c != nil && maybeIndianPostcode(c, v) {
-			// {"pincode": "560001"}: India's postcode, under the name
-			// India gives it.
-			s.add(Postcode, "", start, end, 0.85)
+		if c := codeKey(key); c != nil {
+			switch {
+			case maybeIndianPostcode(c, v):
+				// {"pincode": "560001"}: India's postcode, under the
+				// name India gives it.
+				s.add(Postcode, "", start, end, 0.85)
+			case c.holds(v):
+				s.add(Secret, c.rule, start, end, 0.9)
+			}
 			break
 		}
 		if key == nil || credentialLike(key, v) {
