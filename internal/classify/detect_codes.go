@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 )
@@ -56,23 +57,24 @@ var digitCodes = []digitCode{
 	{rule: rulePIN, min: 4, max: 12,
 		keys: []string{"pin", "pincode", "pinnumber", "pinnummer", "pinkod", "cardpin", "kartenpin", "cardpincode",
 			"geheimzahl"},
-		words: []string{"pin", "pincode", "pin-code", "pinnummer", "pin-nummer", "pinnumber", "pinkod", "pin-kod",
+		words: []string{"pin", "pincode", "pin-code", "pinnummer", "pin-nummer", "pin-nr", "pinnumber", "pinkod", "pin-kod",
 			"geheimzahl"},
 		pairs:    []string{"pin code", "pin number", "pin nummer", "pin kod", "pin no", "pin nr"},
 		acronyms: []string{"PIN"}},
 	{rule: ruleCardSecurityCode, min: 3, max: 4,
 		keys: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "cardcvv", "cardcvc", "securitycode", "cardsecuritycode",
 			"cardverificationcode", "cardverificationvalue", "kartenprüfnummer", "kartenprufnummer", "cryptogramme"},
-		words: []string{"cvv", "cvc", "csc", "cvn", "kartenprüfnummer", "kartenprufnummer", "cryptogramme",
-			"sicherheitscode"},
+		words: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "kartenprüfnummer", "kartenprufnummer", "cryptogramme",
+			"sicherheitscode", "beveiligingscode", "säkerhetskod", "sakerhetskod"},
 		pairs:    []string{"security code"},
 		quals:    []string{"sécurité", "securite", "seguridad", "sicurezza"},
-		acronyms: []string{"CVV", "CVC", "CSC", "CVN"}},
+		acronyms: []string{"CVV", "CVC", "CVV2", "CVC2", "CSC", "CVN"}},
 	{rule: ruleOneTimeCode, min: 4, max: 8,
 		keys: []string{"otp", "otpcode", "onetimecode", "onetimepassword", "verificationcode", "smscode", "tan", "mtan",
 			"smstan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode"},
 		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "sms-code", "bestätigungscode", "bestatigungscode",
-			"verifizierungscode", "einmalcode", "verificatiecode"},
+			"verifizierungscode", "einmalcode", "verificatiecode", "engångskod", "engangskod", "verifieringskod",
+			"sms-kod"},
 		pairs:    []string{"verification code", "one-time code", "otp code", "sms code", "login code"},
 		quals:    []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
 		acronyms: []string{"OTP", "TAN", "MTAN"}},
@@ -207,8 +209,10 @@ func (c *digitCode) holds(v []byte) bool {
 }
 
 // codeGap marks the bytes that may stand between a code's name and its
-// number: "PIN 4821", "PIN: 4821", "pin=4821", "PIN #5511", `"pin": "4821"`.
-var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true, '"': true, '\'': true}
+// number: "PIN 4821", "PIN: 4821", "pin=4821", "PIN #5511", `"pin": "4821"`,
+// "PIN (4821)", "PIN - 4821". A '(' needs its ')' after the number. (In
+// "PIN-4821", a part's name, the digits are no number of their own.)
+var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true, '"': true, '\'': true, '(': true, '-': true}
 
 // codeBefore returns the rule of the code whose name is right before the
 // number b[start:end] of L digits, and the finding's confidence; or "".
@@ -219,11 +223,26 @@ var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true, 
 func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	e := start
 	assigned := false // a ':' or '=' between: "PIN: 4821"
+	after := end      // where what follows the number starts: past a ')'
 	for n := 0; e > 0 && n < 5 && codeGap[b[e-1]]; n++ {
-		assigned = assigned || b[e-1] == ':' || b[e-1] == '='
+		switch b[e-1] {
+		case ':', '=':
+			assigned = true
+		case '(':
+			if end >= len(b) || b[end] != ')' {
+				return "", 0
+			}
+			after = end + 1
+		}
 		e--
 	}
-	if e == start || e < 3 || !codeTails.has(tail3(b, e)) {
+	if e == start {
+		return "", 0
+	}
+	if abbreviatedNoun(b, e) { // "PIN nr. 4821", "PIN-Nr. 4821"
+		e--
+	}
+	if e < 3 || !codeTails.has(tail3(b, e)) {
 		return "", 0
 	}
 	if assigned {
@@ -239,7 +258,7 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		}
 	}
 	var buf, lbuf [32]byte
-	k, e := wordBefore(b, e)
+	k, e := nameBefore(b, e)
 	if k < 0 {
 		return "", 0
 	}
@@ -247,13 +266,14 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	if spokenVerbs.mayHave(b[k:e]) {
 		if v := lowerWord(&buf, b[k:e]); spokenVerb(v) {
 			verb, verbTo = true, string(v) == "to"
-			if k, e = wordBefore(b, k); k < 0 {
+			if k, e = nameBefore(b, k); k < 0 {
 				return "", 0
 			}
 		}
 	}
 	w := b[k:e]
-	first := k // where the name starts
+	first := k   // where the name starts
+	acronym := w // the word that may be an acronym in capitals: the name, or a pair's lead
 	var c *digitCode
 	// mayHave only refuses: a word it lets through is looked up as each
 	// kind of name in turn.
@@ -263,7 +283,7 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	if c == nil && codeNouns.mayHave(w) && k >= 4 && b[k-1] == ' ' && leadTails.has(tail3(b, k-1)) {
 		// "security code", "PIN number"; not "social security code"
 		if lk, le := wordBefore(b, k); lk >= 0 && codeLeads.mayHave(b[lk:le]) && !wordIs(b, lk, "social") {
-			c, first = codeNamed('p', lowerWord(&lbuf, b[lk:le]), lowerWord(&buf, w)), lk
+			c, first, acronym = codeNamed('p', lowerWord(&lbuf, b[lk:le]), lowerWord(&buf, w)), lk, b[lk:le]
 		}
 	}
 	if c == nil && codeQuals.mayHave(w) {
@@ -274,6 +294,9 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 				c, first = q, hk
 			}
 		}
+	}
+	if h := bytes.IndexByte(w, '-'); c != nil && h > 0 && codeNouns.has(lowerWord(&lbuf, w[h+1:])) {
+		acronym = w[:h] // "PIN-Code 4821", "PIN-Nr. 4821"
 	}
 	if c == nil || L < c.min || L > c.max || L == 4 && yearLike(b[start:end]) {
 		return "", 0 // "The OTP is 2024", "my pin 2025"
@@ -298,17 +321,41 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		}
 		return c.rule, 0.85
 	}
-	// The name alone: an acronym in capitals, read as a code only where
-	// nothing says the number is something else: no other type took it,
-	// it is no year, it may not be India's postcode, and no word with a
-	// capital before the name, nor a currency, a decimal or a word with a
-	// capital after the number, makes it a product's ("LAPEL PIN 1234
-	// GOLD", "Boot TAN 4211", "TAN 1299 EUR", "TAN 1299,00").
-	if claimed || maybeIndianPostcode(c, b[start:end]) || !slices.Contains(c.acronyms, string(w)) ||
-		capitalBefore(b, first) || productAfter(b, end) {
+	// The name alone: an acronym in capitals ("PIN 4821", "PIN number
+	// 4821"), read as a code only where nothing says the number is
+	// something else: no other type took it, it is no year, it may not be
+	// India's postcode, and no word with a capital before the name, nor a
+	// currency, a decimal or a word with a capital after the number, makes
+	// it a product's ("LAPEL PIN 1234 GOLD", "Boot TAN 4211", "TAN 1299
+	// EUR", "TAN 1299,00").
+	if claimed || maybeIndianPostcode(c, b[start:end]) || !slices.Contains(c.acronyms, string(acronym)) ||
+		capitalBefore(b, first) || productAfter(b, after) {
 		return "", 0
 	}
 	return c.rule, 0.75
+}
+
+// abbreviatedNoun reports a period after a word of two bytes that ends at
+// e: "PIN nr. 4821", "PIN-Nr. 4821", "PIN no. 4821" (the word is then
+// looked up as a code's noun). A period after a longer word ends a
+// sentence: "I reset my PIN. 4821 users did too".
+func abbreviatedNoun(b []byte, e int) bool {
+	return e >= 4 && b[e-1] == '.' && (b[e-4] == ' ' || b[e-4] == '-')
+}
+
+// nameBefore is wordBefore for a code's name, which may end in one digit
+// ("CVV2 123", "your CVC2 is 842").
+func nameBefore(b []byte, e int) (int, int) {
+	if e > 0 && b[e-1] == ' ' {
+		e--
+	}
+	if e >= 2 && isDigit(b[e-1]) && isAlpha(b[e-2]) {
+		if k, _ := wordBefore(b, e-1); k >= 0 {
+			return k, e
+		}
+		return -1, -1
+	}
+	return wordBefore(b, e)
 }
 
 // maybeIndianPostcode reports a PIN of six digits not led by a zero: India

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,13 +48,37 @@ func TestEveryCodeNameFindsItsCode(t *testing.T) {
 			check(c, lead, digits(c.max+1), false)
 		}
 		for _, a := range c.acronyms {
-			check(c, a+" ", digits(c.min), true)
-			check(c, a+" #", digits(c.max), true)
+			for _, gap := range []string{" ", " #", " (", " - ", ": (", " nr. ", "-Nr. "} {
+				num := digits(c.max)
+				lead := a + gap
+				if strings.Contains(gap, "(") {
+					body := lead + num + ") please"
+					fs := e.Text([]byte(body), nil)
+					if len(fs) != 1 || fs[0].Rule != c.rule || body[fs[0].Start:fs[0].End] != num {
+						t.Errorf("%q: %v, want %s", body, fs, c.rule)
+					}
+					check(c, lead, num, false) // no ')'
+					continue
+				}
+				if strings.Contains(gap, "r.") && c.rule != rulePIN {
+					continue // "nr." names a PIN's number only
+				}
+				check(c, lead, num, true)
+			}
+			check(c, a+"-", digits(c.min), false)
 			check(c, strings.ToLower(a)+" ", digits(c.min), false)
 			check(c, a[:1]+strings.ToLower(a[1:])+" ", digits(c.min), false)
 			if c.min <= 4 && c.max >= 4 {
 				check(c, a+" ", "2024", false)
 			}
+		}
+		for _, p := range c.pairs {
+			// A pair led by an acronym in capitals stands alone too
+			// ("PIN number 4821"), and led by a word in lower case not.
+			lead, noun, _ := strings.Cut(p, " ")
+			up := strings.ToUpper(lead)
+			check(c, up+" "+noun+" ", digits(c.min), slices.Contains(c.acronyms, up))
+			check(c, lead+" "+noun+" ", digits(c.min), false)
 		}
 		for _, w := range append(c.words, c.pairs...) {
 			if !strings.Contains(w, "-") {
