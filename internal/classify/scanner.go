@@ -354,14 +354,19 @@ func (s *scanner) flush() {
 	// Sweep: each candidate either starts after the last kept one ends, or
 	// competes with it and the better one stays.
 	kept := c[:1]
-	for _, x := range c[1:] {
+	for i := 1; i < len(c); i++ {
+		x := &c[i] // kept only writes below i
 		last := &kept[len(kept)-1]
 		if x.start >= last.end {
-			kept = append(kept, x)
+			if len(kept) == i {
+				kept = c[:i+1] // nothing dropped yet: already in place
+			} else {
+				kept = append(kept, *x)
+			}
 			continue
 		}
-		if better(x, *last) {
-			*last = x
+		if better(*x, *last) {
+			*last = *x
 			// The winner may now overlap earlier kept ones; pop them if it
 			// beats them too, else drop it.
 			for len(kept) >= 2 && kept[len(kept)-2].end > kept[len(kept)-1].start {
