@@ -17,10 +17,18 @@ import (
 //   - a key and ':' or '=' ("PIN: 4821", "card_cvv=123", "verificationCode: 483920");
 //   - a name and a verb ("my PIN is 4821", "Ihr Bestätigungscode lautet 55 66 77");
 //   - a possessive and a name ("my PIN 4821", "your verification code 483920");
-//   - or the name alone, as an acronym in capitals, where nothing around
-//     makes the number a product's, a price or a year ("PIN 4821", "CVV
-//     123", "TAN 123456"; not "LAPEL PIN 1234 GOLD", "TAN 1299 EUR", "Die
-//     TAN 2024 wurde eingeführt").
+//   - or the name alone, an acronym in capitals or led by one ("PIN 4821",
+//     "CVV2 123", "PIN number 4821", "PIN-Code 4821"), where nothing around
+//     makes the number a product's, a colour's, a price, a quantity, an
+//     error or a year (not "LAPEL PIN 1234 GOLD", "Color: TAN 4211", "TAN
+//     1299 EUR", "PIN 1500 pcs", "error OTP code 4031", "Die TAN 2024
+//     wurde eingeführt").
+//
+// Between name and number may stand a '(' closed after the number ("my
+// PIN (4821)"), a dash ("my PIN - 4821"), quotes, '#', and "nr." or "no."
+// ("PIN nr. 4821"); an aside in brackets may stand before a ':' ("CVV (3
+// digits): 123"). A bracket or a dash needs a ':', a verb or a possessive
+// too: alone, "TAN (4211)" is a colour's.
 //
 // A number another type has claimed stays that type's unless a verb, ':'
 // or a possessive gives it, and always when that type's span runs past it
@@ -49,32 +57,36 @@ type digitCode struct {
 	// sécurité", "código de verificación").
 	quals []string
 	// acronyms are the names, in capitals, that stand alone before its
-	// number ("PIN 4821").
+	// number ("PIN 4821"), or lead a name that does ("PIN number 4821",
+	// "PIN-Code 4821").
 	acronyms []string
 }
 
 var digitCodes = []digitCode{
 	{rule: rulePIN, min: 4, max: 12,
 		keys: []string{"pin", "pincode", "pinnumber", "pinnummer", "pinkod", "cardpin", "kartenpin", "cardpincode",
-			"geheimzahl"},
-		words: []string{"pin", "pincode", "pin-code", "pinnummer", "pin-nummer", "pin-nr", "pinnumber", "pinkod", "pin-kod",
-			"geheimzahl"},
+			"geheimzahl", "pin2"},
+		words: []string{"pin", "pin2", "pincode", "pin-code", "pinnummer", "pin-nummer", "pin-nr", "pin-no", "pinnumber",
+			"pinkod", "pin-kod", "pinkoden", "pin-koden", "geheimzahl"},
 		pairs:    []string{"pin code", "pin number", "pin nummer", "pin kod", "pin no", "pin nr"},
 		acronyms: []string{"PIN"}},
 	{rule: ruleCardSecurityCode, min: 3, max: 4,
 		keys: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "cardcvv", "cardcvc", "securitycode", "cardsecuritycode",
-			"cardverificationcode", "cardverificationvalue", "kartenprüfnummer", "kartenprufnummer", "cryptogramme"},
-		words: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "kartenprüfnummer", "kartenprufnummer", "cryptogramme",
+			"cardverificationcode", "cardverificationvalue", "kartenprüfnummer", "kartenprufnummer", "cryptogramme",
 			"sicherheitscode", "beveiligingscode", "säkerhetskod", "sakerhetskod"},
+		words: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "cvv-code", "cvc-code", "cvv-kod", "cvc-kod",
+			"cvv-koden", "cvc-koden", "kartenprüfnummer", "kartenprufnummer", "cryptogramme", "sicherheitscode",
+			"beveiligingscode", "säkerhetskod", "sakerhetskod", "säkerhetskoden", "sakerhetskoden"},
 		pairs:    []string{"security code"},
 		quals:    []string{"sécurité", "securite", "seguridad", "sicurezza"},
 		acronyms: []string{"CVV", "CVC", "CVV2", "CVC2", "CSC", "CVN"}},
 	{rule: ruleOneTimeCode, min: 4, max: 8,
 		keys: []string{"otp", "otpcode", "onetimecode", "onetimepassword", "verificationcode", "smscode", "tan", "mtan",
-			"smstan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode"},
+			"smstan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode", "verificatiecode",
+			"engångskod", "engangskod", "verifieringskod"},
 		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "sms-code", "bestätigungscode", "bestatigungscode",
-			"verifizierungscode", "einmalcode", "verificatiecode", "engångskod", "engangskod", "verifieringskod",
-			"sms-kod"},
+			"verifizierungscode", "einmalcode", "verificatiecode", "otp-code", "tan-nr", "tan-nummer", "engångskod",
+			"engangskod", "engångskoden", "engangskoden", "verifieringskod", "verifieringskoden", "sms-kod", "sms-koden"},
 		pairs:    []string{"verification code", "one-time code", "otp code", "sms code", "login code"},
 		quals:    []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
 		acronyms: []string{"OTP", "TAN", "MTAN"}},
@@ -223,21 +235,33 @@ var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true, 
 func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	e := start
 	assigned := false // a ':' or '=' between: "PIN: 4821"
+	marked := false   // a '(' or '-' between, which the name alone may not have: "TAN (4211)" is a colour's
 	after := end      // where what follows the number starts: past a ')'
 	for n := 0; e > 0 && n < 5 && codeGap[b[e-1]]; n++ {
 		switch b[e-1] {
 		case ':', '=':
 			assigned = true
 		case '(':
-			if end >= len(b) || b[end] != ')' {
-				return "", 0
+			if after > end || end >= len(b) || b[end] != ')' {
+				return "", 0 // no ')' for it, or a second '('
 			}
-			after = end + 1
+			after, marked = end+1, true
+		case '-':
+			marked = true
 		}
 		e--
 	}
 	if e == start {
 		return "", 0
+	}
+	if assigned && b[e-1] == ')' {
+		// An aside between the name and its ':': "CVV (3 digits): 123".
+		if o := bytes.LastIndexByte(b[max(0, e-20):e-1], '('); o >= 0 {
+			e = max(0, e-20) + o
+			for e > 0 && b[e-1] == ' ' {
+				e--
+			}
+		}
 	}
 	if abbreviatedNoun(b, e) { // "PIN nr. 4821", "PIN-Nr. 4821"
 		e--
@@ -279,6 +303,9 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	// kind of name in turn.
 	if len(w) > 16 || codeWords.mayHave(w) { // "PIN", "Verifizierungscode"
 		c = codeNamed('w', lowerWord(&buf, w))
+		if h := bytes.IndexByte(w, '-'); c != nil && h > 0 {
+			acronym = w[:h] // its lead: "PIN-Code 4821", "PIN-Nr. 4821"
+		}
 	}
 	if c == nil && codeNouns.mayHave(w) && k >= 4 && b[k-1] == ' ' && leadTails.has(tail3(b, k-1)) {
 		// "security code", "PIN number"; not "social security code"
@@ -294,9 +321,6 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 				c, first = q, hk
 			}
 		}
-	}
-	if h := bytes.IndexByte(w, '-'); c != nil && h > 0 && codeNouns.has(lowerWord(&lbuf, w[h+1:])) {
-		acronym = w[:h] // "PIN-Code 4821", "PIN-Nr. 4821"
 	}
 	if c == nil || L < c.min || L > c.max || L == 4 && yearLike(b[start:end]) {
 		return "", 0 // "The OTP is 2024", "my pin 2025"
@@ -322,25 +346,83 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		return c.rule, 0.85
 	}
 	// The name alone: an acronym in capitals ("PIN 4821", "PIN number
-	// 4821"), read as a code only where nothing says the number is
-	// something else: no other type took it, it is no year, it may not be
-	// India's postcode, and no word with a capital before the name, nor a
-	// currency, a decimal or a word with a capital after the number, makes
-	// it a product's ("LAPEL PIN 1234 GOLD", "Boot TAN 4211", "TAN 1299
-	// EUR", "TAN 1299,00").
-	if claimed || maybeIndianPostcode(c, b[start:end]) || !slices.Contains(c.acronyms, string(acronym)) ||
-		capitalBefore(b, first) || productAfter(b, after) {
+	// 4821", "PIN-Code 4821"), read as a code only where nothing says the
+	// number is something else: no other type took it, it is no year, it
+	// may not be India's postcode, no bracket or dash stands between, and
+	// no word with a capital, a label or an error before the name, nor a
+	// currency, a decimal, a word with a capital or a unit after the
+	// number, makes it a product's or a message's ("LAPEL PIN 1234 GOLD",
+	// "Boot TAN 4211", "Color: TAN 4211", "error OTP code 4031", "TAN
+	// 1299 EUR", "TAN 1299,00", "PIN 1500 pcs", "PIN number 1000 to 2000").
+	if claimed || marked || maybeIndianPostcode(c, b[start:end]) || !slices.Contains(c.acronyms, string(acronym)) ||
+		capitalBefore(b, first) || labelBefore(b, first) || wordInBefore(b, first, errorWords) ||
+		productAfter(b, after) || quantityAfter(b, after) {
 		return "", 0
 	}
 	return c.rule, 0.75
 }
 
-// abbreviatedNoun reports a period after a word of two bytes that ends at
-// e: "PIN nr. 4821", "PIN-Nr. 4821", "PIN no. 4821" (the word is then
-// looked up as a code's noun). A period after a longer word ends a
-// sentence: "I reset my PIN. 4821 users did too".
+// abbreviatedNoun reports "nr." or "no." ending at e, after a space or a
+// hyphen: "PIN nr. 4821", "PIN-Nr. 4821", "PIN no. 4821". A period after
+// any other word ends a sentence: "I reset my PIN. 4821 users did too",
+// "I don't know what my PIN is. 4821 users have the same problem".
 func abbreviatedNoun(b []byte, e int) bool {
-	return e >= 4 && b[e-1] == '.' && (b[e-4] == ' ' || b[e-4] == '-')
+	if e < 4 || b[e-1] != '.' || b[e-4] != ' ' && b[e-4] != '-' {
+		return false
+	}
+	w := string([]byte{lowerASCII(b[e-3]), lowerASCII(b[e-2])})
+	return w == "nr" || w == "no"
+}
+
+// errorWords, before a code's acronym alone, make its number an error's
+// ("got error OTP code 4031").
+var errorWords = set("error", "fehler", "erreur", "errore", "fout", "fel", "błąd", "blad", "código", "status")
+
+// unitWords, after a number a code's acronym alone comes before, make it a
+// quantity ("PIN 1500 pcs"); rangeWords do before another number ("PIN
+// number 1000 to 2000", "PIN no. 1234 of 5000").
+var (
+	unitWords = set("pcs", "pc", "pieces", "piece", "units", "unit", "stk", "stück", "stuck", "st", "pièces",
+		"piezas", "pezzi", "stuks", "szt", "x", "mm", "cm", "m", "g", "kg", "ml", "l")
+	rangeWords = set("to", "of", "bis", "von", "à", "a", "de", "al", "tot", "till", "do", "-")
+)
+
+// labelBefore reports a label's ':' right before the name at k ("Color:
+// TAN 4211", "Farbe: TAN 4211").
+func labelBefore(b []byte, k int) bool {
+	for k > 0 && b[k-1] == ' ' {
+		k--
+	}
+	return k > 0 && b[k-1] == ':'
+}
+
+// wordInBefore reports whether the word before the name at k is in ws.
+func wordInBefore(b []byte, k int, ws *wordSet) bool {
+	var buf [32]byte
+	pk, pe := wordBefore(b, k)
+	return pk >= 0 && ws.mayHave(b[pk:pe]) && ws.has(lowerWord(&buf, b[pk:pe]))
+}
+
+// quantityAfter reports a unit after a number that ends at end, or a
+// word that makes it one end of a range: "1500 pcs", "1000 to 2000".
+func quantityAfter(b []byte, end int) bool {
+	if end >= len(b) || b[end] != ' ' {
+		return false
+	}
+	k := end + 1
+	e := k
+	for e < len(b) && e-k < 16 && (isAlpha(b[e]) || b[e] >= 0x80 || b[e] == '-' && e == k) {
+		e++
+	}
+	if e == k || e < len(b) && (isAlpha(b[e]) || b[e] >= 0x80) {
+		return false
+	}
+	var buf [32]byte
+	w := lowerWord(&buf, b[k:e])
+	if unitWords.has(w) {
+		return true
+	}
+	return rangeWords.has(w) && e+1 < len(b) && b[e] == ' ' && isDigit(b[e+1])
 }
 
 // nameBefore is wordBefore for a code's name, which may end in one digit
@@ -363,7 +445,19 @@ func nameBefore(b []byte, e int) (int, int) {
 // "Bengaluru PIN: 560001"), so only a verb or a possessive makes one a
 // card's PIN.
 func maybeIndianPostcode(c *digitCode, d []byte) bool {
-	return c.rule == rulePIN && len(d) == 6 && d[0] != '0' && allDigits(d)
+	if c.rule != rulePIN || len(d) < 6 || d[0] == '0' {
+		return false
+	}
+	n := 0 // digits, groups split by spaces ("560 001") counted whole
+	for _, x := range d {
+		switch {
+		case isDigit(x):
+			n++
+		case x != ' ':
+			return false
+		}
+	}
+	return n == 6
 }
 
 // polishPossessive reports a Polish possessive (lowered), before which

@@ -49,21 +49,27 @@ func TestEveryCodeNameFindsItsCode(t *testing.T) {
 		}
 		for _, a := range c.acronyms {
 			for _, gap := range []string{" ", " #", " (", " - ", ": (", " nr. ", "-Nr. "} {
-				num := digits(c.max)
-				lead := a + gap
-				if strings.Contains(gap, "(") {
-					body := lead + num + ") please"
-					fs := e.Text([]byte(body), nil)
-					if len(fs) != 1 || fs[0].Rule != c.rule || body[fs[0].Start:fs[0].End] != num {
-						t.Errorf("%q: %v, want %s", body, fs, c.rule)
-					}
-					check(c, lead, num, false) // no ')'
-					continue
-				}
 				if strings.Contains(gap, "r.") && c.rule != rulePIN {
 					continue // "nr." names a PIN's number only
 				}
-				check(c, lead, num, true)
+				num := digits(c.max)
+				// A bracket or a dash takes a ':' or a possessive too:
+				// alone, "TAN (4211)" is a colour's.
+				marked := gap == " (" || gap == " - "
+				for _, lead := range []string{a + gap, "my " + a + gap} {
+					want := !marked || strings.HasPrefix(lead, "my ")
+					if strings.Contains(gap, "(") {
+						body := lead + num + ") please"
+						fs := e.Text([]byte(body), nil)
+						got := len(fs) == 1 && fs[0].Rule == c.rule && body[fs[0].Start:fs[0].End] == num
+						if got != want {
+							t.Errorf("%q: %v, want %s %v", body, fs, c.rule, want)
+						}
+						check(c, lead, num, false) // no ')'
+						continue
+					}
+					check(c, lead, num, want)
+				}
 			}
 			check(c, a+"-", digits(c.min), false)
 			check(c, strings.ToLower(a)+" ", digits(c.min), false)
