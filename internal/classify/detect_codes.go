@@ -254,7 +254,7 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	if e == start {
 		return "", 0
 	}
-	if assigned && b[e-1] == ')' {
+	if assigned && e > 0 && b[e-1] == ')' {
 		// An aside between the name and its ':': "CVV (3 digits): 123".
 		if o := bytes.LastIndexByte(b[max(0, e-20):e-1], '('); o >= 0 {
 			e = max(0, e-20) + o
