@@ -207,6 +207,13 @@ func codeKey(key []byte) *digitCode {
 // holds reports whether v, ASCII digits in groups split by single spaces
 // ("4821", "48 21"), has the code's count of digits.
 func (c *digitCode) holds(v []byte) bool {
+	n := groupedDigits(v)
+	return n >= c.min && n <= c.max
+}
+
+// groupedDigits returns how many digits v holds if it is ASCII digits in
+// groups split by single spaces ("4821", "560 001"), and -1 otherwise.
+func groupedDigits(v []byte) int {
 	n := 0
 	for k, d := range v {
 		switch {
@@ -214,10 +221,10 @@ func (c *digitCode) holds(v []byte) bool {
 			n++
 		case d == ' ' && k > 0 && k < len(v)-1 && isDigit(v[k-1]) && isDigit(v[k+1]):
 		default:
-			return false
+			return -1
 		}
 	}
-	return n >= c.min && n <= c.max
+	return n
 }
 
 // codeGap marks the bytes that may stand between a code's name and its
@@ -256,8 +263,9 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	}
 	if assigned && e > 0 && b[e-1] == ')' {
 		// An aside between the name and its ':': "CVV (3 digits): 123".
-		if o := bytes.LastIndexByte(b[max(0, e-20):e-1], '('); o >= 0 {
-			e = max(0, e-20) + o
+		lo := max(0, e-20)
+		if o := bytes.LastIndexByte(b[lo:e-1], '('); o >= 0 {
+			e = lo + o
 			for e > 0 && b[e-1] == ' ' {
 				e--
 			}
@@ -384,7 +392,7 @@ var errorWords = set("error", "fehler", "erreur", "errore", "fout", "fel", "bł�
 var (
 	unitWords = set("pcs", "pc", "pieces", "piece", "units", "unit", "stk", "stück", "stuck", "st", "pièces",
 		"piezas", "pezzi", "stuks", "szt", "x", "mm", "cm", "m", "g", "kg", "ml", "l")
-	rangeWords = set("to", "of", "bis", "von", "à", "a", "de", "al", "tot", "till", "do", "-")
+	rangeWords = set("to", "of", "bis", "von", "à", "a", "de", "al", "tot", "till", "do")
 )
 
 // labelBefore reports a label's ':' right before the name at k ("Color:
@@ -411,7 +419,7 @@ func quantityAfter(b []byte, end int) bool {
 	}
 	k := end + 1
 	e := k
-	for e < len(b) && e-k < 16 && (isAlpha(b[e]) || b[e] >= 0x80 || b[e] == '-' && e == k) {
+	for e < len(b) && e-k < 16 && (isAlpha(b[e]) || b[e] >= 0x80) {
 		e++
 	}
 	if e == k || e < len(b) && (isAlpha(b[e]) || b[e] >= 0x80) {
@@ -445,19 +453,7 @@ func nameBefore(b []byte, e int) (int, int) {
 // "Bengaluru PIN: 560001"), so only a verb or a possessive makes one a
 // card's PIN.
 func maybeIndianPostcode(c *digitCode, d []byte) bool {
-	if c.rule != rulePIN || len(d) < 6 || d[0] == '0' {
-		return false
-	}
-	n := 0 // digits, groups split by spaces ("560 001") counted whole
-	for _, x := range d {
-		switch {
-		case isDigit(x):
-			n++
-		case x != ' ':
-			return false
-		}
-	}
-	return n == 6
+	return c.rule == rulePIN && len(d) >= 6 && d[0] != '0' && groupedDigits(d) == 6 // "560 001" too
 }
 
 // polishPossessive reports a Polish possessive (lowered), before which
