@@ -24,11 +24,20 @@ import (
 //     1299 EUR", "PIN 1500 pcs", "error OTP code 4031", "Die TAN 2024
 //     wurde eingeführt").
 //
-// Between name and number may stand a '(' closed after the number ("my
-// PIN (4821)"), a dash ("my PIN - 4821"), quotes, '#', and "nr." or "no."
-// ("PIN nr. 4821"); an aside in brackets may stand before a ':' ("CVV (3
-// digits): 123"). A bracket or a dash needs a ':', a verb or a possessive
-// too: alone, "TAN (4211)" is a colour's.
+// Between name and number may stand a '(' or '[' closed after the number
+// ("my PIN (4821)", "my PIN [4821]", `my PIN ("4821")`), a dash ("my PIN -
+// 4821"), quotes, '#', and "nr." or "no." ("PIN nr. 4821"); an aside in
+// brackets may stand before a ':' ("CVV (3 digits): 123"). A bracket or a
+// dash needs a ':', a verb or a possessive too: alone, "TAN (4211)" is a
+// colour's.
+//
+// Polish and the Romance languages may put the noun first: "Twój kod
+// weryfikacyjny to 483920", "votre code SMS est 908172", "mój kod PIN to
+// 2468" (the possessive then stands before the noun).
+//
+// Some names of a card's security code name a bank's one-time code too
+// ("Your security code is 483920", "Ihr Sicherheitscode lautet 483920"):
+// under them 3 or 4 digits are the card's, 5 to 8 a one-time code.
 //
 // A number another type has claimed stays that type's unless a verb, ':'
 // or a possessive gives it, and always when that type's span runs past it
@@ -56,10 +65,60 @@ type digitCode struct {
 	// quals name it after "code de", "código de", "codice di" ("code de
 	// sécurité", "código de verificación").
 	quals []string
+	// posts name it right after a codeHead, as Polish and the Romance
+	// languages put a qualifier after the noun ("kod weryfikacyjny", "code
+	// SMS", "kod BLIK").
+	posts []string
 	// acronyms are the names, in capitals, that stand alone before its
 	// number ("PIN 4821"), or lead a name that does ("PIN number 4821",
 	// "PIN-Code 4821").
 	acronyms []string
+	// or is the code a number of another count of digits is, under the
+	// names eitherNames lists; nil for the codes in digitCodes.
+	or *digitCode
+}
+
+// eitherNames are names of a card's security code that banks give the
+// one-time codes they send too ("Your security code is 483920", "Ihr
+// Sicherheitscode lautet 483920"): under them a number of 3 or 4 digits is
+// the card's, one of 5 to 8 a one-time code. Lower case; keys normalized.
+var eitherNames = set("security code", "sicherheitscode", "beveiligingscode", "säkerhetskod", "sakerhetskod",
+	"säkerhetskoden", "sakerhetskoden", "sécurité", "securite", "seguridad", "sicurezza", "bezpieczeństwa",
+	"bezpieczenstwa", "securitycode")
+
+// eitherCode is what eitherNames name: the card's security code, or the
+// one-time code.
+var eitherCode = func() *digitCode {
+	c := *codeByRule(ruleCardSecurityCode)
+	c.or = codeByRule(ruleOneTimeCode)
+	return &c
+}()
+
+// codeByRule returns the code in digitCodes of rule r.
+func codeByRule(r string) *digitCode {
+	i := slices.IndexFunc(digitCodes, func(c digitCode) bool { return c.rule == r })
+	return &digitCodes[i]
+}
+
+// named returns the code name n (lower case) names as one of c's: c, or
+// eitherCode.
+func (c *digitCode) named(n string) *digitCode {
+	if c.rule == ruleCardSecurityCode && eitherNames.has([]byte(n)) {
+		return eitherCode
+	}
+	return c
+}
+
+// sized returns the code a number of L digits under a name of c is: c, or
+// c.or; nil if neither has L digits.
+func (c *digitCode) sized(L int) *digitCode {
+	switch {
+	case L >= c.min && L <= c.max:
+		return c
+	case c.or != nil && L >= c.or.min && L <= c.or.max:
+		return c.or
+	}
+	return nil
 }
 
 var digitCodes = []digitCode{
@@ -79,16 +138,19 @@ var digitCodes = []digitCode{
 			"beveiligingscode", "säkerhetskod", "sakerhetskod", "säkerhetskoden", "sakerhetskoden"},
 		pairs:    []string{"security code"},
 		quals:    []string{"sécurité", "securite", "seguridad", "sicurezza"},
+		posts:    []string{"bezpieczeństwa", "bezpieczenstwa"},
 		acronyms: []string{"CVV", "CVC", "CVV2", "CVC2", "CSC", "CVN"}},
 	{rule: ruleOneTimeCode, min: 4, max: 8,
 		keys: []string{"otp", "otpcode", "onetimecode", "onetimepassword", "verificationcode", "smscode", "tan", "mtan",
 			"smstan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode", "verificatiecode",
-			"engångskod", "engangskod", "verifieringskod"},
+			"engångskod", "engangskod", "verifieringskod", "kodweryfikacyjny", "kodjednorazowy", "kodsms", "kodblik", "blikcode"},
 		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "sms-code", "bestätigungscode", "bestatigungscode",
 			"verifizierungscode", "einmalcode", "verificatiecode", "otp-code", "tan-nr", "tan-nummer", "engångskod",
 			"engangskod", "engångskoden", "engangskoden", "verifieringskod", "verifieringskoden", "sms-kod", "sms-koden"},
-		pairs:    []string{"verification code", "one-time code", "otp code", "sms code", "login code"},
-		quals:    []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
+		pairs: []string{"verification code", "one-time code", "otp code", "sms code", "login code"},
+		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
+		posts: []string{"weryfikacyjny", "jednorazowy", "autoryzacyjny", "potwierdzający", "potwierdzajacy", "sms",
+			"blik"},
 		acronyms: []string{"OTP", "TAN", "MTAN"}},
 }
 
@@ -96,7 +158,7 @@ var (
 	// codeNouns end the codes' names of two words; codeHeads start the
 	// Romance ones ("code de sécurité"), before a codeParticle.
 	codeNounList  = []string{"code", "number", "nummer", "kod", "no", "nr"}
-	codeHeads     = set("code", "código", "codigo", "codice")
+	codeHeads     = set("code", "código", "codigo", "codice", "kod")
 	codeParticles = set("de", "di")
 	codeNouns     = set(codeNounList...)
 	// possessives, before a code's name, give the number as its value
@@ -105,11 +167,11 @@ var (
 		"votre", "ton", "ta", "mi", "su", "tu", "mio", "mia", "mijn", "uw", "min", "mitt", "din", "ditt", "mój", "moj",
 		"moja", "moje", "twój", "twoj", "twoje")
 
-	// codeWords, codeLeads and codeQuals hold the names of every code
-	// (the leads are the pairs' first words), for the test by first byte
-	// and length; codeOf tells whose a name is.
-	codeWords, codeLeads, codeQuals = codeSets()
-	codeOf                          = codeIndex()
+	// codeWords, codeLeads, codeQuals and codePosts hold the names of
+	// every code (the leads are the pairs' first words), for the test by
+	// first byte and length; codeOf tells whose a name is.
+	codeWords, codeLeads, codeQuals, codePosts = codeSets()
+	codeOf                                     = codeIndex()
 	// codeTails has a bit for the last three bytes (tail3) of each word
 	// and key a code's number follows: the test before any word is read.
 	// "order 4821" ends in "der", "number 4821" in "ber". Another tail
@@ -117,7 +179,7 @@ var (
 	codeTails = tailBits(func() []string {
 		words := slices.Concat(codeNounList, spokenVerbList)
 		for _, c := range digitCodes {
-			words = slices.Concat(words, c.words, c.quals, c.keys)
+			words = slices.Concat(words, c.words, c.quals, c.posts, c.keys)
 		}
 		return words
 	}())
@@ -136,30 +198,31 @@ func codeLeadList() (leads []string) {
 	return leads
 }
 
-func codeSets() (words, leads, quals *wordSet) {
-	var w, q []string
+func codeSets() (words, leads, quals, posts *wordSet) {
+	var w, q, a []string
 	for _, c := range digitCodes {
-		w, q = slices.Concat(w, c.words), slices.Concat(q, c.quals)
+		w, q, a = slices.Concat(w, c.words), slices.Concat(q, c.quals), slices.Concat(a, c.posts)
 	}
 	// Words over 16 bytes ("bestätigungscode") are looked up in codeOf.
 	w = slices.DeleteFunc(w, func(n string) bool { return len(n) > 16 })
-	return set(w...), set(codeLeadList()...), set(q...)
+	return set(w...), set(codeLeadList()...), set(q...), set(a...)
 }
 
 // codeIndex maps each name of a code, after a byte for its role ('w'
-// word, 'p' pair, 'q' qualifier), to the code's index in digitCodes.
-func codeIndex() map[string]int {
-	m := map[string]int{}
-	for i, c := range digitCodes {
+// word, 'p' pair, 'q' qualifier, 'a' a post after its head), to the code.
+func codeIndex() map[string]*digitCode {
+	m := map[string]*digitCode{}
+	for i := range digitCodes {
+		c := &digitCodes[i]
 		for _, names := range []struct {
 			role byte
 			list []string
-		}{{'w', c.words}, {'p', c.pairs}, {'q', c.quals}} {
+		}{{'w', c.words}, {'p', c.pairs}, {'q', c.quals}, {'a', c.posts}} {
 			for _, n := range names.list {
 				if _, dup := m[string(names.role)+n]; dup {
 					panic("classify: code name " + n + " names two codes")
 				}
-				m[string(names.role)+n] = i
+				m[string(names.role)+n] = c.named(n)
 			}
 		}
 	}
@@ -177,10 +240,7 @@ func codeNamed(role byte, ws ...[]byte) *digitCode {
 		}
 		name = append(name, w...)
 	}
-	if i, ok := codeOf[string(name)]; ok {
-		return &digitCodes[i]
-	}
-	return nil
+	return codeOf[string(name)]
 }
 
 // codeKeys are the codes by their keys.
@@ -191,7 +251,7 @@ var codeKeys = func() map[string]*digitCode {
 			if _, dup := m[k]; dup {
 				panic("classify: code key " + k + " names two codes")
 			}
-			m[k] = &digitCodes[i]
+			m[k] = digitCodes[i].named(k)
 		}
 	}
 	return m
@@ -204,11 +264,11 @@ func codeKey(key []byte) *digitCode {
 	return lookupNormalized(&buf, key, codeKeys, nil)
 }
 
-// holds reports whether v, ASCII digits in groups split by single spaces
-// ("4821", "48 21"), has the code's count of digits.
-func (c *digitCode) holds(v []byte) bool {
-	n := groupedDigits(v)
-	return n >= c.min && n <= c.max
+// holding returns the code v is under a name of c, if v is ASCII digits
+// in groups split by single spaces ("4821", "48 21") of its count of
+// digits (sized); or nil.
+func (c *digitCode) holding(v []byte) *digitCode {
+	return c.sized(groupedDigits(v))
 }
 
 // groupedDigits returns how many digits v holds if it is ASCII digits in
@@ -229,9 +289,11 @@ func groupedDigits(v []byte) int {
 
 // codeGap marks the bytes that may stand between a code's name and its
 // number: "PIN 4821", "PIN: 4821", "pin=4821", "PIN #5511", `"pin": "4821"`,
-// "PIN (4821)", "PIN - 4821". A '(' needs its ')' after the number. (In
-// "PIN-4821", a part's name, the digits are no number of their own.)
-var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true, '"': true, '\'': true, '(': true, '-': true}
+// "PIN (4821)", "PIN [4821]", "PIN - 4821". A '(' or '[' needs its ')' or
+// ']' after the number, or after the quote that closes it (`PIN ("4821")`).
+// (In "PIN-4821", a part's name, the digits are no number of their own.)
+var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true, '"': true, '\'': true, '(': true, '[': true,
+	'-': true}
 
 // codeBefore returns the rule of the code whose name is right before the
 // number b[start:end] of L digits, and the finding's confidence; or "".
@@ -248,11 +310,15 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		switch b[e-1] {
 		case ':', '=':
 			assigned = true
-		case '(':
-			if after > end || end >= len(b) || b[end] != ')' {
-				return "", 0 // no ')' for it, or a second '('
+		case '(', '[':
+			closer := end
+			if q := b[start-1]; closer < len(b) && (q == '"' || q == '\'') && b[closer] == q {
+				closer++ // `PIN ("4821")`
 			}
-			after, marked = end+1, true
+			if after > end || closer >= len(b) || b[closer] != closing(b[e-1]) {
+				return "", 0 // no ')' or ']' for it, or a second bracket
+			}
+			after, marked = closer+1, true
 		case '-':
 			marked = true
 		}
@@ -282,7 +348,7 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		if ks := keyWordStart(b, e, 32); e-ks >= 3 && wordStartAt(b, ks) {
 			var kbuf [64]byte
 			if c := codeKey(lowerLatin(normKey(kbuf[:0], b[ks:e]))); c != nil {
-				if L < c.min || L > c.max || maybeIndianPostcode(c, b[start:end]) {
+				if c = c.sized(L); c == nil || maybeIndianPostcode(c, b[start:end]) {
 					return "", 0
 				}
 				return c.rule, 0.85
@@ -330,7 +396,23 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 			}
 		}
 	}
-	if c == nil || L < c.min || L > c.max || L == 4 && yearLike(b[start:end]) {
+	if c == nil && codePosts.mayHave(w) {
+		// "kod weryfikacyjny", "code SMS", "kod BLIK"
+		a := codeNamed('a', lowerWord(&buf, w))
+		if hk, he := wordBefore(b, k); a != nil && hk >= 0 && codeHeads.has(lowerWord(&buf, b[hk:he])) {
+			c, first = a, hk
+		}
+	} else if c != nil && first == k {
+		// A head may lead a name too ("mój kod PIN to 1234", "mon code
+		// CVV est 123"): a possessive comes before it.
+		if hk, he := wordBefore(b, k); hk >= 0 && codeHeads.mayHave(b[hk:he]) && codeHeads.has(lowerWord(&lbuf, b[hk:he])) {
+			first = hk
+		}
+	}
+	if c != nil {
+		c = c.sized(L)
+	}
+	if c == nil || L == 4 && yearLike(b[start:end]) {
 		return "", 0 // "The OTP is 2024", "my pin 2025"
 	}
 	var possessive []byte
@@ -368,6 +450,14 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		return "", 0
 	}
 	return c.rule, 0.75
+}
+
+// closing returns the bracket that closes c, '(' or '['.
+func closing(c byte) byte {
+	if c == '[' {
+		return ']'
+	}
+	return ')'
 }
 
 // abbreviatedNoun reports "nr." or "no." ending at e, after a space or a

@@ -41,6 +41,13 @@ func TestEveryCodeNameFindsItsCode(t *testing.T) {
 		for _, q := range c.quals {
 			leads = append(leads, "code de "+q+" : ", "votre code de "+q+" est ", "il codice di "+q+" è ")
 		}
+		for _, a := range c.posts {
+			leads = append(leads, "kod "+a+": ", "Twój kod "+a+" to ", "votre code "+strings.ToUpper(a)+" est ")
+		}
+		for _, a := range c.acronyms {
+			// A head may lead the name; the possessive comes before it.
+			leads = append(leads, "mój kod "+a+" to ", "mon code "+a+" est ", "il tuo codice "+a+" è ")
+		}
 		for _, lead := range leads {
 			check(c, lead, digits(c.min), true)
 			check(c, lead, digits(c.max), true)
@@ -48,24 +55,28 @@ func TestEveryCodeNameFindsItsCode(t *testing.T) {
 			check(c, lead, digits(c.max+1), false)
 		}
 		for _, a := range c.acronyms {
-			for _, gap := range []string{" ", " #", " (", " - ", ": (", " nr. ", "-Nr. "} {
+			for _, gap := range []string{" ", " #", " (", " [", ` ("`, " - ", ": (", ": [", " nr. ", "-Nr. "} {
 				if strings.Contains(gap, "r.") && c.rule != rulePIN {
 					continue // "nr." names a PIN's number only
 				}
 				num := digits(c.max)
 				// A bracket or a dash takes a ':' or a possessive too:
 				// alone, "TAN (4211)" is a colour's.
-				marked := gap == " (" || gap == " - "
+				marked := gap == " (" || gap == " [" || gap == ` ("` || gap == " - "
 				for _, lead := range []string{a + gap, "my " + a + gap} {
 					want := !marked || strings.HasPrefix(lead, "my ")
-					if strings.Contains(gap, "(") {
-						body := lead + num + ") please"
+					if closer := map[string]string{" (": ")", ": (": ")", " [": "]", ": [": "]", ` ("`: `")`}[gap]; closer != "" {
+						body := lead + num + closer + " please"
 						fs := e.Text([]byte(body), nil)
 						got := len(fs) == 1 && fs[0].Rule == c.rule && body[fs[0].Start:fs[0].End] == num
 						if got != want {
 							t.Errorf("%q: %v, want %s %v", body, fs, c.rule, want)
 						}
 						check(c, lead, num, false) // no ')'
+						wrong := lead + num + strings.NewReplacer(")", "]", "]", ")").Replace(closer) + " please"
+						if fs := e.Text([]byte(wrong), nil); len(fs) != 0 {
+							t.Errorf("%q: %v, want none (the wrong bracket)", wrong, fs)
+						}
 						continue
 					}
 					check(c, lead, num, want)
@@ -103,8 +114,9 @@ func TestEveryCodeNameFindsItsCode(t *testing.T) {
 				}
 			}
 			body := fmt.Sprintf(`{"%s":"%s"}`, k, digits(c.max+1))
-			if fs, _ := e.JSON([]byte(body), nil); len(fs) != 0 {
-				t.Errorf("%s: %v, want none", body, fs)
+			fs, _ := e.JSON([]byte(body), nil)
+			if either := eitherNames.has([]byte(k)); len(fs) != 0 && !either || either && (len(fs) != 1 || fs[0].Rule != ruleOneTimeCode) {
+				t.Errorf("%s: %v, want none (a one-time code under a name in eitherNames)", body, fs)
 			}
 		}
 	}

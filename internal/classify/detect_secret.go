@@ -706,7 +706,7 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 		return e
 	}
 	if c := codeKey(key); c != nil { // "onetimepassword: 483920"
-		if c.holds(val) {
+		if c = c.holding(val); c != nil {
 			s.add(Secret, c.rule, v, e, 0.85)
 		}
 		return e

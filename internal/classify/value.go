@@ -74,8 +74,8 @@ func (s *scanner) keyValue(b []byte) {
 				// {"pincode": "560001"}: India's postcode, under the
 				// name India gives it.
 				s.add(Postcode, "", start, end, 0.85)
-			case c.holds(v):
-				s.add(Secret, c.rule, start, end, 0.9)
+			case c.holding(v) != nil:
+				s.add(Secret, c.holding(v).rule, start, end, 0.9)
 			}
 			break
 		}

@@ -207,6 +207,8 @@ func TestOutputGuardHoldsSecretStarts(t *testing.T) {
 		{"PIN nr. ", "2468"},
 		{"Your CVC2 is ", "842"},
 		{"Din engångskod är ", "483920"},
+		{"Twój kod BLIK to ", "771204"},
+		{"Your security code is ", "483920"},
 		{"Webhook ", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
 		{"Token ", "ya29.a0AfH6SMBx3l9VbKmPq2r7nQ8gHk_xYz-123"},
 		{"Publish with ", "npm_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5"},
