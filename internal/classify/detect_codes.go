@@ -31,13 +31,17 @@ import (
 // dash needs a ':', a verb or a possessive too: alone, "TAN (4211)" is a
 // colour's.
 //
-// Polish and the Romance languages may put the noun first: "Twój kod
-// weryfikacyjny to 483920", "votre code SMS est 908172", "mój kod PIN to
-// 2468" (the possessive then stands before the noun).
+// A name may follow its noun, as Polish and the Romance languages write
+// them ("Twój kod weryfikacyjny to 483920", "votre code secret est 4821",
+// "votre code SMS est 908172"), and the noun may lead a code's own name
+// ("mój kod PIN to 2468", "mon code CVV est 842"); a possessive then
+// stands before the noun. After a Polish name, "to" is "is" ("Kod
+// weryfikacyjny to 483920").
 //
 // Some names of a card's security code name a bank's one-time code too
 // ("Your security code is 483920", "Ihr Sicherheitscode lautet 483920"):
-// under them 3 or 4 digits are the card's, 5 to 8 a one-time code.
+// under them 3 or 4 digits are the card's, 5 to 8 a one-time code, unless
+// another type, a unit, a price or a place claims the number.
 //
 // A number another type has claimed stays that type's unless a verb, ':'
 // or a possessive gives it, and always when that type's span runs past it
@@ -73,26 +77,18 @@ type digitCode struct {
 	// number ("PIN 4821"), or lead a name that does ("PIN number 4821",
 	// "PIN-Code 4821").
 	acronyms []string
-	// or is the code a number of another count of digits is, under the
-	// names eitherNames lists; nil for the codes in digitCodes.
+	// shared are those of its names (in any role above, keys normalized)
+	// that name the code sharedWith too: banks call the one-time codes
+	// they send security codes ("Your security code is 483920", "Ihr
+	// Sicherheitscode lautet 483920"). Under a shared name, a number of
+	// this code's count of digits is this code, one of the other's count
+	// the other (sharedAs).
+	shared     []string
+	sharedWith string
+	// or is the code a number of another count of digits is, under a
+	// shared name; nil for the codes in digitCodes.
 	or *digitCode
 }
-
-// eitherNames are names of a card's security code that banks give the
-// one-time codes they send too ("Your security code is 483920", "Ihr
-// Sicherheitscode lautet 483920"): under them a number of 3 or 4 digits is
-// the card's, one of 5 to 8 a one-time code. Lower case; keys normalized.
-var eitherNames = set("security code", "sicherheitscode", "beveiligingscode", "säkerhetskod", "sakerhetskod",
-	"säkerhetskoden", "sakerhetskoden", "sécurité", "securite", "seguridad", "sicurezza", "bezpieczeństwa",
-	"bezpieczenstwa", "securitycode")
-
-// eitherCode is what eitherNames name: the card's security code, or the
-// one-time code.
-var eitherCode = func() *digitCode {
-	c := *codeByRule(ruleCardSecurityCode)
-	c.or = codeByRule(ruleOneTimeCode)
-	return &c
-}()
 
 // codeByRule returns the code in digitCodes of rule r.
 func codeByRule(r string) *digitCode {
@@ -100,11 +96,23 @@ func codeByRule(r string) *digitCode {
 	return &digitCodes[i]
 }
 
-// named returns the code name n (lower case) names as one of c's: c, or
-// eitherCode.
+// sharedAs holds, by code, what its shared names name: the code, or the
+// one its sharedWith says, by the count of digits (sized).
+var sharedAs = func() map[*digitCode]*digitCode {
+	m := map[*digitCode]*digitCode{}
+	for i := range digitCodes {
+		if c := &digitCodes[i]; c.sharedWith != "" {
+			m[c] = &digitCode{rule: c.rule, min: c.min, max: c.max, or: codeByRule(c.sharedWith)}
+		}
+	}
+	return m
+}()
+
+// named returns the code that c's name n (lower case; a key normalized)
+// names: c, or sharedAs[c] if n is one of its shared names.
 func (c *digitCode) named(n string) *digitCode {
-	if c.rule == ruleCardSecurityCode && eitherNames.has([]byte(n)) {
-		return eitherCode
+	if slices.Contains(c.shared, n) {
+		return sharedAs[c]
 	}
 	return c
 }
@@ -128,31 +136,47 @@ var digitCodes = []digitCode{
 		words: []string{"pin", "pin2", "pincode", "pin-code", "pinnummer", "pin-nummer", "pin-nr", "pin-no", "pinnumber",
 			"pinkod", "pin-kod", "pinkoden", "pin-koden", "geheimzahl"},
 		pairs:    []string{"pin code", "pin number", "pin nummer", "pin kod", "pin no", "pin nr"},
+		posts:    []string{"secret", "confidentiel", "segreto"},
 		acronyms: []string{"PIN"}},
 	{rule: ruleCardSecurityCode, min: 3, max: 4,
 		keys: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "cardcvv", "cardcvc", "securitycode", "cardsecuritycode",
 			"cardverificationcode", "cardverificationvalue", "kartenprüfnummer", "kartenprufnummer", "cryptogramme",
-			"sicherheitscode", "beveiligingscode", "säkerhetskod", "sakerhetskod"},
+			"sicherheitscode", "beveiligingscode", "säkerhetskod", "sakerhetskod", "codedesecurite", "codedesécurité",
+			"codigodeseguridad", "códigodeseguridad", "codicedisicurezza"},
 		words: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "cvv-code", "cvc-code", "cvv-kod", "cvc-kod",
 			"cvv-koden", "cvc-koden", "kartenprüfnummer", "kartenprufnummer", "cryptogramme", "sicherheitscode",
-			"beveiligingscode", "säkerhetskod", "sakerhetskod", "säkerhetskoden", "sakerhetskoden"},
+			"beveiligingscode", "säkerhetskod", "sakerhetskod", "säkerhetskoden", "sakerhetskoden", "security-code",
+			"securitycode"},
 		pairs:    []string{"security code"},
 		quals:    []string{"sécurité", "securite", "seguridad", "sicurezza"},
-		posts:    []string{"bezpieczeństwa", "bezpieczenstwa"},
-		acronyms: []string{"CVV", "CVC", "CVV2", "CVC2", "CSC", "CVN"}},
+		posts:    []string{"bezpieczeństwa", "bezpieczenstwa", "zabezpieczający", "zabezpieczajacy"},
+		acronyms: []string{"CVV", "CVC", "CVV2", "CVC2", "CSC", "CVN"},
+		shared: []string{"securitycode", "sicherheitscode", "beveiligingscode", "säkerhetskod", "sakerhetskod",
+			"codedesecurite", "codedesécurité", "codigodeseguridad", "códigodeseguridad", "codicedisicurezza",
+			"security-code", "säkerhetskoden", "sakerhetskoden", "security code", "sécurité", "securite", "seguridad",
+			"sicurezza", "bezpieczeństwa", "bezpieczenstwa", "zabezpieczający", "zabezpieczajacy"},
+		sharedWith: ruleOneTimeCode},
 	{rule: ruleOneTimeCode, min: 4, max: 8,
 		keys: []string{"otp", "otpcode", "onetimecode", "onetimepassword", "verificationcode", "smscode", "tan", "mtan",
 			"smstan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode", "verificatiecode",
 			"engångskod", "engangskod", "verifieringskod", "kodweryfikacyjny", "kodjednorazowy", "kodsms", "kodblik", "blikcode"},
 		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "sms-code", "bestätigungscode", "bestatigungscode",
 			"verifizierungscode", "einmalcode", "verificatiecode", "otp-code", "tan-nr", "tan-nummer", "engångskod",
-			"engangskod", "engångskoden", "engangskoden", "verifieringskod", "verifieringskoden", "sms-kod", "sms-koden"},
-		pairs: []string{"verification code", "one-time code", "otp code", "sms code", "login code"},
-		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
-		posts: []string{"weryfikacyjny", "jednorazowy", "autoryzacyjny", "potwierdzający", "potwierdzajacy", "sms",
+			"engangskod", "engångskoden", "engangskoden", "verifieringskod", "verifieringskoden", "sms-kod", "sms-koden",
 			"blik"},
-		acronyms: []string{"OTP", "TAN", "MTAN"}},
+		pairs: []string{"verification code", "one-time code", "otp code", "sms code", "login code", "jednorazowy kod",
+			"weryfikacyjny kod"},
+		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica", "confirmation",
+			"confirmación", "confirmacion", "conferma"},
+		posts: []string{"weryfikacyjny", "jednorazowy", "autoryzacyjny", "potwierdzający", "potwierdzajacy", "potwierdzenia",
+			"autoryzacji", "weryfikacji", "monouso", "sms"},
+		acronyms: []string{"OTP", "TAN", "MTAN", "BLIK"}},
 }
+
+// weakPosts name a code after their head only where a verb or a
+// possessive gives the number: "code SMS: 71030" is a contest's or a
+// premium number's, "votre code SMS est 908172" a one-time code.
+var weakPosts = set("sms")
 
 var (
 	// codeNouns end the codes' names of two words; codeHeads start the
@@ -304,8 +328,8 @@ var codeGap = [256]bool{' ': true, '\t': true, ':': true, '=': true, '#': true, 
 func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	e := start
 	assigned := false // a ':' or '=' between: "PIN: 4821"
-	marked := false   // a '(' or '-' between, which the name alone may not have: "TAN (4211)" is a colour's
-	after := end      // where what follows the number starts: past a ')'
+	marked := false   // a bracket or '-' between, which the name alone may not have: "TAN (4211)" is a colour's
+	after := end      // where what follows the number starts: past a closing bracket (and quote)
 	for n := 0; e > 0 && n < 5 && codeGap[b[e-1]]; n++ {
 		switch b[e-1] {
 		case ':', '=':
@@ -348,10 +372,11 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		if ks := keyWordStart(b, e, 32); e-ks >= 3 && wordStartAt(b, ks) {
 			var kbuf [64]byte
 			if c := codeKey(lowerLatin(normKey(kbuf[:0], b[ks:e]))); c != nil {
-				if c = c.sized(L); c == nil || maybeIndianPostcode(c, b[start:end]) {
+				n := c.sized(L)
+				if n == nil || n != c && otherAround(b, after, claimed) || maybeIndianPostcode(n, b[start:end]) {
 					return "", 0
 				}
-				return c.rule, 0.85
+				return n.rule, 0.85
 			}
 		}
 	}
@@ -371,7 +396,10 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	}
 	w := b[k:e]
 	first := k   // where the name starts
+	owner := -1  // where a possessive ends, if not at first: before the head that leads the name
 	acronym := w // the word that may be an acronym in capitals: the name, or a pair's lead
+	weak := false
+	polish := false // the name is Polish: "to" before the number is Polish "is"
 	var c *digitCode
 	// mayHave only refuses: a word it lets through is looked up as each
 	// kind of name in turn.
@@ -398,36 +426,48 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	}
 	if c == nil && codePosts.mayHave(w) {
 		// "kod weryfikacyjny", "code SMS", "kod BLIK"
-		a := codeNamed('a', lowerWord(&buf, w))
-		if hk, he := wordBefore(b, k); a != nil && hk >= 0 && codeHeads.has(lowerWord(&buf, b[hk:he])) {
-			c, first = a, hk
+		n := lowerWord(&buf, w)
+		a, wk := codeNamed('a', n), weakPosts.has(n)
+		if hk, he := wordBefore(b, k); a != nil && hk >= 0 && codeHeads.has(lowerWord(&lbuf, b[hk:he])) {
+			c, first, weak, polish = a, hk, wk, polishHead(lbuf[:he-hk])
 		}
 	} else if c != nil && first == k {
 		// A head may lead a name too ("mój kod PIN to 1234", "mon code
 		// CVV est 123"): a possessive comes before it.
 		if hk, he := wordBefore(b, k); hk >= 0 && codeHeads.mayHave(b[hk:he]) && codeHeads.has(lowerWord(&lbuf, b[hk:he])) {
-			first = hk
+			owner, polish = hk, polishHead(lbuf[:he-hk])
 		}
 	}
+	var sized *digitCode
 	if c != nil {
-		c = c.sized(L)
+		sized = c.sized(L)
 	}
-	if c == nil || L == 4 && yearLike(b[start:end]) {
+	if sized == nil || L == 4 && yearLike(b[start:end]) {
 		return "", 0 // "The OTP is 2024", "my pin 2025"
 	}
+	if sized != c && otherAround(b, after, claimed) {
+		return "", 0 // "Security code: 12345 pcs", "säkerhetskod: 11122 Stockholm"
+	}
+	c = sized
+	if owner < 0 {
+		owner = first
+	}
 	var possessive []byte
-	if pk, pe := wordBefore(b, first); pk >= 0 && possessives.mayHave(b[pk:pe]) {
+	if pk, pe := wordBefore(b, owner); pk >= 0 && possessives.mayHave(b[pk:pe]) {
 		if p := lowerWord(&buf, b[pk:pe]); possessives.has(p) {
 			possessive = p
 		}
 	}
-	if verbTo && !polishPossessive(possessive) {
-		// Polish "to" ("moje PIN to 5791") is English "to" too: "Send
-		// the PIN to 030 1234567" gives a phone.
+	if verbTo && !polish && !polishPossessive(possessive) {
+		// Polish "to" ("moje PIN to 5791", "kod BLIK to 771204") is
+		// English "to" too: "Send the PIN to 030 1234567" gives a phone.
 		return "", 0
 	}
 	if verb || possessive != nil {
 		return c.rule, 0.85
+	}
+	if weak {
+		return "", 0 // "code SMS: 71030 (0,65 EUR/SMS)"
 	}
 	if assigned { // "Sicherheitscode: 552", "SMS code: 2468"
 		if maybeIndianPostcode(c, b[start:end]) {
@@ -452,7 +492,22 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	return c.rule, 0.75
 }
 
-// closing returns the bracket that closes c, '(' or '['.
+// otherAround reports what makes a number after a shared name something
+// other than the code its count of digits would make it: another type's
+// claim ("Sicherheitscode: 030 12345" is a phone), or a price, a quantity
+// or a place after it (productAfter, quantityAfter: "Security code: 12345
+// pcs", "säkerhetskod: 11122 Stockholm"). after is where what follows the
+// number starts.
+func otherAround(b []byte, after int, claimed bool) bool {
+	return claimed || productAfter(b, after) || quantityAfter(b, after)
+}
+
+// polishHead reports a Polish codeHead (lowered).
+func polishHead(w []byte) bool {
+	return string(w) == "kod" || string(w) == "kodu"
+}
+
+// closing returns the bracket that closes c (c is '(' or '[').
 func closing(c byte) byte {
 	if c == '[' {
 		return ']'
@@ -477,11 +532,11 @@ func abbreviatedNoun(b []byte, e int) bool {
 var errorWords = set("error", "fehler", "erreur", "errore", "fout", "fel", "błąd", "blad", "código", "status")
 
 // unitWords, after a number a code's acronym alone comes before, make it a
-// quantity ("PIN 1500 pcs"); rangeWords do before another number ("PIN
-// number 1000 to 2000", "PIN no. 1234 of 5000").
+// quantity or a price ("PIN 1500 pcs", "BLIK 1299 zł"); rangeWords do
+// before another number ("PIN number 1000 to 2000", "PIN no. 1234 of 5000").
 var (
 	unitWords = set("pcs", "pc", "pieces", "piece", "units", "unit", "stk", "stück", "stuck", "st", "pièces",
-		"piezas", "pezzi", "stuks", "szt", "x", "mm", "cm", "m", "g", "kg", "ml", "l")
+		"piezas", "pezzi", "stuks", "szt", "x", "mm", "cm", "m", "g", "kg", "ml", "l", "zł", "zl")
 	rangeWords = set("to", "of", "bis", "von", "à", "a", "de", "al", "tot", "till", "do")
 )
 

@@ -712,6 +712,11 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 		return e
 	}
 	if !credentialLike(key, val) {
+		if groupedDigits(val) > 0 {
+			// Too few digits for a credential, and maybe a code's, which
+			// codeBefore reads from the number: "code secret : 4821".
+			return v
+		}
 		return e
 	}
 	s.add(Secret, credentialRule(key, val), v, e, 0.85)

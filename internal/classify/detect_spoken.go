@@ -48,7 +48,7 @@ func spokenVerb(w []byte) bool {
 }
 
 var spokenVerbList = []string{"is", "was", "ist", "lautet", "war", "est", "\u00e9tait", "es", "era", "\u00e8", "\u00e4r",
-	"var", "to"}
+	"var", "to", "wynosi"}
 
 var spokenVerbs = set(spokenVerbList...)
 

@@ -69,13 +69,12 @@ func (s *scanner) keyValue(b []byte) {
 			key = normKey(buf[:0], key)
 		}
 		if c := codeKey(key); c != nil {
-			switch {
-			case maybeIndianPostcode(c, v):
+			if maybeIndianPostcode(c, v) {
 				// {"pincode": "560001"}: India's postcode, under the
 				// name India gives it.
 				s.add(Postcode, "", start, end, 0.85)
-			case c.holding(v) != nil:
-				s.add(Secret, c.holding(v).rule, start, end, 0.9)
+			} else if h := c.holding(v); h != nil {
+				s.add(Secret, h.rule, start, end, 0.9)
 			}
 			break
 		}
