@@ -45,8 +45,10 @@ import (
 //
 // A number another type has claimed stays that type's unless a verb, ':'
 // or a possessive gives it, and always when that type's span runs past it
-// (a street in "my PIN is 1234 Main Street").
-// It must also have the code's count of digits ("CVV 12345" is none).
+// (a street in "my PIN is 1234 Main Street"). A unit or a price after the
+// number makes it none, however it is given ("Opłata za PIN wynosi 2500
+// zł", "code secret: 4821 EUR"). It must also have the code's count of
+// digits ("CVV 12345" is none; a BLIK code has six).
 
 const (
 	rulePIN              = "pin"
@@ -71,7 +73,7 @@ type digitCode struct {
 	quals []string
 	// posts name it right after a codeHead, as Polish and the Romance
 	// languages put a qualifier after the noun ("kod weryfikacyjny", "code
-	// SMS", "kod BLIK").
+	// SMS", "code secret").
 	posts []string
 	// acronyms are the names, in capitals, that stand alone before its
 	// number ("PIN 4821"), or lead a name that does ("PIN number 4821",
@@ -136,7 +138,7 @@ var digitCodes = []digitCode{
 		words: []string{"pin", "pin2", "pincode", "pin-code", "pinnummer", "pin-nummer", "pin-nr", "pin-no", "pinnumber",
 			"pinkod", "pin-kod", "pinkoden", "pin-koden", "geheimzahl"},
 		pairs:    []string{"pin code", "pin number", "pin nummer", "pin kod", "pin no", "pin nr"},
-		posts:    []string{"secret", "confidentiel", "segreto"},
+		posts:    []string{"secret", "confidentiel", "segreto", "secreto"},
 		acronyms: []string{"PIN"}},
 	{rule: ruleCardSecurityCode, min: 3, max: 4,
 		keys: []string{"cvv", "cvc", "cvv2", "cvc2", "csc", "cvn", "cardcvv", "cardcvc", "securitycode", "cardsecuritycode",
@@ -149,7 +151,7 @@ var digitCodes = []digitCode{
 			"securitycode"},
 		pairs:    []string{"security code"},
 		quals:    []string{"sécurité", "securite", "seguridad", "sicurezza"},
-		posts:    []string{"bezpieczeństwa", "bezpieczenstwa", "zabezpieczający", "zabezpieczajacy"},
+		posts:    []string{"bezpieczeństwa", "bezpieczenstwa", "zabezpieczający", "zabezpieczajacy", "visuel"},
 		acronyms: []string{"CVV", "CVC", "CVV2", "CVC2", "CSC", "CVN"},
 		shared: []string{"securitycode", "sicherheitscode", "beveiligingscode", "säkerhetskod", "sakerhetskod",
 			"codedesecurite", "codedesécurité", "codigodeseguridad", "códigodeseguridad", "codicedisicurezza",
@@ -159,18 +161,26 @@ var digitCodes = []digitCode{
 	{rule: ruleOneTimeCode, min: 4, max: 8,
 		keys: []string{"otp", "otpcode", "onetimecode", "onetimepassword", "verificationcode", "smscode", "tan", "mtan",
 			"smstan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode", "verificatiecode",
-			"engångskod", "engangskod", "verifieringskod", "kodweryfikacyjny", "kodjednorazowy", "kodsms", "kodblik", "blikcode"},
+			"engångskod", "engangskod", "verifieringskod", "kodweryfikacyjny", "kodjednorazowy", "kodsms"},
 		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "sms-code", "bestätigungscode", "bestatigungscode",
 			"verifizierungscode", "einmalcode", "verificatiecode", "otp-code", "tan-nr", "tan-nummer", "engångskod",
-			"engangskod", "engångskoden", "engangskoden", "verifieringskod", "verifieringskoden", "sms-kod", "sms-koden",
-			"blik"},
+			"engangskod", "engångskoden", "engangskoden", "verifieringskod", "verifieringskoden", "sms-kod", "sms-koden"},
 		pairs: []string{"verification code", "one-time code", "otp code", "sms code", "login code", "jednorazowy kod",
 			"weryfikacyjny kod"},
-		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica", "confirmation",
-			"confirmación", "confirmacion", "conferma"},
-		posts: []string{"weryfikacyjny", "jednorazowy", "autoryzacyjny", "potwierdzający", "potwierdzajacy", "potwierdzenia",
-			"autoryzacji", "weryfikacji", "monouso", "sms"},
-		acronyms: []string{"OTP", "TAN", "MTAN", "BLIK"}},
+		// Not "confirmation" ("code de confirmation", "kod potwierdzenia"),
+		// nor "kod autoryzacji": a booking's, an order's or a card slip's
+		// number as often, as English "confirmation code" is.
+		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
+		posts: []string{"weryfikacyjny", "jednorazowy", "autoryzacyjny", "potwierdzający", "potwierdzajacy",
+			"weryfikacji", "monouso", "sms"},
+		acronyms: []string{"OTP", "TAN", "MTAN"}},
+	// A BLIK code, Poland's one-time code for a payment, has six digits
+	// always: fewer or more after "BLIK" are an amount or a transaction's
+	// id ("Limit BLIK wynosi 5000 zł", "ID transakcji BLIK: 48213921").
+	{rule: ruleOneTimeCode, min: 6, max: 6,
+		keys:     []string{"kodblik", "blikcode", "blik"},
+		words:    []string{"blik"},
+		acronyms: []string{"BLIK"}},
 }
 
 // weakPosts name a code after their head only where a verb or a
@@ -181,8 +191,9 @@ var weakPosts = set("sms")
 var (
 	// codeNouns end the codes' names of two words; codeHeads start the
 	// Romance ones ("code de sécurité"), before a codeParticle.
-	codeNounList  = []string{"code", "number", "nummer", "kod", "no", "nr"}
-	codeHeads     = set("code", "código", "codigo", "codice", "kod")
+	codeNounList = []string{"code", "number", "nummer", "kod", "no", "nr"}
+	// "cryptogramme visuel" is the French name of a card's security code.
+	codeHeads     = set("code", "código", "codigo", "codice", "kod", "cryptogramme")
 	codeParticles = set("de", "di")
 	codeNouns     = set(codeNounList...)
 	// possessives, before a code's name, give the number as its value
@@ -385,10 +396,10 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	if k < 0 {
 		return "", 0
 	}
-	verb, verbTo := false, false
+	verb, verbPolish := false, false
 	if spokenVerbs.mayHave(b[k:e]) {
 		if v := lowerWord(&buf, b[k:e]); spokenVerb(v) {
-			verb, verbTo = true, string(v) == "to"
+			verb, verbPolish = true, string(v) == "to" || string(v) == "wynosi"
 			if k, e = nameBefore(b, k); k < 0 {
 				return "", 0
 			}
@@ -425,7 +436,7 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		}
 	}
 	if c == nil && codePosts.mayHave(w) {
-		// "kod weryfikacyjny", "code SMS", "kod BLIK"
+		// "kod weryfikacyjny", "code SMS", "code secret"
 		n := lowerWord(&buf, w)
 		a, wk := codeNamed('a', n), weakPosts.has(n)
 		if hk, he := wordBefore(b, k); a != nil && hk >= 0 && codeHeads.has(lowerWord(&lbuf, b[hk:he])) {
@@ -448,6 +459,9 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	if sized != c && otherAround(b, after, claimed) {
 		return "", 0 // "Security code: 12345 pcs", "säkerhetskod: 11122 Stockholm"
 	}
+	if priceAfter(b, after) || quantityAfter(b, after) {
+		return "", 0 // "Opłata za PIN wynosi 2500 zł", "code secret: 4821 EUR"
+	}
 	c = sized
 	if owner < 0 {
 		owner = first
@@ -458,9 +472,12 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 			possessive = p
 		}
 	}
-	if verbTo && !polish && !polishPossessive(possessive) {
+	if verbPolish && !polish && !polishPossessive(possessive) {
 		// Polish "to" ("moje PIN to 5791", "kod BLIK to 771204") is
 		// English "to" too: "Send the PIN to 030 1234567" gives a phone.
+		// "wynosi" ("amounts to") gives a fee or a limit unless a Polish
+		// name or possessive says whose: "Opłata za PIN wynosi 2500",
+		// "Mój PIN wynosi 4821".
 		return "", 0
 	}
 	if verb || possessive != nil {
@@ -484,9 +501,22 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	// number, makes it a product's or a message's ("LAPEL PIN 1234 GOLD",
 	// "Boot TAN 4211", "Color: TAN 4211", "error OTP code 4031", "TAN
 	// 1299 EUR", "TAN 1299,00", "PIN 1500 pcs", "PIN number 1000 to 2000").
-	if claimed || marked || maybeIndianPostcode(c, b[start:end]) || !slices.Contains(c.acronyms, string(acronym)) ||
-		capitalBefore(b, first) || labelBefore(b, first) || wordInBefore(b, first, errorWords) ||
-		productAfter(b, after) || quantityAfter(b, after) {
+	//
+	// A head before the name ("Kod BLIK 482193", "podaj kod PIN 4821") is
+	// part of it: the label or error is looked for before the head, and
+	// so is the capital, if the head has one itself (a head in lower case
+	// may follow a sentence's first word: "Podaj kod BLIK 482193"). A head
+	// with a capital makes a colour's code of TAN, though ("Code TAN 4211
+	// - Tan leather belt", "Leather strap, Code TAN 4211").
+	if claimed || marked || maybeIndianPostcode(c, b[start:end]) || !slices.Contains(c.acronyms, string(acronym)) {
+		return "", 0
+	}
+	headed := owner != first
+	if headed && isCap(b, owner) && string(acronym) == "TAN" {
+		return "", 0
+	}
+	if !headed && capitalBefore(b, first) || headed && isCap(b, owner) && capitalBefore(b, owner) ||
+		labelBefore(b, owner) || wordInBefore(b, owner, errorWords) || productAfter(b, after) || quantityAfter(b, after) {
 		return "", 0
 	}
 	return c.rule, 0.75
@@ -502,9 +532,9 @@ func otherAround(b []byte, after int, claimed bool) bool {
 	return claimed || productAfter(b, after) || quantityAfter(b, after)
 }
 
-// polishHead reports a Polish codeHead (lowered).
+// polishHead reports the Polish codeHead (lowered).
 func polishHead(w []byte) bool {
-	return string(w) == "kod" || string(w) == "kodu"
+	return string(w) == "kod"
 }
 
 // closing returns the bracket that closes c (c is '(' or '[').
@@ -531,12 +561,15 @@ func abbreviatedNoun(b []byte, e int) bool {
 // ("got error OTP code 4031").
 var errorWords = set("error", "fehler", "erreur", "errore", "fout", "fel", "błąd", "blad", "código", "status")
 
-// unitWords, after a number a code's acronym alone comes before, make it a
-// quantity or a price ("PIN 1500 pcs", "BLIK 1299 zł"); rangeWords do
-// before another number ("PIN number 1000 to 2000", "PIN no. 1234 of 5000").
+// unitWords, after a code's number, make it a quantity or a price ("PIN
+// 1500 pcs", "code secret: 4821 EUR", "Kod bezpieczeństwa to 48213
+// złotych"); rangeWords do before another number ("PIN number 1000 to
+// 2000", "PIN no. 1234 of 5000").
 var (
 	unitWords = set("pcs", "pc", "pieces", "piece", "units", "unit", "stk", "stück", "stuck", "st", "pièces",
-		"piezas", "pezzi", "stuks", "szt", "x", "mm", "cm", "m", "g", "kg", "ml", "l", "zł", "zl")
+		"piezas", "pezzi", "stuks", "szt", "x", "mm", "cm", "m", "g", "kg", "ml", "l", "zł", "zl", "złotych", "zlotych",
+		"złote", "zlote", "złoty", "zloty", "pln", "eur", "euro", "euros", "usd", "gbp", "chf", "sek", "nok", "dkk",
+		"czk", "huf", "kr", "kn", "lei", "dollars", "pounds")
 	rangeWords = set("to", "of", "bis", "von", "à", "a", "de", "al", "tot", "till", "do")
 )
 
@@ -625,9 +658,22 @@ func capitalBefore(b []byte, k int) bool {
 }
 
 // productAfter reports what, after a number at end, makes it a price, a
-// size or part of a product's name: a decimal ("1299,00", "12.99"), a
-// currency sign, or a word that starts with a capital ("EUR", "GOLD").
+// size or part of a product's name: a price (priceAfter) or a word that
+// starts with a capital ("EUR", "GOLD").
 func productAfter(b []byte, end int) bool {
+	if priceAfter(b, end) {
+		return true
+	}
+	k := end
+	if k < len(b) && b[k] == ' ' {
+		k++
+	}
+	return isCap(b, k)
+}
+
+// priceAfter reports a decimal ("1299,00", "12.99") or a currency sign
+// after a number that ends at end. (Currencies in letters are unitWords.)
+func priceAfter(b []byte, end int) bool {
 	if end+1 < len(b) && (b[end] == ',' || b[end] == '.') && isDigit(b[end+1]) {
 		return true
 	}
@@ -635,10 +681,7 @@ func productAfter(b []byte, end int) bool {
 	if k < len(b) && b[k] == ' ' {
 		k++
 	}
-	if k >= len(b) {
-		return false
-	}
-	return isCap(b, k) || b[k] == '$' || b[k] == 0xE2 || b[k] == 0xC2 // "€" and "£" in UTF-8
+	return k < len(b) && (b[k] == '$' || b[k] == 0xE2 || b[k] == 0xC2) // "€" and "£" in UTF-8
 }
 
 // yearLike reports four digits that may be a year of the last or this

@@ -712,9 +712,10 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 		return e
 	}
 	if !credentialLike(key, val) {
-		if groupedDigits(val) > 0 {
-			// Too few digits for a credential, and maybe a code's, which
-			// codeBefore reads from the number: "code secret : 4821".
+		if groupedDigits(bytes.TrimRight(val, ".!?…")) > 0 {
+			// Digits that are no credential, but may be a code's, a
+			// card's or a phone's: the number detectors read them, as
+			// codeBefore "code secret : 4821." (a sentence's stop after).
 			return v
 		}
 		return e
