@@ -3,6 +3,7 @@ package classify
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -199,15 +200,22 @@ func (m *memo) key(scope uint64, b []byte) memoKey {
 // share a set in one scope would share one in every scope.
 func (m *memo) set(k memoKey) (*memoShard, []memoSlot) {
 	sh := &m.shards[k.at%memoShards]
-	i := 2 * ((k.at / memoShards) % m.sets)
-	return sh, sh.slots[i : i+2 : i+2]
+	// The high bits of at, scaled to the number of sets: a multiply where
+	// a remainder took a division. The low bits picked the shard.
+	i, _ := bits.Mul64(k.at, m.sets)
+	return sh, sh.slots[2*i : 2*i+2 : 2*i+2]
 }
 
 // lookup copies a remembered value's findings into out and returns their
 // number and true, or false if the value is not remembered.
 func (m *memo) lookup(k memoKey, out *[memoCands]memoCand) (int, bool) {
-	epoch := m.epoch.Load()
 	sh, set := m.set(k)
+	return m.lookupIn(sh, set, k, out)
+}
+
+// lookupIn is lookup in k's set, which m.set gave.
+func (m *memo) lookupIn(sh *memoShard, set []memoSlot, k memoKey, out *[memoCands]memoCand) (int, bool) {
+	epoch := m.epoch.Load()
 	sh.mu.Lock()
 	for i := range set {
 		sl := &set[i]
@@ -228,8 +236,13 @@ func (m *memo) lookup(k memoKey, out *[memoCands]memoCand) (int, bool) {
 // store remembers a value's findings, in place of the less recently used
 // value of its set.
 func (m *memo) store(k memoKey, cs []memoCand) {
-	epoch := m.epoch.Load()
 	sh, set := m.set(k)
+	m.storeIn(sh, set, k, cs)
+}
+
+// storeIn is store in k's set, which m.set gave.
+func (m *memo) storeIn(sh *memoShard, set []memoSlot, k memoKey, cs []memoCand) {
+	epoch := m.epoch.Load()
 	sh.mu.Lock()
 	sl := pickSlot(set, k, epoch)
 	sh.clock++
@@ -322,7 +335,8 @@ func (s *scanner) memoSegment(b []byte, off int, omap []int32, ascii bool) bool 
 		return false
 	}
 	k := m.key(s.scope, b)
-	if n, ok := m.lookup(k, &s.memoBuf); ok {
+	sh, set := m.set(k)
+	if n, ok := m.lookupIn(sh, set, k, &s.memoBuf); ok {
 		s.begin(b, off, omap)
 		if n > 0 {
 			path := s.js.path()
@@ -338,29 +352,30 @@ func (s *scanner) memoSegment(b []byte, off int, omap []int32, ascii bool) bool 
 	if len(found) > memoCands || len(s.seg) != len(b) || len(b) > 0 && &s.seg[0] != &b[0] {
 		return true // too many to keep, or normalized: its spans map through s.norm's table
 	}
-	for i, f := range found {
+	for i := range found {
+		f := &found[i]
 		typ, ok1 := m.nameIndex(string(f.Type))
 		rule, ok2 := m.nameIndex(f.Rule)
 		if !ok1 || !ok2 {
 			return true // a name the memo has no index of: keep nothing
 		}
-		start, end := segSpan(f.Start, f.End, off, omap)
+		start, end := f.Start-off, f.End-off
+		if omap != nil {
+			start, end = segSpan(f.Start, f.End, omap)
+		}
 		s.memoBuf[i] = memoCand{typ: typ, rule: rule, start: int32(start), end: int32(end), conf: f.Confidence}
 	}
-	m.store(k, s.memoBuf[:len(found)])
+	m.storeIn(sh, set, k, s.memoBuf[:len(found)])
 	return true
 }
 
 // segSpan is origSpan's inverse: the span in the value's own offsets of a
-// finding at [start, end) in the body, for a value at off or mapped by
-// omap. A span starts and ends on a rune of the value, and an escape
-// decodes to one rune, so its ends are where omap reaches start and end
-// first; replayed through another omap of the same bytes (other escapes),
-// they map as a scan's own span would.
-func segSpan(start, end, off int, omap []int32) (int, int) {
-	if omap == nil {
-		return start - off, end - off
-	}
+// finding at [start, end) in the body, for a value mapped by omap (one at
+// an offset maps by subtracting it). A span starts and ends on a rune of
+// the value, and an escape decodes to one rune, so its ends are where omap
+// reaches start and end first; replayed through another omap of the same
+// bytes (other escapes), they map as a scan's own span would.
+func segSpan(start, end int, omap []int32) (int, int) {
 	ks, _ := slices.BinarySearch(omap, int32(start))
 	ke, _ := slices.BinarySearch(omap, int32(end))
 	return ks, ke
