@@ -160,9 +160,9 @@ var digitCodes = []digitCode{
 		sharedWith: ruleOneTimeCode},
 	{rule: ruleOneTimeCode, min: 4, max: 8,
 		keys: []string{"otp", "otpcode", "onetimecode", "onetimepassword", "verificationcode", "smscode", "tan", "mtan",
-			"smstan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode", "verificatiecode",
+			"smstan", "pushtan", "phototan", "chiptan", "apptan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode", "verificatiecode",
 			"engångskod", "engangskod", "verifieringskod", "kodweryfikacyjny", "kodjednorazowy", "kodsms"},
-		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "sms-code", "bestätigungscode", "bestatigungscode",
+		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "pushtan", "phototan", "chiptan", "apptan", "sms-code", "bestätigungscode", "bestatigungscode",
 			"verifizierungscode", "einmalcode", "verificatiecode", "otp-code", "tan-nr", "tan-nummer", "engångskod",
 			"engangskod", "engångskoden", "engangskoden", "verifieringskod", "verifieringskoden", "sms-kod", "sms-koden"},
 		pairs: []string{"verification code", "one-time code", "otp code", "sms code", "login code", "jednorazowy kod",
@@ -173,7 +173,8 @@ var digitCodes = []digitCode{
 		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
 		posts: []string{"weryfikacyjny", "jednorazowy", "autoryzacyjny", "potwierdzający", "potwierdzajacy",
 			"weryfikacji", "monouso", "sms"},
-		acronyms: []string{"OTP", "TAN", "MTAN"}},
+		// A German bank's TANs are named by how they come, before "TAN".
+		acronyms: []string{"OTP", "TAN", "MTAN", "mTAN", "smsTAN", "pushTAN", "photoTAN", "chipTAN", "appTAN"}},
 	// A BLIK code, Poland's one-time code for a payment, has six digits
 	// always: fewer or more after "BLIK" are an amount or a transaction's
 	// id ("Limit BLIK wynosi 5000 zł", "ID transakcji BLIK: 48213921").
