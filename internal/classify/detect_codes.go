@@ -162,25 +162,28 @@ var digitCodes = []digitCode{
 		keys: []string{"otp", "otpcode", "onetimecode", "onetimepassword", "verificationcode", "smscode", "tan", "mtan",
 			"smstan", "pushtan", "phototan", "chiptan", "apptan", "bestätigungscode", "bestatigungscode", "verifizierungscode", "einmalcode", "verificatiecode",
 			"engångskod", "engangskod", "verifieringskod", "kodweryfikacyjny", "kodjednorazowy", "kodsms"},
-		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "pushtan", "phototan", "chiptan", "apptan", "sms-code", "bestätigungscode", "bestatigungscode",
+		words: []string{"otp", "tan", "mtan", "smstan", "sms-tan", "pushtan", "push-tan", "phototan", "photo-tan", "chiptan",
+			"chip-tan", "apptan", "app-tan", "mobiletan", "mobile-tan", "qr-tan", "sms-code", "bestätigungscode", "bestatigungscode",
 			"verifizierungscode", "einmalcode", "verificatiecode", "otp-code", "tan-nr", "tan-nummer", "engångskod",
 			"engangskod", "engångskoden", "engangskoden", "verifieringskod", "verifieringskoden", "sms-kod", "sms-koden"},
 		pairs: []string{"verification code", "one-time code", "otp code", "sms code", "login code", "jednorazowy kod",
 			"weryfikacyjny kod"},
-		// Not "confirmation" ("code de confirmation", "kod potwierdzenia"),
-		// nor "kod autoryzacji": a booking's, an order's or a card slip's
-		// number as often, as English "confirmation code" is.
-		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica"},
-		posts: []string{"weryfikacyjny", "jednorazowy", "autoryzacyjny", "potwierdzający", "potwierdzajacy",
-			"weryfikacji", "monouso", "sms"},
-		// A German bank's TANs are named by how they come, before "TAN".
-		acronyms: []string{"OTP", "TAN", "MTAN", "mTAN", "smsTAN", "pushTAN", "photoTAN", "chipTAN", "appTAN"}},
+		// The confirmation names (confirmNames) only with a possessive.
+		quals: []string{"vérification", "verification", "verificación", "verificacion", "verifica", "confirmation",
+			"confirmación", "confirmacion", "conferma"},
+		posts: []string{"weryfikacyjny", "jednorazowy", "autoryzacyjny", "potwierdzający", "potwierdzajacy", "potwierdzenia",
+			"autoryzacji", "weryfikacji", "monouso", "sms"},
+		// A German bank's TANs are named by how they come, before "TAN";
+		// chipTAN and photoTAN name the readers too ("Lesegerät für
+		// chipTAN 4211"): not alone.
+		acronyms: []string{"OTP", "TAN", "MTAN", "mTAN", "smsTAN", "pushTAN", "appTAN"}},
 	// A BLIK code, Poland's one-time code for a payment, has six digits
 	// always: fewer or more after "BLIK" are an amount or a transaction's
 	// id ("Limit BLIK wynosi 5000 zł", "ID transakcji BLIK: 48213921").
 	{rule: ruleOneTimeCode, min: 6, max: 6,
-		keys:     []string{"kodblik", "blikcode", "blik"},
-		words:    []string{"blik"},
+		keys:     []string{"kodblik", "blikcode", "blikkod", "blik"},
+		words:    []string{"blik", "blik-kod", "blik-code", "blikcode"},
+		pairs:    []string{"blik code", "blik kod"},
 		acronyms: []string{"BLIK"}},
 }
 
@@ -188,6 +191,11 @@ var digitCodes = []digitCode{
 // possessive gives the number: "code SMS: 71030" is a contest's or a
 // premium number's, "votre code SMS est 908172" a one-time code.
 var weakPosts = set("sms")
+
+// confirmNames name a one-time code only where a possessive gives six
+// digits, as a bank's are: a booking's, an order's or a card slip's
+// number is named so as often (English "confirmation code" names none).
+var confirmNames = set("confirmation", "confirmación", "confirmacion", "conferma", "potwierdzenia", "autoryzacji")
 
 var (
 	// codeNouns end the codes' names of two words; codeHeads start the
@@ -200,7 +208,7 @@ var (
 	// possessives, before a code's name, give the number as its value
 	// ("my PIN 4821").
 	possessives = set("my", "your", "mein", "meine", "meinen", "dein", "deine", "ihr", "ihre", "ihren", "mon", "ma",
-		"votre", "ton", "ta", "mi", "su", "tu", "mio", "mia", "mijn", "uw", "min", "mitt", "din", "ditt", "mój", "moj",
+		"votre", "ton", "ta", "mi", "su", "tu", "mio", "mia", "tuo", "tua", "suo", "sua", "mijn", "uw", "min", "mitt", "din", "ditt", "mój", "moj",
 		"moja", "moje", "twój", "twoj", "twoje")
 
 	// codeWords, codeLeads, codeQuals and codePosts hold the names of
@@ -385,7 +393,8 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 			var kbuf [64]byte
 			if c := codeKey(lowerLatin(normKey(kbuf[:0], b[ks:e]))); c != nil {
 				n := c.sized(L)
-				if n == nil || n != c && otherAround(b, after, claimed) || maybeIndianPostcode(n, b[start:end]) {
+				if n == nil || n != c && otherAround(b, after, claimed) || amountAfter(b, after) ||
+					maybeIndianPostcode(n, b[start:end]) {
 					return "", 0
 				}
 				return n.rule, 0.85
@@ -411,7 +420,8 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	owner := -1  // where a possessive ends, if not at first: before the head that leads the name
 	acronym := w // the word that may be an acronym in capitals: the name, or a pair's lead
 	weak := false
-	polish := false // the name is Polish: "to" before the number is Polish "is"
+	confirm := false // a confirmation's name: a one-time code's or a booking's (confirmNames)
+	polish := false  // the name is Polish: "to" before the number is Polish "is"
 	var c *digitCode
 	// mayHave only refuses: a word it lets through is looked up as each
 	// kind of name in turn.
@@ -425,23 +435,25 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		// "security code", "PIN number"; not "social security code"
 		if lk, le := wordBefore(b, k); lk >= 0 && codeLeads.mayHave(b[lk:le]) && !wordIs(b, lk, "social") {
 			c, first, acronym = codeNamed('p', lowerWord(&lbuf, b[lk:le]), lowerWord(&buf, w)), lk, b[lk:le]
+			polish = polishHead(buf[:e-k]) // "Jednorazowy kod wynosi 551204"
 		}
 	}
 	if c == nil && codeQuals.mayHave(w) {
 		// "code de sécurité", "codice di verifica"
 		q := codeNamed('q', lowerWord(&buf, w))
 		if pk, pe := wordBefore(b, k); q != nil && pk >= 0 && codeParticles.has(lowerWord(&buf, b[pk:pe])) {
-			if hk, he := wordBefore(b, pk); hk >= 0 && codeHeads.has(lowerWord(&buf, b[hk:he])) {
-				c, first = q, hk
+			if hk, he := wordBefore(b, pk); hk >= 0 && codeHeads.has(lowerWord(&lbuf, b[hk:he])) {
+				c, first, confirm = q, hk, confirmNames.has(lowerWord(&buf, w))
 			}
 		}
 	}
 	if c == nil && codePosts.mayHave(w) {
 		// "kod weryfikacyjny", "code SMS", "code secret"
 		n := lowerWord(&buf, w)
-		a, wk := codeNamed('a', n), weakPosts.has(n)
-		if hk, he := wordBefore(b, k); a != nil && hk >= 0 && codeHeads.has(lowerWord(&lbuf, b[hk:he])) {
-			c, first, weak, polish = a, hk, wk, polishHead(lbuf[:he-hk])
+		a, wk, cf := codeNamed('a', n), weakPosts.has(n), confirmNames.has(n)
+		if hk, he := wordBefore(b, k); a != nil && hk >= 0 && codeHeads.has(lowerWord(&lbuf, b[hk:he])) &&
+			headFits(n, lbuf[:he-hk]) {
+			c, first, weak, confirm, polish = a, hk, wk, cf, polishHead(lbuf[:he-hk])
 		}
 	} else if c != nil && first == k {
 		// A head may lead a name too ("mój kod PIN to 1234", "mon code
@@ -460,7 +472,7 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	if sized != c && otherAround(b, after, claimed) {
 		return "", 0 // "Security code: 12345 pcs", "säkerhetskod: 11122 Stockholm"
 	}
-	if priceAfter(b, after) || quantityAfter(b, after) {
+	if amountAfter(b, after) {
 		return "", 0 // "Opłata za PIN wynosi 2500 zł", "code secret: 4821 EUR"
 	}
 	c = sized
@@ -473,12 +485,19 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 			possessive = p
 		}
 	}
-	if verbPolish && !polish && !polishPossessive(possessive) {
+	if verbPolish && !polish && !polishPossessive(possessive) && !polishPossessiveAt(b, owner, 2) {
 		// Polish "to" ("moje PIN to 5791", "kod BLIK to 771204") is
 		// English "to" too: "Send the PIN to 030 1234567" gives a phone.
 		// "wynosi" ("amounts to") gives a fee or a limit unless a Polish
 		// name or possessive says whose: "Opłata za PIN wynosi 2500",
 		// "Mój PIN wynosi 4821".
+		return "", 0
+	}
+	if confirm && (possessive == nil || L != 6) {
+		// "Votre code de confirmation est 482193" is a one-time code;
+		// "Code de confirmation : 4821", "Votre code de confirmation est
+		// 48219321", "Kod autoryzacji: 482193" a booking's, an order's,
+		// a card slip's.
 		return "", 0
 	}
 	if verb || possessive != nil {
@@ -513,11 +532,15 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		return "", 0
 	}
 	headed := owner != first
-	if headed && isCap(b, owner) && string(acronym) == "TAN" {
-		return "", 0
+	if headed && string(acronym) == "TAN" && (isCap(b, owner) || capitalBefore(b, owner)) {
+		return "", 0 // "Code TAN 4211", "Color code TAN 4211"
 	}
-	if !headed && capitalBefore(b, first) || headed && isCap(b, owner) && capitalBefore(b, owner) ||
-		labelBefore(b, owner) || wordInBefore(b, owner, errorWords) || productAfter(b, after) || quantityAfter(b, after) {
+	at := first // where the capital and the label are looked for before
+	if headed && isCap(b, owner) {
+		at = owner
+	}
+	if capitalBefore(b, at) || labelBefore(b, at) || wordInBefore(b, owner, errorWords) ||
+		productAfter(b, after) || quantityAfter(b, after) {
 		return "", 0
 	}
 	return c.rule, 0.75
@@ -531,6 +554,13 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 // number starts.
 func otherAround(b []byte, after int, claimed bool) bool {
 	return claimed || productAfter(b, after) || quantityAfter(b, after)
+}
+
+// headFits reports whether the post n may follow the head h (both
+// lowered): "visuel" follows "cryptogramme" only, which leads no other
+// ("code visuel : 4521" is a product's).
+func headFits(n, h []byte) bool {
+	return (string(n) == "visuel") == (string(h) == "cryptogramme")
 }
 
 // polishHead reports the Polish codeHead (lowered).
@@ -562,15 +592,21 @@ func abbreviatedNoun(b []byte, e int) bool {
 // ("got error OTP code 4031").
 var errorWords = set("error", "fehler", "erreur", "errore", "fout", "fel", "błąd", "blad", "código", "status")
 
-// unitWords, after a code's number, make it a quantity or a price ("PIN
-// 1500 pcs", "code secret: 4821 EUR", "Kod bezpieczeństwa to 48213
-// złotych"); rangeWords do before another number ("PIN number 1000 to
-// 2000", "PIN no. 1234 of 5000").
+// amountWords, after a code's number however it is given, make it a
+// quantity or a price ("PIN: 1500 pcs", "code secret: 4821 EUR", "Kod
+// bezpieczeństwa to 48213 złotych"): pieces and currencies that are no
+// word of their own in the languages read. unitWords are those and the
+// shorter units, which make an amount of a number after an acronym alone
+// only ("PIN 1500 g", "TAN 1299 kr"; "my PIN is 4821 x" is a PIN); rangeWords
+// do so before another number ("PIN number 1000 to 2000", "PIN no. 1234 of
+// 5000").
 var (
-	unitWords = set("pcs", "pc", "pieces", "piece", "units", "unit", "stk", "stück", "stuck", "st", "pièces",
-		"piezas", "pezzi", "stuks", "szt", "x", "mm", "cm", "m", "g", "kg", "ml", "l", "zł", "zl", "złotych", "zlotych",
-		"złote", "zlote", "złoty", "zloty", "pln", "eur", "euro", "euros", "usd", "gbp", "chf", "sek", "nok", "dkk",
-		"czk", "huf", "kr", "kn", "lei", "dollars", "pounds")
+	amountWordList = []string{"pcs", "pieces", "units", "stk", "stück", "stuck", "pièces", "piezas", "pezzi", "stuks",
+		"szt", "zł", "zl", "złotych", "zlotych", "złote", "zlote", "złoty", "zloty", "pln", "eur", "euro", "euros",
+		"usd", "gbp", "chf", "sek", "nok", "dkk", "czk", "huf", "dollars", "pounds"}
+	amountWords = set(amountWordList...)
+	unitWords   = set(append([]string{"pc", "piece", "unit", "st", "x", "mm", "cm", "m", "g", "kg", "ml", "l", "kr", "kn",
+		"lei"}, amountWordList...)...)
 	rangeWords = set("to", "of", "bis", "von", "à", "a", "de", "al", "tot", "till", "do")
 )
 
@@ -593,23 +629,46 @@ func wordInBefore(b []byte, k int, ws *wordSet) bool {
 // quantityAfter reports a unit after a number that ends at end, or a
 // word that makes it one end of a range: "1500 pcs", "1000 to 2000".
 func quantityAfter(b []byte, end int) bool {
-	if end >= len(b) || b[end] != ' ' {
+	w, e := wordAfter(b, end)
+	if w == nil {
 		return false
+	}
+	if unitWords.has(w) {
+		return true
+	}
+	return rangeWords.has(w) && e+1 < len(b) && b[e] == ' ' && isDigit(b[e+1])
+}
+
+// amountAfter reports a price (priceAfter) or one of amountWords after a
+// number that ends at end: what makes a number given as a code's an amount
+// however it is given ("Opłata za PIN wynosi 2500 zł", "code secret: 4821
+// EUR", "PIN: 1500 pcs").
+func amountAfter(b []byte, end int) bool {
+	if priceAfter(b, end) {
+		return true
+	}
+	w, _ := wordAfter(b, end)
+	return w != nil && amountWords.has(w)
+}
+
+// wordAfter returns the word of letters after the space after end, lowered
+// (in a buffer of its own: it is valid until the next call), and where it
+// ends; nil where none follows, or the word goes on with an apostrophe or a
+// digit ("4821 l'ho", "4821 m8").
+func wordAfter(b []byte, end int) ([]byte, int) {
+	if end >= len(b) || b[end] != ' ' {
+		return nil, 0
 	}
 	k := end + 1
 	e := k
 	for e < len(b) && e-k < 16 && (isAlpha(b[e]) || b[e] >= 0x80) {
 		e++
 	}
-	if e == k || e < len(b) && (isAlpha(b[e]) || b[e] >= 0x80) {
-		return false
+	if e == k || e < len(b) && (isAlnum(b[e]) || b[e] >= 0x80 || b[e] == '\'' || b[e] == '-') {
+		return nil, 0
 	}
 	var buf [32]byte
-	w := lowerWord(&buf, b[k:e])
-	if unitWords.has(w) {
-		return true
-	}
-	return rangeWords.has(w) && e+1 < len(b) && b[e] == ' ' && isDigit(b[e+1])
+	return lowerWord(&buf, b[k:e]), e
 }
 
 // nameBefore is wordBefore for a code's name, which may end in one digit
@@ -633,6 +692,23 @@ func nameBefore(b []byte, e int) (int, int) {
 // card's PIN.
 func maybeIndianPostcode(c *digitCode, d []byte) bool {
 	return c.rule == rulePIN && len(d) >= 6 && d[0] != '0' && groupedDigits(d) == 6 // "560 001" too
+}
+
+// polishPossessiveAt reports a Polish possessive among the n words before
+// k: "Mój nowy PIN wynosi 4821", "Mój numer PIN to 4821".
+func polishPossessiveAt(b []byte, k, n int) bool {
+	var buf [32]byte
+	for ; n > 0; n-- {
+		pk, pe := wordBefore(b, k)
+		if pk < 0 {
+			return false
+		}
+		if possessives.mayHave(b[pk:pe]) && polishPossessive(lowerWord(&buf, b[pk:pe])) {
+			return true
+		}
+		k = pk
+	}
+	return false
 }
 
 // polishPossessive reports a Polish possessive (lowered), before which

@@ -23,6 +23,14 @@ func TestEveryCodeNameFindsItsCode(t *testing.T) {
 			t.Errorf("%q: %v, want %s %v", body, fs, c.rule, want)
 		}
 	}
+	// A confirmation's name takes a possessive and six digits, as a
+	// bank's code has: without, it names a booking's or an order's.
+	checkConfirm := func(c digitCode, owned, bare string) {
+		check(c, owned, "987654", true)
+		check(c, owned, "98765", false)
+		check(c, owned, "98765432", false)
+		check(c, bare, "987654", false)
+	}
 	cases := func(w string) []string {
 		return []string{w, strings.ToUpper(w[:1]) + w[1:], strings.ToUpper(w)}
 	}
@@ -39,16 +47,31 @@ func TestEveryCodeNameFindsItsCode(t *testing.T) {
 			}
 		}
 		for _, q := range c.quals {
+			if confirmNames.has([]byte(q)) {
+				checkConfirm(c, "votre code de "+q+" est ", "code de "+q+" : ")
+				continue
+			}
 			leads = append(leads, "code de "+q+" : ", "votre code de "+q+" est ", "il codice di "+q+" è ")
 		}
 		for _, a := range c.posts {
-			leads = append(leads, "Twój kod "+a+" to ", "votre code "+strings.ToUpper(a)+" est ")
+			if confirmNames.has([]byte(a)) {
+				checkConfirm(c, "Twój kod "+a+" to ", "kod "+a+": ")
+				continue
+			}
+			head, Head := "kod", "Kod"
+			if !headFits([]byte(a), []byte(head)) {
+				head, Head = "cryptogramme", "Cryptogramme" // "cryptogramme visuel"
+				check(c, "kod "+a+": ", digits(c.min), false)
+			}
+			leads = append(leads, "Twój "+head+" "+a+" to ", "votre "+head+" "+strings.ToUpper(a)+" est ")
 			// Polish "to" after a Polish name is "is".
-			leads = append(leads, "Kod "+a+" to ")
+			if head == "kod" {
+				leads = append(leads, Head+" "+a+" to ")
+			}
 			// A weak one takes a verb or a possessive: "code SMS: 71030"
 			// is a contest's. (Twelve digits under "secret:" are a
 			// credential's: only the shortest code is tried here.)
-			check(c, "kod "+a+": ", digits(c.min), !weakPosts.has([]byte(a)))
+			check(c, head+" "+a+": ", digits(c.min), !weakPosts.has([]byte(a)))
 		}
 		for _, a := range c.acronyms {
 			// A head may lead the name; the possessive comes before it.

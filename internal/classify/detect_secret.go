@@ -705,14 +705,15 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 	if standIn(val) {
 		return e
 	}
-	if c := codeKey(key); c != nil { // "onetimepassword: 483920"
-		if c = c.holding(val); c != nil {
-			s.add(Secret, c.rule, v, e, 0.85)
+	digits := bytes.TrimRight(val, ".!?…") // a sentence's stop after: "onetimepassword: 483920."
+	if c := codeKey(key); c != nil {       // "onetimepassword: 483920"
+		if c = c.holding(digits); c != nil {
+			s.add(Secret, c.rule, v, v+len(digits), 0.85)
 		}
 		return e
 	}
 	if !credentialLike(key, val) {
-		if groupedDigits(bytes.TrimRight(val, ".!?…")) > 0 {
+		if groupedDigits(digits) > 0 {
 			// Digits that are no credential, but may be a code's, a
 			// card's or a phone's: the number detectors read them, as
 			// codeBefore "code secret : 4821." (a sentence's stop after).
