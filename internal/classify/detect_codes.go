@@ -90,6 +90,10 @@ type digitCode struct {
 	// or is the code a number of another count of digits is, under a
 	// shared name; nil for the codes in digitCodes.
 	or *digitCode
+	// plain: its acronym names nothing but the code, neither a product,
+	// a colour nor an error, so no capital, label or error word before
+	// refuses it alone ("Uwaga: kod BLIK 482193 jest ważny 2 minuty").
+	plain bool
 }
 
 // codeByRule returns the code in digitCodes of rule r.
@@ -184,7 +188,8 @@ var digitCodes = []digitCode{
 		keys:     []string{"kodblik", "blikcode", "blikkod", "blik"},
 		words:    []string{"blik", "blik-kod", "blik-code", "blikcode"},
 		pairs:    []string{"blik code", "blik kod"},
-		acronyms: []string{"BLIK"}},
+		acronyms: []string{"BLIK"},
+		plain:    true},
 }
 
 // weakPosts name a code after their head only where a verb or a
@@ -435,7 +440,7 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		// "security code", "PIN number"; not "social security code"
 		if lk, le := wordBefore(b, k); lk >= 0 && codeLeads.mayHave(b[lk:le]) && !wordIs(b, lk, "social") {
 			c, first, acronym = codeNamed('p', lowerWord(&lbuf, b[lk:le]), lowerWord(&buf, w)), lk, b[lk:le]
-			polish = polishHead(buf[:e-k]) // "Jednorazowy kod wynosi 551204"
+			polish = polishHead(buf[:e-k]) && polishLeads.has(lbuf[:le-lk]) // "Jednorazowy kod wynosi 551204"
 		}
 	}
 	if c == nil && codeQuals.mayHave(w) {
@@ -451,9 +456,10 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		// "kod weryfikacyjny", "code SMS", "code secret"
 		n := lowerWord(&buf, w)
 		a, wk, cf := codeNamed('a', n), weakPosts.has(n), confirmNames.has(n)
-		if hk, he := wordBefore(b, k); a != nil && hk >= 0 && codeHeads.has(lowerWord(&lbuf, b[hk:he])) &&
-			headFits(n, lbuf[:he-hk]) {
-			c, first, weak, confirm, polish = a, hk, wk, cf, polishHead(lbuf[:he-hk])
+		if hk, he := wordBefore(b, k); a != nil && hk >= 0 && codeHeads.has(lowerWord(&lbuf, b[hk:he])) {
+			if fits, weakly := postFits(n, lbuf[:he-hk]); fits {
+				c, first, weak, confirm, polish = a, hk, wk || weakly, cf, polishHead(lbuf[:he-hk])
+			}
 		}
 	} else if c != nil && first == k {
 		// A head may lead a name too ("mój kod PIN to 1234", "mon code
@@ -485,7 +491,7 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 			possessive = p
 		}
 	}
-	if verbPolish && !polish && !polishPossessive(possessive) && !polishPossessiveAt(b, owner, 2) {
+	if verbPolish && !polish && !polishPossessive(possessive) && !polishOwned(b, owner) {
 		// Polish "to" ("moje PIN to 5791", "kod BLIK to 771204") is
 		// English "to" too: "Send the PIN to 030 1234567" gives a phone.
 		// "wynosi" ("amounts to") gives a fee or a limit unless a Polish
@@ -499,6 +505,9 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 		// 48219321", "Kod autoryzacji: 482193" a booking's, an order's,
 		// a card slip's.
 		return "", 0
+	}
+	if verb && rangeAfter(b, after, L) {
+		return "", 0 // "your PIN is 1000 to 9999", "Ihr PIN ist 1234 bis 5678 gültig"
 	}
 	if verb || possessive != nil {
 		return c.rule, 0.85
@@ -525,9 +534,9 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	// A head before the name ("Kod BLIK 482193", "podaj kod PIN 4821") is
 	// part of it: the label or error is looked for before the head, and
 	// so is the capital, if the head has one itself (a head in lower case
-	// may follow a sentence's first word: "Podaj kod BLIK 482193"). A head
-	// with a capital makes a colour's code of TAN, though ("Code TAN 4211
-	// - Tan leather belt", "Leather strap, Code TAN 4211").
+	// may follow a sentence's first word: "Podaj kod PIN 4821"). A capital
+	// on the head or before it makes a colour's code of TAN, though
+	// ("Code TAN 4211 - Tan leather belt", "Color code TAN 4211").
 	if claimed || marked || maybeIndianPostcode(c, b[start:end]) || !slices.Contains(c.acronyms, string(acronym)) {
 		return "", 0
 	}
@@ -535,13 +544,13 @@ func codeBefore(b []byte, start, end, L int, claimed bool) (string, float64) {
 	if headed && string(acronym) == "TAN" && (isCap(b, owner) || capitalBefore(b, owner)) {
 		return "", 0 // "Code TAN 4211", "Color code TAN 4211"
 	}
-	at := first // where the capital and the label are looked for before
+	at := first // where the capital is looked for before
 	if headed && isCap(b, owner) {
 		at = owner
 	}
-	if capitalBefore(b, at) || labelBefore(b, at) || wordInBefore(b, owner, errorWords) ||
+	if !c.plain && (capitalBefore(b, at) || labelBefore(b, owner) || wordInBefore(b, owner, errorWords)) ||
 		productAfter(b, after) || quantityAfter(b, after) {
-		return "", 0
+		return "", 0 // "Color: code TAN 4211", "Error: code OTP 4031", "Model: kod PIN 1234"
 	}
 	return c.rule, 0.75
 }
@@ -556,11 +565,14 @@ func otherAround(b []byte, after int, claimed bool) bool {
 	return claimed || productAfter(b, after) || quantityAfter(b, after)
 }
 
-// headFits reports whether the post n may follow the head h (both
-// lowered): "visuel" follows "cryptogramme" only, which leads no other
-// ("code visuel : 4521" is a product's).
-func headFits(n, h []byte) bool {
-	return (string(n) == "visuel") == (string(h) == "cryptogramme")
+// postFits reports whether the post n may follow the head h (both
+// lowered), and whether it then names the code only where a verb or a
+// possessive gives the number, as weakPosts do: "cryptogramme" leads
+// "visuel" only, and "visuel" after another head is weak ("Votre code
+// visuel est 123", but "Référence code visuel : 4521" is a product's).
+func postFits(n, h []byte) (fits, weak bool) {
+	crypto, visuel := string(h) == "cryptogramme", string(n) == "visuel"
+	return !crypto || visuel, visuel && !crypto
 }
 
 // polishHead reports the Polish codeHead (lowered).
@@ -603,10 +615,10 @@ var errorWords = set("error", "fehler", "erreur", "errore", "fout", "fel", "bł�
 var (
 	amountWordList = []string{"pcs", "pieces", "units", "stk", "stück", "stuck", "pièces", "piezas", "pezzi", "stuks",
 		"szt", "zł", "zl", "złotych", "zlotych", "złote", "zlote", "złoty", "zloty", "pln", "eur", "euro", "euros",
-		"usd", "gbp", "chf", "sek", "nok", "dkk", "czk", "huf", "dollars", "pounds"}
+		"usd", "gbp", "chf", "sek", "nok", "dkk", "czk", "huf", "kr", "kn", "dollars", "pounds"}
 	amountWords = set(amountWordList...)
-	unitWords   = set(append([]string{"pc", "piece", "unit", "st", "x", "mm", "cm", "m", "g", "kg", "ml", "l", "kr", "kn",
-		"lei"}, amountWordList...)...)
+	unitWords   = set(append([]string{"pc", "piece", "unit", "st", "x", "mm", "cm", "m", "g", "kg", "ml", "l",
+		"lei"}, amountWordList...)...) // Romanian "lei", Italian "Lei": after the name alone only
 	rangeWords = set("to", "of", "bis", "von", "à", "a", "de", "al", "tot", "till", "do")
 )
 
@@ -637,6 +649,22 @@ func quantityAfter(b []byte, end int) bool {
 		return true
 	}
 	return rangeWords.has(w) && e+1 < len(b) && b[e] == ' ' && isDigit(b[e+1])
+}
+
+// rangeAfter reports a range word and a number of L digits after a number
+// that ends at end: "1000 to 9999", not "4821 de 4 chiffres" nor "482193
+// à 14h". (A possessive alone takes the number still: "change my PIN 4821
+// to 5678".)
+func rangeAfter(b []byte, end, L int) bool {
+	w, e := wordAfter(b, end)
+	if w == nil || !rangeWords.has(w) || e >= len(b) || b[e] != ' ' {
+		return false
+	}
+	k := e + 1
+	for k < len(b) && isDigit(b[k]) {
+		k++
+	}
+	return k-e-1 == L && (k == len(b) || !isAlnum(b[k]))
 }
 
 // amountAfter reports a price (priceAfter) or one of amountWords after a
@@ -694,22 +722,29 @@ func maybeIndianPostcode(c *digitCode, d []byte) bool {
 	return c.rule == rulePIN && len(d) >= 6 && d[0] != '0' && groupedDigits(d) == 6 // "560 001" too
 }
 
-// polishPossessiveAt reports a Polish possessive among the n words before
-// k: "Mój nowy PIN wynosi 4821", "Mój numer PIN to 4821".
-func polishPossessiveAt(b []byte, k, n int) bool {
+// polishOwned reports a Polish possessive before one of polishBetween
+// right before k: "Mój nowy PIN wynosi 4821", "Mój numer PIN to 4821";
+// not "Mój limit BLIK wynosi 100 000".
+func polishOwned(b []byte, k int) bool {
 	var buf [32]byte
-	for ; n > 0; n-- {
-		pk, pe := wordBefore(b, k)
-		if pk < 0 {
-			return false
-		}
-		if possessives.mayHave(b[pk:pe]) && polishPossessive(lowerWord(&buf, b[pk:pe])) {
-			return true
-		}
-		k = pk
+	wk, we := wordBefore(b, k)
+	if wk < 0 || !polishBetween.mayHave(b[wk:we]) || !polishBetween.has(lowerWord(&buf, b[wk:we])) {
+		return false
 	}
-	return false
+	pk, pe := wordBefore(b, wk)
+	return pk >= 0 && possessives.mayHave(b[pk:pe]) && polishPossessive(lowerWord(&buf, b[pk:pe]))
 }
+
+var (
+	// polishBetween may stand between a Polish possessive and a code's
+	// name (polishOwned).
+	polishBetween = set("nowy", "nowa", "nowe", "stary", "stara", "stare", "aktualny", "aktualna", "aktualne",
+		"obecny", "obecna", "obecne", "tymczasowy", "tymczasowa", "tymczasowe", "numer")
+	// polishLeads are the Polish first words of the pairs ending in
+	// "kod", after which "to" is "is": "Jednorazowy kod to 551204"; not
+	// "Send the PIN kod to 0301234567".
+	polishLeads = set("jednorazowy", "weryfikacyjny", "blik")
+)
 
 // polishPossessive reports a Polish possessive (lowered), before which
 // "to" is Polish "is".

@@ -707,7 +707,7 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 	}
 	digits := bytes.TrimRight(val, ".!?…") // a sentence's stop after: "onetimepassword: 483920."
 	if c := codeKey(key); c != nil {       // "onetimepassword: 483920"
-		if c = c.holding(digits); c != nil {
+		if c = c.holding(digits); c != nil && !amountAfter(b, v+len(digits)) { // not "onetimepassword: 483920 EUR"
 			s.add(Secret, c.rule, v, v+len(digits), 0.85)
 		}
 		return e
