@@ -73,8 +73,11 @@ func (s *scanner) keyValue(b []byte) {
 				// {"pincode": "560001"}: India's postcode, under the
 				// name India gives it.
 				s.add(Postcode, "", start, end, 0.85)
-			} else if h := c.holding(v); h != nil {
-				s.add(Secret, h.rule, start, end, 0.9)
+			} else {
+				d := bytes.TrimRight(v, ".!?…") // {"pin": "4821."}: a sentence's stop, outside the span
+				if h := c.holding(d); h != nil {
+					s.add(Secret, h.rule, start, start+len(d), 0.9)
+				}
 			}
 			break
 		}
