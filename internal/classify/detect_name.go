@@ -343,10 +343,72 @@ func (s *scanner) nameAt(b []byte, i, e int) int {
 		return i + 1
 	}
 	f := s.nameFlags(b, i, e)
+	if f&(nameFirst|nameStop|nameTitle) == 0 && mayBeSelfNamed(b, i) && selfNamed(b, i) { // "Priya", "Ahmed"
+		return s.unlistedName(b, i, e)
+	}
 	if f == 0 || f&nameStop != 0 && f&nameFirst == 0 {
 		return e // most capitalized words: nothing more to do
 	}
 	return s.nameWith(b, i, e, f)
+}
+
+// selfIntros are the phrases that can only be followed by their writer's
+// name, lower case, each with its space: a name after them is one even if
+// the lists do not know it ("My name is Priya Patel", "Mein Name ist Mehmet
+// Yılmaz"). Not "I'm" or "this is": "I'm Happy to help", "This is Customer
+// Service".
+var selfIntros = []string{"my name is ", "my name's ", "mein name ist ", "ich heiße ", "ich heisse ",
+	"je m'appelle ", "je m’appelle ", "mon nom est ", "me llamo ", "mi nombre es ", "mi chiamo ",
+	"il mio nome è ", "ik heet ", "mijn naam is ", "jag heter ", "mitt namn är ", "nazywam się ",
+	"mam na imię "}
+
+// selfIntrosBy holds the selfIntros by the byte before their space;
+// selfIntroEnd has a bit per pair of bytes before it (pairBit).
+var selfIntrosBy, selfIntroEnd = func() (by [256][]string, end [1024]uint64) {
+	for _, p := range selfIntros {
+		by[p[len(p)-2]] = append(by[p[len(p)-2]], p)
+		x := pairBit(p[len(p)-3], p[len(p)-2])
+		end[x>>6] |= 1 << (x & 63)
+	}
+	return by, end
+}()
+
+func pairBit(a, b byte) uint32 { return uint32(a)<<8 | uint32(b) }
+
+// mayBeSelfNamed is selfNamed's test by the two bytes before the space,
+// which refuses most capitalized words (after ". ", ", " or most words) at
+// once.
+func mayBeSelfNamed(b []byte, i int) bool {
+	if i < 8 || b[i-1] != ' ' {
+		return false
+	}
+	x := pairBit(b[i-3], b[i-2])
+	return selfIntroEnd[x>>6]&(1<<(x&63)) != 0
+}
+
+// selfNamed reports a selfIntro ending right before i.
+func selfNamed(b []byte, i int) bool {
+	for _, p := range selfIntrosBy[b[i-2]] {
+		if k := i - len(p); k >= 0 && equalFold([]byte(p), b[k:i]) && (k == 0 || !isAlnum(b[k-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// unlistedName reads a name the lists do not know as a first name after a
+// selfIntro: the word at [i,e) and, if one follows, a second word with a
+// capital that is no stop word ("Priya Patel", "Olena Shevchenko"). It
+// returns its end.
+func (s *scanner) unlistedName(b []byte, i, e int) int {
+	end := e
+	if e+2 < len(b) && b[e] == ' ' && isCap(b, e+1) {
+		if se := nameWordEnd(b, e+1); se-e-1 >= 2 && s.nameFlags(b, e+1, se)&(nameStop|nameTitle) == 0 {
+			end = se
+		}
+	}
+	s.add(PersonName, "", i, end, s.nameCtx(i, end, 0.8, 0.15))
+	return end
 }
 
 // joinedNameAt is nameAt for a word that may hold a hyphen ("Jean-Luc",
@@ -364,6 +426,9 @@ func (s *scanner) joinedNameAt(b []byte, i, e int) int {
 	f := s.nameFlags(b, i, e)
 	if f == 0 {
 		f = hyphenatedFlags(b[i:e])
+	}
+	if f&(nameFirst|nameStop|nameTitle) == 0 && mayBeSelfNamed(b, i) && selfNamed(b, i) { // "Priya", "Ahmed"
+		return s.unlistedName(b, i, e)
 	}
 	if f == 0 || f&nameStop != 0 && f&nameFirst == 0 {
 		return e

@@ -80,7 +80,8 @@ func init() {
 		"salutationname", "holdername", "patientname", "employeename", "authorname", "sendername",
 		"buyername", "receivername", "consigneename", "addresseename", "payername", "payeename", "ownername",
 		"guestname", "passengername", "travelername", "travellername", "membername",
-		"customerfullname", "empfaengername", "empfängername", "nomdestinataire", "nombredestinatario")
+		"customerfullname", "empfaengername", "empfängername", "nomdestinataire", "nombredestinatario",
+		"contactperson", "ansprechpartner", "kontaktperson", "contactpersoon", "osobakontaktowa", "personadecontacto")
 	add(hintNameMaybe, objectNames...)
 	add(hintNameMaybe, "owner", "contact", "customer", "author", "assignee", "user",
 		"buyer", "recipient", "receiver", "consignee", "addressee", "shipto", "billto",
