@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"net/netip"
 	"unicode/utf8"
 )
@@ -50,7 +51,33 @@ func (s *scanner) onAt(b []byte, i int) int {
 	if e := s.email(b, k, i+1, false, 0.9); e > 0 {
 		return e
 	}
+	if e := s.spacedEmail(b, i); e > 0 {
+		return e
+	}
 	return i + 1
+}
+
+// spacedEmail reads an address with a space on one side of its '@' at i
+// or on both ("lucia.garcia @ gmail.com", "marco.rossi@ libero.it"), as
+// chats write one to slip past a filter. A local part so written must look
+// like a mailbox's, with a '.', '_', '-' or a digit, and three bytes or
+// more: "contact us @ support.example.com" is a web address.
+func (s *scanner) spacedEmail(b []byte, i int) int {
+	end, from := i, i+1
+	if i > 0 && b[i-1] == ' ' {
+		end = i - 1
+	}
+	if from < len(b) && b[from] == ' ' {
+		from++
+	}
+	if end == i && from == i+1 {
+		return 0 // no space: email has read it
+	}
+	k := localStart(b, end)
+	if k < 0 || end-k < 3 || !bytes.ContainsAny(b[k:end], "._-0123456789") {
+		return 0
+	}
+	return s.email(b, k, from, false, 0.85)
 }
 
 // email reports an address whose local part starts at k (localStart; -1:
