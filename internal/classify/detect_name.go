@@ -78,9 +78,44 @@ func loadNames() {
 		for m := range monthNames {
 			d[m] |= nameStop
 		}
+		for _, w := range productNouns {
+			d[w] |= nameStop
+		}
 		names.dict = d
 		names.table = newWordTable(d)
 	})
+}
+
+// productNouns are the kinds of things a shop names after a first name
+// ("Emma Mattress", "Sofia Sofa", "Lukas Schreibtisch", "Collezione Giulia
+// Autunno"), and the seasons of its collections, in the languages read:
+// they end a name as the other stop words do. None is in the name lists
+// ("Summer", "Winter" and "Sommer" are; "Broek" is a surname).
+var productNouns = []string{
+	"mattress", "sofa", "couch", "chair", "table", "desk", "bed", "lamp", "shelf", "wardrobe", "dresser",
+	"cabinet", "dress", "shirt", "blouse", "jacket", "coat", "sweater", "jumper", "hoodie", "trousers", "jeans",
+	"skirt", "shoes", "sneakers", "boots", "sandals", "bag", "handbag", "tote", "backpack", "wallet", "necklace",
+	"bracelet", "earrings", "perfume", "candle", "mug", "vase", "rug", "cushion", "pillow", "blanket", "towel",
+	"stool", "armchair", "ottoman", "sideboard", "bookcase", "matratze", "stuhl", "tisch", "schreibtisch",
+	"bett", "lampe", "regal", "schrank", "kommode", "kleid", "hemd", "bluse", "jacke", "mantel", "pullover",
+	"hose", "schuhe", "stiefel", "tasche", "handtasche", "rucksack", "uhr", "kette", "armband", "kerze", "tasse",
+	"teppich", "kissen", "decke", "handtuch", "hocker", "sessel", "matelas", "canapé", "chaise", "bureau", "lit",
+	"étagère", "armoire", "commode", "robe", "chemise", "veste", "manteau", "pull", "pantalon", "jupe",
+	"chaussures", "bottes", "sac", "montre", "collier", "bougie", "tapis", "coussin", "fauteuil", "tabouret",
+	"colchón", "sofá", "silla", "mesa", "escritorio", "cama", "lámpara", "estantería", "armario", "vestido",
+	"camisa", "chaqueta", "abrigo", "pantalón", "falda", "zapatos", "botas", "bolso", "mochila", "reloj", "vela",
+	"alfombra", "cojín", "sillón", "taburete", "materasso", "divano", "sedia", "tavolo", "scrivania", "letto",
+	"lampada", "mensola", "armadio", "vestito", "abito", "camicia", "giacca", "cappotto", "maglione",
+	"pantaloni", "gonna", "scarpe", "stivali", "borsa", "zaino", "orologio", "collana", "candela", "tappeto",
+	"cuscino", "poltrona", "sgabello", "matras", "stoel", "tafel", "kast", "jurk", "overhemd", "jas", "trui",
+	"schoenen", "laarzen", "tas", "horloge", "kaars", "tapijt", "kussen", "kruk", "madrass", "soffa", "stol",
+	"bord", "skrivbord", "säng", "lampa", "hylla", "garderob", "klänning", "skjorta", "jacka", "kappa", "tröja",
+	"byxor", "kjol", "skor", "stövlar", "väska", "ryggsäck", "klocka", "matta", "kudde", "fåtölj", "pall",
+	"materac", "kanapa", "krzesło", "stół", "biurko", "łóżko", "półka", "szafa", "sukienka", "koszula", "kurtka",
+	"płaszcz", "sweter", "spodnie", "spódnica", "buty", "torba", "torebka", "plecak", "zegarek", "świeca",
+	"dywan", "poduszka", "fotel", "spring", "autumn", "frühling", "herbst", "printemps", "été", "automne",
+	"hiver", "primavera", "verano", "otoño", "invierno", "estate", "autunno", "inverno", "lente", "zomer",
+	"herfst", "vår", "sommar", "höst", "vinter", "wiosna", "lato", "jesień", "zima",
 }
 
 // nameWordEnd returns the end of a name word at i: letters of any script,
