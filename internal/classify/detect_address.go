@@ -204,6 +204,31 @@ func (s *scanner) afterNumber(b []byte, start, end int) int {
 	return s.streetBackward(b, start, end)
 }
 
+// houseSuffixEnd returns the end of a house number's suffix after '-' or
+// '/' at end, a letter or a floor in Roman numerals ("Hoofdweg 123-II",
+// "Via dei Mille 3/A", "Hauptstr. 5/II"), or end if there is none.
+func houseSuffixEnd(b []byte, end int) int {
+	if end+1 >= len(b) || b[end] != '-' && b[end] != '/' || !isAlpha(b[end+1]) {
+		return end
+	}
+	j := end + 1
+	for j < len(b) && j-end <= 3 && isAlpha(b[j]) {
+		j++
+	}
+	if !wordEndAt(b, j) || j < len(b) && (b[j] == '-' || b[j] == '/') {
+		return end // "Typ 300/ABCD", "12-A-7"
+	}
+	if j-end == 2 {
+		return j // one letter
+	}
+	for _, c := range b[end+1 : j] {
+		if c != 'I' && c != 'V' && c != 'X' {
+			return end // "38-XL"
+		}
+	}
+	return j
+}
+
 // streetForward: "221B Baker Street", "12 rue de la Paix", "5 bis avenue Foch".
 func (s *scanner) streetForward(b []byte, start, end int) int {
 	i := end
@@ -386,7 +411,13 @@ func countedAfter(b []byte, end int) bool {
 // houseNumberEnd extends a house number ending at end over a range or a
 // part: "263-267", "10/12", "5-7a".
 func houseNumberEnd(b []byte, end int) int {
-	if end+1 >= len(b) || (b[end] != '-' && b[end] != '/') || !isDigit(b[end+1]) {
+	if end+1 >= len(b) || (b[end] != '-' && b[end] != '/') {
+		return end
+	}
+	if isAlpha(b[end+1]) {
+		return houseSuffixEnd(b, end) // "Hoofdweg 123-II"
+	}
+	if !isDigit(b[end+1]) {
 		return end
 	}
 	j := end + 1

@@ -208,6 +208,12 @@ func (s *scanner) onDigit(b []byte, i int) int {
 				return e
 			}
 		}
+		if r.ng == 1 && end-i <= 4 && houseSuffixEnd(b, end) > end {
+			// A house number's suffix after its street: "Hoofdweg 123-II".
+			if e := s.streetBackward(b, i, end); e > 0 {
+				return e
+			}
+		}
 		return skipCode(b, end)
 	}
 	if r.corsica && r.cum[r.ng-1] != 15 {
