@@ -70,13 +70,22 @@ func plausibleDOB(d, m, y int) bool {
 }
 
 // dobCand emits a date candidate whose confidence depends on birth context.
+// A date given as a deadline, a start or a release is none, whatever birth
+// word is near ("Happy Birthday Anna! 20% off until 31.03.2024", "Kunde
+// seit 03.03.2015, Geburtstagsrabatt").
 func (s *scanner) dobCand(start, end int) {
 	conf := 0.2
-	if s.keyConfirms(DateOfBirth) || s.near(start, end, kwDOB, 48, 12) {
+	if s.keyConfirms(DateOfBirth) || s.near(start, end, kwDOB, 48, 12) && !wordInBefore(s.seg, start, notBirthWords) {
 		conf = 0.9
 	}
 	s.add(DateOfBirth, "", start, end, conf)
 }
+
+// notBirthWords, right before a date, make it a deadline's, a start's or
+// a release's ("jusqu'au 31.12.2024" is read by its "au").
+var notBirthWords = set("until", "till", "before", "expires", "valid", "since", "released", "bis", "gültig", "seit",
+	"ab", "au", "avant", "depuis", "hasta", "desde", "antes", "fino", "entro", "dal", "tot", "sinds", "sedan",
+	"från", "ważny", "ważna", "od")
 
 // numericDate handles D.M.Y, D/M/Y, M/D/Y, Y-M-D, D-M-Y and D.M.YY (any
 // one separator for a two-digit year).
