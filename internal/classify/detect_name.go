@@ -72,7 +72,9 @@ func loadNames() {
 			"square", "station", "church", "school", "monday", "tuesday", "wednesday", "thursday", "friday",
 			"saturday", "sunday", "the", "and", "of", "for", "in", "on", "at", "to", "is", "was", "has", "had",
 			"will", "can", "did", "does", "please", "thanks", "thank", "team", "support", "service", "customer",
-			"order", "store", "shop", "edition", "collection", "series", "pro", "max", "plus", "mini", "ultra"} {
+			"order", "store", "shop", "edition", "collection", "series", "pro", "max", "plus", "mini", "ultra",
+			// The polite "you", capitalized: "Ich heiße Sie herzlich willkommen".
+			"sie", "ihnen", "euch", "dich", "vous", "usted", "ustedes"} {
 			d[w] |= nameStop
 		}
 		for m := range monthNames {
