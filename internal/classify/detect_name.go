@@ -28,6 +28,10 @@ const (
 	nameAmbiguous
 	nameTitle
 	nameStop // capitalized words that end a name: months, weekdays, company forms, places
+	// nameThing: kinds of products and seasons (productNouns), which end a
+	// first name alone, with no name word around it ("Emma Mattress"),
+	// but may be the surname of a name given so ("Dear Anna Lampe").
+	nameThing
 )
 
 var names struct {
@@ -74,14 +78,14 @@ func loadNames() {
 			"will", "can", "did", "does", "please", "thanks", "thank", "team", "support", "service", "customer",
 			"order", "store", "shop", "edition", "collection", "series", "pro", "max", "plus", "mini", "ultra",
 			// The polite "you", capitalized: "Ich heiße Sie herzlich willkommen".
-			"sie", "ihnen", "euch", "dich", "vous", "usted", "ustedes"} {
+			"sie", "ihnen", "euch", "dich", "ihre", "ihr", "vous", "usted", "ustedes", "jullie"} {
 			d[w] |= nameStop
 		}
 		for m := range monthNames {
 			d[m] |= nameStop
 		}
 		for _, w := range productNouns {
-			d[w] |= nameStop
+			d[w] |= nameThing
 		}
 		names.dict = d
 		names.table = newWordTable(d)
@@ -91,33 +95,32 @@ func loadNames() {
 // productNouns are the kinds of things a shop names after a first name
 // ("Emma Mattress", "Sofia Sofa", "Lukas Schreibtisch", "Collezione Giulia
 // Autunno"), and the seasons of its collections, in the languages read:
-// they end a name as the other stop words do. None is in the name lists
-// ("Summer", "Winter" and "Sommer" are; "Broek" is a surname).
+// they end a first name alone (nameThing). None is in the name lists
+// ("Summer", "Winter" and "Sommer" are; "Broek" is a surname), nor a
+// common surname ("Lampe", "Herbst", "Mesa", "Kruk" are left out).
 var productNouns = []string{
-	"mattress", "sofa", "couch", "chair", "table", "desk", "bed", "lamp", "shelf", "wardrobe", "dresser",
-	"cabinet", "dress", "shirt", "blouse", "jacket", "coat", "sweater", "jumper", "hoodie", "trousers", "jeans",
-	"skirt", "shoes", "sneakers", "boots", "sandals", "bag", "handbag", "tote", "backpack", "wallet", "necklace",
-	"bracelet", "earrings", "perfume", "candle", "mug", "vase", "rug", "cushion", "pillow", "blanket", "towel",
-	"stool", "armchair", "ottoman", "sideboard", "bookcase", "matratze", "stuhl", "tisch", "schreibtisch",
-	"bett", "lampe", "regal", "schrank", "kommode", "kleid", "hemd", "bluse", "jacke", "mantel", "pullover",
-	"hose", "schuhe", "stiefel", "tasche", "handtasche", "rucksack", "uhr", "kette", "armband", "kerze", "tasse",
-	"teppich", "kissen", "decke", "handtuch", "hocker", "sessel", "matelas", "canapé", "chaise", "bureau", "lit",
+	"mattress", "sofa", "chair", "table", "desk", "bed", "lamp", "shelf", "wardrobe", "cabinet", "dress", "shirt",
+	"blouse", "jacket", "coat", "sweater", "jumper", "hoodie", "trousers", "jeans", "skirt", "shoes", "sneakers",
+	"sandals", "bag", "handbag", "tote", "backpack", "wallet", "necklace", "bracelet", "earrings", "perfume",
+	"candle", "mug", "vase", "rug", "cushion", "pillow", "blanket", "towel", "stool", "armchair", "ottoman",
+	"sideboard", "bookcase", "matratze", "schreibtisch", "bett", "regal", "kommode", "kleid", "hemd", "bluse",
+	"jacke", "pullover", "hose", "schuhe", "tasche", "handtasche", "rucksack", "uhr", "kette", "armband", "kerze",
+	"tasse", "teppich", "kissen", "decke", "handtuch", "hocker", "sessel", "matelas", "canapé", "chaise", "lit",
 	"étagère", "armoire", "commode", "robe", "chemise", "veste", "manteau", "pull", "pantalon", "jupe",
-	"chaussures", "bottes", "sac", "montre", "collier", "bougie", "tapis", "coussin", "fauteuil", "tabouret",
-	"colchón", "sofá", "silla", "mesa", "escritorio", "cama", "lámpara", "estantería", "armario", "vestido",
-	"camisa", "chaqueta", "abrigo", "pantalón", "falda", "zapatos", "botas", "bolso", "mochila", "reloj", "vela",
-	"alfombra", "cojín", "sillón", "taburete", "materasso", "divano", "sedia", "tavolo", "scrivania", "letto",
-	"lampada", "mensola", "armadio", "vestito", "abito", "camicia", "giacca", "cappotto", "maglione",
-	"pantaloni", "gonna", "scarpe", "stivali", "borsa", "zaino", "orologio", "collana", "candela", "tappeto",
-	"cuscino", "poltrona", "sgabello", "matras", "stoel", "tafel", "kast", "jurk", "overhemd", "jas", "trui",
-	"schoenen", "laarzen", "tas", "horloge", "kaars", "tapijt", "kussen", "kruk", "madrass", "soffa", "stol",
-	"bord", "skrivbord", "säng", "lampa", "hylla", "garderob", "klänning", "skjorta", "jacka", "kappa", "tröja",
-	"byxor", "kjol", "skor", "stövlar", "väska", "ryggsäck", "klocka", "matta", "kudde", "fåtölj", "pall",
-	"materac", "kanapa", "krzesło", "stół", "biurko", "łóżko", "półka", "szafa", "sukienka", "koszula", "kurtka",
-	"płaszcz", "sweter", "spodnie", "spódnica", "buty", "torba", "torebka", "plecak", "zegarek", "świeca",
-	"dywan", "poduszka", "fotel", "spring", "autumn", "frühling", "herbst", "printemps", "été", "automne",
-	"hiver", "primavera", "verano", "otoño", "invierno", "estate", "autunno", "inverno", "lente", "zomer",
-	"herfst", "vår", "sommar", "höst", "vinter", "wiosna", "lato", "jesień", "zima",
+	"chaussures", "bottes", "sac", "montre", "bougie", "tapis", "coussin", "fauteuil", "tabouret", "colchón",
+	"sofá", "silla", "escritorio", "cama", "lámpara", "estantería", "armario", "vestido", "camisa", "chaqueta",
+	"abrigo", "pantalón", "falda", "zapatos", "botas", "bolso", "mochila", "reloj", "alfombra", "cojín", "sillón",
+	"taburete", "materasso", "divano", "sedia", "tavolo", "scrivania", "letto", "lampada", "mensola", "armadio",
+	"vestito", "abito", "camicia", "giacca", "cappotto", "maglione", "pantaloni", "gonna", "scarpe", "stivali",
+	"zaino", "orologio", "collana", "tappeto", "cuscino", "poltrona", "sgabello", "matras", "stoel", "tafel",
+	"kast", "jurk", "overhemd", "jas", "trui", "schoenen", "laarzen", "tas", "horloge", "kaars", "tapijt",
+	"kussen", "madrass", "soffa", "stol", "bord", "skrivbord", "säng", "lampa", "hylla", "garderob", "klänning",
+	"skjorta", "jacka", "tröja", "byxor", "kjol", "skor", "stövlar", "väska", "ryggsäck", "klocka", "kudde",
+	"fåtölj", "pall", "materac", "kanapa", "krzesło", "stół", "biurko", "łóżko", "półka", "szafa", "sukienka",
+	"koszula", "kurtka", "płaszcz", "sweter", "spodnie", "spódnica", "buty", "torba", "torebka", "plecak",
+	"zegarek", "świeca", "dywan", "poduszka", "fotel", "spring", "autumn", "frühling", "printemps", "été",
+	"automne", "hiver", "verano", "otoño", "invierno", "estate", "autunno", "inverno", "lente", "herfst", "vår",
+	"sommar", "höst", "wiosna", "jesień",
 }
 
 // nameWordEnd returns the end of a name word at i: letters of any script,
@@ -494,6 +497,9 @@ func (s *scanner) nameWith(b []byte, i, e int, f uint8) int {
 		return e
 	}
 	end, surname := s.nameTail(b, e)
+	if end > e && !surname && s.thingAfter(b, e) {
+		end = e // "Emma Mattress 90x200 cm", "Collezione Giulia Autunno"
+	}
 	ambiguous := f&nameAmbiguous != 0
 	switch {
 	case end > e:
@@ -513,6 +519,14 @@ func (s *scanner) nameWith(b []byte, i, e int, f uint8) int {
 		s.add(PersonName, "", i, e, s.nameCtx(i, e, conf, 0.3))
 		return e
 	}
+}
+
+// thingAfter reports a kind of product (nameThing) as the word after the
+// first name that ends at e, where neither a key nor a name word around
+// says the name is a person's ("Dear Emma Mattress" is one).
+func (s *scanner) thingAfter(b []byte, e int) bool {
+	we := nameWordEnd(b, e+1)
+	return s.nameFlags(b, e+1, we)&nameThing != 0 && !s.keyDecides() && !s.near(e, we, kwName, 48, 16)
 }
 
 // surnameFirst handles a listed surname written in capitals before a first

@@ -60,8 +60,9 @@ func (s *scanner) onAt(b []byte, i int) int {
 // spacedEmail reads an address with a space on one side of its '@' at i
 // or on both ("lucia.garcia @ gmail.com", "marco.rossi@ libero.it"), as
 // chats write one to slip past a filter. A local part so written must look
-// like a mailbox's, with a '.', '_', '-' or a digit, and three bytes or
-// more: "contact us @ support.example.com" is a web address.
+// like a mailbox's (spacedLocal): "contact us @ support.example.com" is a
+// web address, "19.99 @ amazon.de" a price, "Tel 030 1234567 @ work.de" a
+// phone's end.
 func (s *scanner) spacedEmail(b []byte, i int) int {
 	end, from := i, i+1
 	if i > 0 && b[i-1] == ' ' {
@@ -74,10 +75,27 @@ func (s *scanner) spacedEmail(b []byte, i int) int {
 		return 0 // no space: email has read it
 	}
 	k := localStart(b, end)
-	if k < 0 || end-k < 3 || !bytes.ContainsAny(b[k:end], "._-0123456789") {
+	if k < 0 || !spacedLocal(b[k:end]) {
 		return 0
 	}
 	return s.email(b, k, from, false, 0.85)
+}
+
+// spacedLocal reports a local part that looks like a mailbox's: led by a
+// letter, with two lower-case letters or more and a '.', '_', '-' or a
+// digit, and no word for mail itself ("lucia.garcia", "j.doe2"; not "us",
+// "SAVE-10", "v2.0", "e-mail").
+func spacedLocal(l []byte) bool {
+	if len(l) < 3 || !isAlpha(l[0]) || !bytes.ContainsAny(l, "._-0123456789") {
+		return false
+	}
+	lower := 0
+	for _, c := range l {
+		if isLower(c) {
+			lower++
+		}
+	}
+	return lower >= 2 && !(len(l) == 6 && (equalFold([]byte("e-mail"), l) || equalFold([]byte("e_mail"), l)))
 }
 
 // email reports an address whose local part starts at k (localStart; -1:

@@ -80,10 +80,11 @@ func init() {
 		"salutationname", "holdername", "patientname", "employeename", "authorname", "sendername",
 		"buyername", "receivername", "consigneename", "addresseename", "payername", "payeename", "ownername",
 		"guestname", "passengername", "travelername", "travellername", "membername",
-		"customerfullname", "empfaengername", "empfängername", "nomdestinataire", "nombredestinatario",
-		"contactperson", "ansprechpartner", "kontaktperson", "contactpersoon", "osobakontaktowa", "personadecontacto")
+		"customerfullname", "empfaengername", "empfängername", "nomdestinataire", "nombredestinatario")
 	add(hintNameMaybe, objectNames...)
 	add(hintNameMaybe, "owner", "contact", "customer", "author", "assignee", "user",
+		// A contact person is a team as often: {"Ansprechpartner": "Vertrieb"}.
+		"contactperson", "ansprechpartner", "kontaktperson", "contactpersoon", "osobakontaktowa", "personadecontacto",
 		"buyer", "recipient", "receiver", "consignee", "addressee", "shipto", "billto",
 		"empfaenger", "empfänger", "destinataire", "destinatario", "ontvanger", "mottagare", "odbiorca",
 		// An account's or a card's holder: a person, or a company.
