@@ -313,6 +313,13 @@ func codeKey(key []byte) *digitCode {
 	return lookupNormalized(&buf, key, codeKeys, nil)
 }
 
+// withoutStop returns v without the sentence's stop after it, which a
+// value read up to a space or a quote takes along: "onetimepassword:
+// 483920.", {"pin": "4821."}.
+func withoutStop(v []byte) []byte {
+	return bytes.TrimRight(v, ".!?…")
+}
+
 // holding returns the code v is under a name of c, if v is ASCII digits
 // in groups split by single spaces ("4821", "48 21") of its count of
 // digits (sized); or nil.
@@ -641,7 +648,8 @@ func wordInBefore(b []byte, k int, ws *wordSet) bool {
 // quantityAfter reports a unit after a number that ends at end, or a
 // word that makes it one end of a range: "1500 pcs", "1000 to 2000".
 func quantityAfter(b []byte, end int) bool {
-	w, e := wordAfter(b, end)
+	var buf [32]byte
+	w, e := wordAfter(&buf, b, end)
 	if w == nil {
 		return false
 	}
@@ -656,7 +664,8 @@ func quantityAfter(b []byte, end int) bool {
 // à 14h". (A possessive alone takes the number still: "change my PIN 4821
 // to 5678".)
 func rangeAfter(b []byte, end, L int) bool {
-	w, e := wordAfter(b, end)
+	var buf [32]byte
+	w, e := wordAfter(&buf, b, end)
 	if w == nil || !rangeWords.has(w) || e >= len(b) || b[e] != ' ' {
 		return false
 	}
@@ -675,15 +684,15 @@ func amountAfter(b []byte, end int) bool {
 	if priceAfter(b, end) {
 		return true
 	}
-	w, _ := wordAfter(b, end)
+	var buf [32]byte
+	w, _ := wordAfter(&buf, b, end)
 	return w != nil && amountWords.has(w)
 }
 
 // wordAfter returns the word of letters after the space after end, lowered
-// (in a buffer of its own: it is valid until the next call), and where it
-// ends; nil where none follows, or the word goes on with an apostrophe or a
-// digit ("4821 l'ho", "4821 m8").
-func wordAfter(b []byte, end int) ([]byte, int) {
+// into buf, and where it ends; nil where none follows, or the word goes on
+// with an apostrophe or a digit ("4821 l'ho", "4821 m8").
+func wordAfter(buf *[32]byte, b []byte, end int) ([]byte, int) {
 	if end >= len(b) || b[end] != ' ' {
 		return nil, 0
 	}
@@ -695,8 +704,7 @@ func wordAfter(b []byte, end int) ([]byte, int) {
 	if e == k || e < len(b) && (isAlnum(b[e]) || b[e] >= 0x80 || b[e] == '\'' || b[e] == '-') {
 		return nil, 0
 	}
-	var buf [32]byte
-	return lowerWord(&buf, b[k:e]), e
+	return lowerWord(buf, b[k:e]), e
 }
 
 // nameBefore is wordBefore for a code's name, which may end in one digit

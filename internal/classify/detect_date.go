@@ -66,7 +66,12 @@ func mayStartMonth(b []byte, i int) bool {
 var maxBirthYear = time.Now().Year()
 
 func plausibleDOB(d, m, y int) bool {
-	return y >= 1900 && y <= maxBirthYear && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(m, y)
+	return y >= 1900 && y <= maxBirthYear && calendarDate(d, m, y)
+}
+
+// calendarDate reports a day d of a month m that year y has.
+func calendarDate(d, m, y int) bool {
+	return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(m, y)
 }
 
 // dobCand emits a date candidate whose confidence depends on birth context.
@@ -112,7 +117,7 @@ func (s *scanner) numericDate(b []byte, r *numRun, start, end int) bool {
 	if !plausibleDOB(a, m, y) {
 		// A date no one alive was born on is a date still, and no
 		// phone: "best before 03.03.2027", "Garantie bis 01.02.2027".
-		return y >= 1000 && y < 2200 && m >= 1 && m <= 12 && a >= 1 && a <= daysIn(m, y)
+		return y >= 1000 && y < 2200 && calendarDate(a, m, y)
 	}
 	s.dobCand(start, end)
 	return true

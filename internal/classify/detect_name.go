@@ -484,7 +484,7 @@ func (s *scanner) nameWith(b []byte, i, e int, f uint8) int {
 		if k < len(b) && b[k] == '.' {
 			k++
 		}
-		if end, _ := s.nameTail(b, k); end > k {
+		if end, _, _ := s.nameTail(b, k); end > k {
 			s.add(PersonName, "", k+1, end, s.nameCtx(k+1, end, 0.8, 0.1))
 			return end
 		}
@@ -496,9 +496,13 @@ func (s *scanner) nameWith(b []byte, i, e int, f uint8) int {
 		}
 		return e
 	}
-	end, surname := s.nameTail(b, e)
-	if end > e && !surname && s.thingAfter(b, e) {
-		end = e // "Emma Mattress 90x200 cm", "Collezione Giulia Autunno"
+	end, surname, thing := s.nameTail(b, e)
+	if thing > 0 && !surname && !s.keyDecides() && !s.near(e, thing, kwName, 48, 16) {
+		// A kind of product after a first name alone, with neither a key
+		// nor a name word around to say it is a person's ("Dear Emma
+		// Mattress" is one): "Emma Mattress 90x200 cm", "Collezione
+		// Giulia Autunno".
+		end = e
 	}
 	ambiguous := f&nameAmbiguous != 0
 	switch {
@@ -519,14 +523,6 @@ func (s *scanner) nameWith(b []byte, i, e int, f uint8) int {
 		s.add(PersonName, "", i, e, s.nameCtx(i, e, conf, 0.3))
 		return e
 	}
-}
-
-// thingAfter reports a kind of product (nameThing) as the word after the
-// first name that ends at e, where neither a key nor a name word around
-// says the name is a person's ("Dear Emma Mattress" is one).
-func (s *scanner) thingAfter(b []byte, e int) bool {
-	we := nameWordEnd(b, e+1)
-	return s.nameFlags(b, e+1, we)&nameThing != 0 && !s.keyDecides() && !s.near(e, we, kwName, 48, 16)
 }
 
 // surnameFirst handles a listed surname written in capitals before a first
@@ -603,9 +599,10 @@ func (s *scanner) introducedLower(b []byte, j int) int {
 // nameTail reads the capitalized words that continue a name from the space
 // at k: one word always, further ones only when the lists know them or a
 // particle leads them ("van der Berg", "de la Cruz"). It returns the end (k
-// if there is none) and whether a listed surname was among them.
-func (s *scanner) nameTail(b []byte, k int) (int, bool) {
-	end, surname := k, false
+// if there is none), whether a listed surname was among them, and, if the
+// first is a kind of product (nameThing), where that word ends (else 0).
+func (s *scanner) nameTail(b []byte, k int) (end int, surname bool, thing int) {
+	end = k
 	for words := 0; words < 3 && k < len(b) && b[k] == ' '; words++ {
 		j := k + 1
 		particle := false
@@ -636,9 +633,12 @@ func (s *scanner) nameTail(b []byte, k int) (int, bool) {
 			break
 		}
 		surname = surname || f&nameSurname != 0
+		if words == 0 && !particle && f&nameThing != 0 {
+			thing = we
+		}
 		end, k = we, we
 	}
-	return end, surname
+	return end, surname, thing
 }
 
 func allUpper(w []byte) bool {

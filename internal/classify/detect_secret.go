@@ -705,8 +705,8 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 	if standIn(val) {
 		return e
 	}
-	digits := bytes.TrimRight(val, ".!?…") // a sentence's stop after: "onetimepassword: 483920."
-	if c := codeKey(key); c != nil {       // "onetimepassword: 483920"
+	digits := withoutStop(val)
+	if c := codeKey(key); c != nil { // "onetimepassword: 483920"
 		if c = c.holding(digits); c != nil && !amountAfter(b, v+len(digits)) { // not "onetimepassword: 483920 EUR"
 			s.add(Secret, c.rule, v, v+len(digits), 0.85)
 		}

@@ -182,6 +182,8 @@ func TestCleanScanAllocatesNothing(t *testing.T) {
 		"json":    []byte(`{"model":"regional","messages":[{"role":"user","content":"Where is my parcel? It was due three days ago."}],"temperature":0.2}`),
 		// Addresses of no one are candidates that find nothing.
 		"loopback": []byte("listening on 127.0.0.1:8080 and [::1]:8080, bound to 0:0:0:0:0:0:0:1 and ::ffff:127.0.0.1"),
+		// Codes' names before numbers that the words after them refuse.
+		"amounts": []byte("Opłata za PIN wynosi 2500 zł. PIN number 1000 to 2000. Your PIN is 1000 to 9999. TAN 1500 pcs."),
 	}
 	for name, body := range bodies {
 		if fs := e.Scan(body, nil); len(fs) != 0 {

@@ -74,7 +74,7 @@ func (s *scanner) keyValue(b []byte) {
 				// name India gives it.
 				s.add(Postcode, "", start, end, 0.85)
 			} else {
-				d := bytes.TrimRight(v, ".!?…") // {"pin": "4821."}: a sentence's stop, outside the span
+				d := withoutStop(v) // outside the span
 				if h := c.holding(d); h != nil {
 					s.add(Secret, h.rule, start, start+len(d), 0.9)
 				}
