@@ -26,7 +26,11 @@ var (
 	streetSuffixes = []string{"straße", "strasse", "str.", "str", "weg", "allee", "platz", "gasse", "ring", "damm",
 		"ufer", "chaussee", "steig", "pfad", "markt", "straat", "laan", "plein", "gracht", "kade", "singel", "dijk",
 		"dreef", "gatan", "vägen", "vagen", "gränd", "torget", "allén", "stigen", "backen", "vej", "gade"}
-	particles = set("de", "du", "des", "la", "le", "les", "l'", "d'", "del", "della", "dei", "degli", "di", "da",
+	// germanStreetWords stand as a word of their own after a town's or a
+	// person's name made an adjective ("Mariahilfer Straße", "Frankfurter
+	// Allee", "Wiener Platz").
+	germanStreetWords = set("straße", "strasse", "str.", "allee", "platz", "gasse", "ring", "damm", "ufer", "chaussee", "weg")
+	particles         = set("de", "du", "des", "la", "le", "les", "l'", "d'", "del", "della", "dei", "degli", "di", "da",
 		"das", "dos", "van", "von", "der", "den", "het", "y", "e", "of", "the", "st", "saint", "san", "santa")
 )
 
@@ -309,6 +313,9 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 	var buf [32]byte
 	first := -1
 	named := -1 // the first of the capitalized words read, when no street word is among them
+	// afterAdjective: the word read last is a street word that follows an
+	// adjective (germanStreetWords).
+	afterAdjective := false
 	for words := 0; words < 5; words++ {
 		e := i
 		k := e
@@ -332,6 +339,17 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 			first = k
 			break
 		}
+		if words == 1 && capital && afterAdjective && len(lw) >= 4 && string(lw[len(lw)-2:]) == "er" {
+			first = k
+			break
+		}
+		// A word with a stop is a street word's abbreviation ("Str. 5",
+		// "ul. Marszałkowska"), not a sentence's end before the street
+		// ("in Zürich. Mariahilfer Straße 45").
+		if words > 0 && w[len(w)-1] == '.' && !(prefix && streetPrefixes.has(trimDot(lw))) {
+			break
+		}
+		afterAdjective = words == 0 && capital && germanStreetWords.has(lw)
 		if words == 0 && capital {
 			if ps := poBoxStart(b, k, lw); ps >= 0 {
 				hn := houseNumberEnd(b, end)
@@ -524,11 +542,18 @@ func (s *scanner) addAddress(start, end int) {
 }
 
 // postcodeNumeric handles 5-digit codes (DE, FR, ES, IT, US ZIP), ZIP+4,
-// "12-345" (PL), "123 45" (SE) and, under a postcode key, 4-digit codes.
+// "12-345" (PL), "123 45" (SE) and 4-digit codes (AT, CH, BE, DK, NO) under
+// a postcode key, or before a town after an address or a postcode word
+// ("Bahnhofstrasse 12, 8001 Zürich", "PLZ 1010 Wien").
 func (s *scanner) postcodeNumeric(b []byte, r *numRun, k int, d []byte, start, end int) int {
 	L := len(d)
 	ok := false
 	switch {
+	case k == 1 && L == 4 && s.hint != hintPostcode:
+		if !townAfter(b, end) || !s.rightAfterAddress(start) && !s.near(start, end, kwPostcodeWord, 24, 0) {
+			return 0
+		}
+		ok = true
 	case k == 1 && L == 5:
 		ok = true
 	case k == 2 && r.sep[0] == '-' && groupLens(r, 2, 5, 4):
@@ -559,6 +584,18 @@ func (s *scanner) postcodeNumeric(b []byte, r *numRun, k int, d []byte, start, e
 	return 0
 }
 
+// townAfter reports a town's name after a postcode ending at end: a space
+// and a capitalized word of letters ("8001 Zürich", "1010 Wien"), not a
+// unit or a currency ("1200 Stück", "1000 CHF").
+func townAfter(b []byte, end int) bool {
+	if !isCap(b, end+1) {
+		return false
+	}
+	var buf [32]byte
+	w, _ := wordAfter(&buf, b, end)
+	return len(w) >= 2 && !unitWords.has(w)
+}
+
 // postcodeBacked reports what lifts a postcode-shaped candidate [start,end):
 // a postcode key, an address right before it, or a postcode word near.
 func (s *scanner) postcodeBacked(start, end int) bool {
@@ -580,6 +617,24 @@ func (s *scanner) afterAddress(start int) bool {
 				return true
 			}
 			return nextLineTown(between[:nl], between[nl+1:]) && !s.near(start, start, kwNegative, 32, 0)
+		}
+	}
+	return false
+}
+
+// rightAfterAddress reports a postal address candidate that ends right
+// before start, a comma, a space or a line break between them: where a
+// four-digit postcode stands ("Bahnhofstrasse 12, 8001 Zürich"), unlike a
+// number further on ("1234 Main Street. LAPEL PIN 1234 GOLD").
+func (s *scanner) rightAfterAddress(start int) bool {
+	for k := len(s.cands) - 1; k >= 0 && k >= len(s.cands)-3; k-- {
+		if c := s.cands[k]; c.typ == PostalAddress && c.end <= start && start-c.end <= 3 {
+			for _, x := range s.seg[c.end:start] {
+				if x != ',' && x != ' ' && x != '\n' && x != '\r' {
+					return false
+				}
+			}
+			return true
 		}
 	}
 	return false
