@@ -46,3 +46,24 @@ func TestLongSegmentsAcrossBlocks(t *testing.T) {
 		})
 	}
 }
+
+// A candidate that starts before a block's end and runs to the body's end
+// leaves no block to scan: the scan must end there, not index past the
+// body (a panic on the last word of a text of 64 KiB and more, found by a
+// probe).
+func TestCandidateToTheEndOfALongBody(t *testing.T) {
+	e, _ := New(Config{})
+	for _, tail := range []string{" ORD1234567", " Regards, Anna Schmidt", " 4111 1111 1111 1111"} {
+		for _, n := range []int{blockSize - 6, blockSize - 1, 2*blockSize - 4} {
+			body := []byte(strings.Repeat("x", n) + tail)
+			fs := e.Text(body, nil)
+			checkFindings(t, body, fs)
+			js := []byte(`{"content":"` + string(body) + `"}`)
+			jfs, err := e.JSON(js, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFindings(t, js, jfs)
+		}
+	}
+}

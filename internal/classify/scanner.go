@@ -172,6 +172,9 @@ func (s *scanner) detectBlocks(b []byte) bool {
 	i := 0
 	for bs := 0; bs < len(b); bs += blockSize {
 		be := min(bs+blockSize, len(b))
+		if i >= be {
+			continue // a candidate read the whole block (to the body's end)
+		}
 		// Check whole runes: widen the block to rune starts on both sides.
 		cs, ce := max(bs, i), be
 		for cs > 0 && !utf8.RuneStart(b[cs]) {
@@ -183,9 +186,7 @@ func (s *scanner) detectBlocks(b []byte) bool {
 		if cs < ce && needsNormalization(b[cs:ce]) {
 			return false
 		}
-		if i < be {
-			i = s.detect(b, i, be)
-		}
+		i = s.detect(b, i, be)
 	}
 	return true
 }
