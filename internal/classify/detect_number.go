@@ -235,7 +235,7 @@ func (s *scanner) interpret(b []byte, r *numRun) int {
 	best := 0
 	all := s.dig
 	for k := r.ng; k >= 1; k-- {
-		if k < r.ng && k > 1 && !prefixOK(r, k) {
+		if k < r.ng && k > 1 && !prefixOK(r, k) && !cardPrefix(r, k) {
 			continue
 		}
 		d := all[:r.cum[k-1]]
@@ -258,6 +258,24 @@ func prefixOK(r *numRun, k int) bool {
 		}
 	}
 	return true
+}
+
+// cardPrefix: the first k groups are a card number written in its groups
+// (4-4-4-4, 4-6-5), which may stand alone before more groups with the same
+// separator: an expiry and a code ("4111 1111 1111 1111 12/27 123").
+func cardPrefix(r *numRun, k int) bool {
+	if k < 3 || !sameSeps(r, k, " -.") {
+		return false
+	}
+	if groupLens(r, k, 4, 6, 5) {
+		return true
+	}
+	for g := 0; g < k; g++ {
+		if r.ge[g]-r.gs[g] != 4 {
+			return false
+		}
+	}
+	return k == 4
 }
 
 func sameSeps(r *numRun, k int, seps string) bool {
@@ -368,10 +386,12 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 			accept(SEPersonnummer, "", s.ctxAdjust(start, end, 0.4, kwPNR, 0.55))
 		}
 	}
-	// A 13-digit number with a valid EAN-13 check digit is a barcode (GTIN)
-	// unless card words say otherwise.
+	// A 13-digit number with a valid EAN-13 check digit is a barcode (GTIN),
+	// written whole, in product text that names a card ("microSD card"),
+	// bread ("pan") or paper ("carta"): 13-digit cards are no longer
+	// issued. Written in groups, card words may still make it a card.
 	if L >= 13 && L <= 19 && cardBrandOK(d) && luhn(d) && (block || cardGrouping(r, k)) &&
-		(L != 13 || !ean13Valid(d) || s.near(start, end, kwCard, 48, 16)) {
+		(L != 13 || !ean13Valid(d) || k > 1 && s.near(start, end, kwCard, 48, 16)) {
 		// Luhn and an issuer range are strong evidence: an order word
 		// nearby lowers a card less than it lowers an unchecked number.
 		accept(PaymentCard, "", s.ctx(start, end, 0.85, kwCard, 0.14, 0.2))
