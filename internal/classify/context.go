@@ -64,6 +64,10 @@ var (
 		"me llamo", "soy", "mi chiamo", "sono", "ik ben", "ik heet", "jag heter", "jag är", "nazywam się", "jestem")
 	kwNegative = words("order", "order no", "order number", "order #", "invoice", "sku", "item", "article",
 		"art.-nr", "artikel", "artikelnummer", "bestellnummer", "bestellung", "rechnung", "commande", "facture",
+		"ordernummer", "auftragsnummer", "auftrag", "kundennummer", "kundennr", "kunden-nr", "bestell-nr", "bestellnr",
+		"bestelnummer", "klantnummer", "kundnummer", "numer zamówienia", "numer klienta", "numéro client",
+		"número de cliente", "numero cliente", "customer number", "customer no", "referenz", "po#", "po number",
+		"confirmation number", "reservation", "booking", "lieferschein", "delivery note",
 		"référence", "pedido", "factura", "referencia", "ordine", "fattura", "bestelling", "factuur",
 		"beställning", "faktura", "zamówienie", "tracking", "track", "shipment", "parcel", "sendungsnummer",
 		"colis", "envío", "spedizione", "zending", "paket", "ean", "gtin", "upc", "barcode", "serial", "s/n",
@@ -285,13 +289,38 @@ func (s *scanner) ctx(start, end int, conf float64, kws kwList, up, down float64
 	if !s.meets(conf + up) {
 		return conf
 	}
-	if s.near(start, end, kws, 48, 16) {
+	lifted := s.near(start, end, kws, 48, 16)
+	if lifted {
 		conf += up
 	}
 	if down > 0 && s.meets(conf) && s.near(start, end, kwNegative, 32, 0) && !s.partOf(start, kwNegative, kws, 32) {
-		conf -= down
+		// A word for the type nearer the number than the order word names
+		// it ("Ticket: customer IP 198.51.100.7", "Case 123: SSN 536 22
+		// 8391"); an order word nearer lowers it, but a checksum-valid
+		// number a type's word is near stays ("Steuer-ID der Bestellung,
+		// order ID: 86095742719"): missing an id costs more than masking
+		// an order number.
+		if !lifted || s.lastHitBefore(start, kws, 48) < s.lastHitBefore(start, kwNegative, 32) {
+			conf -= down
+		}
 	}
 	return conf
+}
+
+// lastHitBefore returns where the last keyword of kws that ends by start,
+// and starts at most before bytes before it, starts; -1 if none. near has
+// walked that window.
+func (s *scanner) lastHitBefore(start int, kws kwList, before int) int {
+	last := -1
+	for _, x := range s.kwHits {
+		if int(x.start) >= start {
+			break
+		}
+		if x.mask&kws != 0 && int(x.end) <= start && int(x.start) >= start-before {
+			last = int(x.start)
+		}
+	}
+	return last
 }
 
 var kwVersion = words("version", "v.", "ver", "release", "build", "firmware")
