@@ -37,6 +37,10 @@ const (
 	// {"name": ...}}, nameUnder): text, in which a person's name is
 	// unlikely ("Jade Vase", "Grace Kelly Bag").
 	hintThingName
+	// hintNationalID: a key for an id number that names no country's
+	// ({"National_ID__c": ...}, "idNumber"): it lifts a candidate of any
+	// national id type, whose checksum says which.
+	hintNationalID
 )
 
 // hintType is the finding type a hint confirms.
@@ -46,7 +50,7 @@ var hintType = [...]Type{
 	hintIP: IPAddress, hintCard: PaymentCard, hintIBAN: IBAN, hintSSN: USSSN, hintNINO: UKNINO,
 	hintNHS: UKNHS, hintTaxID: DETaxID, hintNIR: FRNIR, hintDNI: ESDNI, hintNIE: ESNIE,
 	hintFiscal: ITFiscalCode, hintBSN: NLBSN, hintPersonnummer: SEPersonnummer, hintPESEL: PLPESEL,
-	hintNotPII: "", hintCity: "", hintThingName: "",
+	hintNotPII: "", hintCity: "", hintThingName: "", hintNationalID: "",
 }
 
 // objectNames are the generic keys that hold an object's own name, a
@@ -134,6 +138,10 @@ func init() {
 		"hash", "checksum", "etag", "md5", "digest", "commit", "version", "model", "object", "type", "role",
 		"articlenumber", "artikelnummer", "bestellnummer", "requestid", "traceid", "spanid", "idempotencykey",
 		"quantity", "price", "unitprice", "subtotal", "amount", "total", "currency", "status", "index", "created", "seed")
+	add(hintNationalID, "nationalid", "nationalidnumber", "nationalidentifier", "nationalidentitynumber", "idnumber",
+		"idno", "personalid", "personalidnumber", "personalnumber", "personalidentitynumber", "identitynumber",
+		"identificationnumber", "idcardnumber", "taxnumber", "taxidnumber", "taxidentificationnumber", "citizenid")
+	add(hintNHS, "nhsno")
 	add(hintCity, "city", "town", "ort", "stadt", "ville", "ciudad", "citta", "città", "plaats", "stad", "miasto")
 }
 
@@ -160,12 +168,41 @@ func normKey(dst, key []byte) []byte {
 // credential, unless it is a page cursor ("nextPageToken").
 func lookupKey(buf *[256]byte, key []byte) keyHint {
 	h := lookupNormalized(buf, key, keyHints, hintNone)
+	if h == hintNone && versionKey(key) {
+		return hintNotPII // "Firmware_Version__c", "appBuild": "1.2.3.4" is no address
+	}
 	if h == hintNone && len(key) <= len(buf) {
 		if k := normKey(buf[:0], key); credentialKey(k) && !cursorKey(k) || passWord(key) {
 			return hintCredential
 		}
 	}
 	return h
+}
+
+// nationalIDType reports the types of the national id numbers.
+func nationalIDType(t Type) bool {
+	switch t {
+	case USSSN, UKNINO, UKNHS, DETaxID, FRNIR, ESDNI, ESNIE, ITFiscalCode, NLBSN, SEPersonnummer, PLPESEL:
+		return true
+	}
+	return false
+}
+
+// versionKey reports a key whose last word is "version" or "build"
+// ("Firmware_Version__c", "appBuild", "build_number" is not: a number of
+// its own).
+func versionKey(key []byte) bool {
+	k := bytes.TrimSuffix(key, []byte("__c"))
+	for _, w := range []string{"version", "build"} {
+		n := len(k) - len(w)
+		if n < 0 || !hasPrefixFold(k, n, w) {
+			continue
+		}
+		if n == 0 || k[n-1] == '_' || k[n-1] == '-' || k[n-1] == '.' || isLower(k[n-1]) && isUpper(k[n]) {
+			return true
+		}
+	}
+	return false
 }
 
 // passWord reports a raw key whose last word is "pass" ("DB_PASS",
@@ -225,6 +262,12 @@ func lookupNormalized[V any](buf *[256]byte, key []byte, m map[string]V, none V)
 func (s *scanner) keyAdjust(t Type, conf float64) float64 {
 	h := s.hint
 	if h == hintNone || h == hintCity {
+		return conf
+	}
+	if h == hintNationalID {
+		if nationalIDType(t) {
+			return max(conf, 0.9)
+		}
 		return conf
 	}
 	if ht := hintType[h]; ht == t {
