@@ -62,6 +62,12 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		return s.nameAt(b, i, j)
 	}
 	if digits && lowers {
+		// An IBAN a phone's keyboard capitalized: "De89 3704 0044 ...".
+		if j-i >= 4 && isLower(b[i+1]) && isDigit(b[i+2]) && isDigit(b[i+3]) {
+			if e := s.iban(b, i); e > 0 {
+				return e
+			}
+		}
 		if e := s.spokenAt(b, i); e > 0 {
 			return e // "my password is Sommer2024!"
 		}
