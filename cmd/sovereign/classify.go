@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -66,7 +67,9 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sovereign classify: want at most one FILE argument, got %d\n", len(pos))
 		return 2
 	}
-	eng, err := classifyEngine(*cfgPath, *threshold)
+	thresholdSet := false // if not, the config's, or the default
+	fs.Visit(func(f *flag.Flag) { thresholdSet = thresholdSet || f.Name == "threshold" })
+	eng, err := classifyEngine(*cfgPath, *threshold, thresholdSet)
 	if err != nil {
 		fmt.Fprintf(stderr, "sovereign classify: %v\n", err)
 		return 2
@@ -103,8 +106,8 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // classifyEngine builds the engine from a config's classify section, or the
-// built-in defaults.
-func classifyEngine(path string, threshold float64) (*classify.Engine, error) {
+// built-in defaults; a threshold given (set) replaces the config's.
+func classifyEngine(path string, threshold float64, set bool) (*classify.Engine, error) {
 	var cc config.Classify
 	if path != "" {
 		c, err := config.LoadFile(path)
@@ -113,11 +116,17 @@ func classifyEngine(path string, threshold float64) (*classify.Engine, error) {
 		}
 		cc = c.Classify
 	}
-	if threshold != 0 {
-		cc.Threshold = threshold
+	if set && !(threshold >= 0 && threshold <= 1) {
+		return nil, fmt.Errorf("--threshold must be in [0,1], got %v", threshold)
 	}
-	if cc.Threshold < 0 || cc.Threshold > 1 {
-		return nil, fmt.Errorf("--threshold must be in [0,1], got %v", cc.Threshold)
+	switch {
+	case !set:
+	case threshold == 0:
+		// The engine reads a zero threshold as "the default": the least
+		// above zero reports every candidate, as asked.
+		cc.Threshold = math.SmallestNonzeroFloat64
+	default:
+		cc.Threshold = threshold
 	}
 	return classify.FromConfig(cc)
 }
