@@ -25,12 +25,22 @@ func numStart(b []byte, i int) bool {
 	}
 	p := b[i-1]
 	if isWordByte(p) {
-		return false
+		// "n°4111...", the sign for "number" glued, and "nº12345678Z",
+		// which NFKC turns into "no12345678Z".
+		return p == 0xB0 && i >= 2 && b[i-2] == 0xC2 || numberAbbrev(b, i) && b[i-1]|0x20 == 'o'
 	}
 	if (p == '-' || p == '.' || p == '/') && i >= 2 && isAlnum(b[i-2]) {
-		return false
+		// "Nr.4111...", "No.536-22-8391": the word for "number", glued.
+		return p == '.' && numberAbbrev(b, i-1)
 	}
 	return true
+}
+
+// numberAbbrev reports "nr" or "no" (either case), a word of its own,
+// ending at end.
+func numberAbbrev(b []byte, end int) bool {
+	return end >= 2 && lowerASCII(b[end-2]) == 'n' && (lowerASCII(b[end-1]) == 'r' || lowerASCII(b[end-1]) == 'o') &&
+		wordStartAt(b, end-2)
 }
 
 // skipAlnum returns the end of the [A-Za-z0-9] run at i.
