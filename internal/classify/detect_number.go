@@ -212,7 +212,9 @@ func (s *scanner) onDigit(b []byte, i int) int {
 	// A run joined to letters by '-', '/' or '_' is a code ("030-1234567-B",
 	// "4711/A"), not a number; but for a day before a month's name
 	// ("03-Mar-1985").
-	if end+1 < len(b) && (b[end] == '-' || b[end] == '/' || b[end] == '_') && isAlpha(b[end+1]) {
+	// (An IPv4 address before a URL's path is not: "http://203.0.113.42/cart".)
+	if end+1 < len(b) && (b[end] == '-' || b[end] == '/' || b[end] == '_') && isAlpha(b[end+1]) &&
+		!(b[end] == '/' && r.ng == 4 && sameSeps(r, 4, ".")) {
 		if r.ng == 1 && end-i <= 2 && b[end] != '_' {
 			if e := s.dayMonthDate(b, i, end); e > 0 {
 				return e
