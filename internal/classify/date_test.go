@@ -3,6 +3,7 @@ package classify
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -36,5 +37,53 @@ func TestMonthAtRefusesOtherWords(t *testing.T) {
 		if m, _ := monthAt([]byte(w+" 12"), 0); m != 0 {
 			t.Errorf("monthAt(%q) = %d, want 0", w, m)
 		}
+	}
+}
+
+// A personnummer's date less than five years ago, or to come, is more
+// likely the date an id was made on (a backup's, a delivery note's): it
+// needs a word for a personnummer.
+func TestStampDate(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		d    string
+		want bool
+	}{
+		{"202403120930", true},
+		{"2403120005", true},
+		{"209912310001", true}, // to come
+		{"2112280000", true},   // 28 Dec 2021: not yet five years
+		{"2112030000", false},  // 3 Dec 2021: five years and a day
+		{"198112289874", false},
+		{"8112289874", false},
+		{"8112889874", false}, // a coordination number: day 88 is the 28th
+		{"2612040000", true},  // today
+		{"2612050000", true},  // tomorrow: with '-', 1926 would be written with '+' (a hundred or older)
+	} {
+		if got := stampDate([]byte(c.d), now); got != c.want {
+			t.Errorf("stampDate(%s) = %v, want %v", c.d, got, c.want)
+		}
+	}
+}
+
+// A personnummer dated a year ago is no finding alone, and one with a word
+// for it (the dates are today's, so that the test does not age).
+func TestRecentPersonnummerNeedsItsWord(t *testing.T) {
+	e, _ := New(Config{})
+	date := time.Now().AddDate(-1, 0, 0).Format("20060102")
+	var pn string
+	for c := '0'; c <= '9'; c++ {
+		if d := date[2:] + "123" + string(c); sePersonnummerValid([]byte(d)) {
+			pn = date + "-123" + string(c)
+		}
+	}
+	if pn == "" {
+		t.Fatal("no check digit")
+	}
+	if fs := e.Text([]byte("Backup created "+pn+" (daily)"), nil); len(fs) != 0 {
+		t.Errorf("a backup's stamp gave %v", fs)
+	}
+	if fs := e.Text([]byte("personnummer "+pn), nil); len(fs) != 1 || fs[0].Type != SEPersonnummer {
+		t.Errorf("with its word: %v", fs)
 	}
 }

@@ -5,6 +5,8 @@ package classify
 // separators (space, '-', '.', '/') is read once; interpretations are then
 // tried on the whole run and on its leading groups.
 
+import "time"
+
 const maxGroups = 20
 
 type numRun struct {
@@ -272,6 +274,28 @@ func prefixOK(r *numRun, k int) bool {
 	return true
 }
 
+// stampDate reports a personnummer's date (d: YYMMDD... or YYYYMMDD...,
+// valid) less than five years before now, or after it: a child's, or none
+// at all, where the ids that begin with a date of their own making are many
+// (delivery notes, backups, snapshots: "20240312-0005").
+func stampDate(d []byte, now time.Time) bool {
+	var y, rest int
+	if len(d) == 12 {
+		y, rest = atoi(d[:4]), 4
+	} else {
+		y, rest = 2000+atoi(d[:2]), 2
+		if y > now.Year() {
+			y -= 100
+		}
+	}
+	day := atoi(d[rest+2 : rest+4])
+	if day > 60 {
+		day -= 60 // a coordination number's day
+	}
+	born := time.Date(y, time.Month(atoi(d[rest:rest+2])), day, 0, 0, 0, 0, time.UTC)
+	return born.After(now.AddDate(-5, 0, 0))
+}
+
 // cardPrefix: the first k groups are a card number written in its groups
 // (4-4-4-4, 4-6-5), which may stand alone before more groups with the same
 // separator: an expiry and a code ("4111 1111 1111 1111 12/27 123").
@@ -386,7 +410,11 @@ func (s *scanner) interpretPrefix(b []byte, r *numRun, k int, d []byte, start, e
 			pn = d[2:]
 		}
 		if sePersonnummerValid(pn) {
-			accept(SEPersonnummer, "", s.ctxAdjust(start, end, 0.7, kwPNR, 0.25))
+			conf := 0.7
+			if stampDate(d, time.Now()) {
+				conf = 0.3 // "Backup 20240312-0930": a word must say it is a personnummer
+			}
+			accept(SEPersonnummer, "", s.ctxAdjust(start, end, conf, kwPNR, 0.25))
 		}
 	}
 	if block && (L == 10 || L == 12) {
