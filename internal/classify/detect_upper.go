@@ -28,6 +28,11 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		j++
 	}
 	digits, lowers := held&cDigit != 0, held&cLower != 0
+	if (j-i == 1 || j-i == 8 && digits) && (b[i] == 'X' || b[i] == 'Y' || b[i] == 'Z') {
+		if e := s.separatedNIE(b, i); e > 0 {
+			return e
+		}
+	}
 	if j < len(b) && b[j] >= 0x80 {
 		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
 		return s.joinedNameAt(b, i, nameWordEnd(b, i))
@@ -155,6 +160,36 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 		}
 	}
 	return 0
+}
+
+// separatedNIE reads a Spanish NIE written with separators at i: "X-1234567-L",
+// "X1234567-L", "X 1234567 L", "X.1234567.L".
+func (s *scanner) separatedNIE(b []byte, i int) int {
+	var nie [9]byte
+	nie[0] = b[i]
+	k, seps := i+1, 0
+	if k < len(b) && (b[k] == '-' || b[k] == ' ' || b[k] == '.') {
+		k++
+		seps++
+	}
+	if k+8 > len(b) || !allDigits(b[k:k+7]) {
+		return 0
+	}
+	copy(nie[1:8], b[k:k+7])
+	k += 7
+	if b[k] == '-' || b[k] == ' ' || b[k] == '.' {
+		k++
+		seps++
+	}
+	if seps == 0 || k >= len(b) || !isAlpha(b[k]) || !wordEndAt(b, k+1) || !esNIEValid(nie[0], nie[1:8], upperASCII(b[k])) {
+		return 0
+	}
+	conf := 0.75
+	if isLower(b[k]) {
+		conf = 0.45
+	}
+	s.add(ESNIE, "", i, k+1, s.ctxAdjust(i, k+1, conf, kwNIE, 0.15))
+	return k + 1
 }
 
 // foldedID reads the ids of one token [i,j) whose letters are capitals in
