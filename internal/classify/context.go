@@ -323,4 +323,5 @@ func (s *scanner) lastHitBefore(start int, kws kwList, before int) int {
 	return last
 }
 
-var kwVersion = words("version", "v.", "ver", "release", "build", "firmware")
+var kwVersion = words("version", "v.", "ver", "release", "build", "firmware", "upgrade", "update", "updated",
+	"installed", "install", "patch", "section", "art.", "chapter", "paragraph", "§")

@@ -362,12 +362,32 @@ func (s *scanner) ipv6(b []byte, i int) int {
 	if k < len(b) && (isWordByte(b[k]) || b[k] == ':' || b[k] == '.' && k+1 < len(b) && isDigit(b[k+1])) {
 		return 0
 	}
+	if fewWordGroups(b[i:k]) {
+		return 0
+	}
 	conf := s.ctxAdjust(i, k, 0.75, kwIP, 0.2)
 	if addressOfNoOne(netip.AddrFrom16(addr)) {
 		conf = 0.3
 	}
 	s.add(IPAddress, "", i, k, conf)
 	return k
+}
+
+// fewWordGroups reports an address of "::" and at most two groups whose
+// first has no digit, which code writes more often than anyone an address:
+// "a::b" (C++), "dead::beef".
+func fewWordGroups(t []byte) bool {
+	n, digit := 0, false
+	for p, c := range t {
+		switch {
+		case c == '.':
+			return false // an IPv4 tail: "::ffff:10.1.2.3"
+		case isHex(c) && (p == 0 || t[p-1] == ':'):
+			n++
+		}
+		digit = digit || n == 1 && isDigit(c)
+	}
+	return n <= 2 && !digit
 }
 
 // readIPv6 reads the groups of an IPv6 address at i, up to eight of one
