@@ -289,7 +289,11 @@ func (s *scanner) ctx(start, end int, conf float64, kws kwList, up, down float64
 	if !s.meets(conf + up) {
 		return conf
 	}
-	lifted := s.near(start, end, kws, 48, 16)
+	after := 16
+	if kws&kwIDs != 0 {
+		after = 32 // "44051401359 to mój numer PESEL", "86095742719 ist meine Steuer-ID"
+	}
+	lifted := s.near(start, end, kws, 48, after)
 	if lifted {
 		conf += up
 	}
@@ -322,6 +326,10 @@ func (s *scanner) lastHitBefore(start int, kws kwList, before int) int {
 	}
 	return last
 }
+
+// kwIDs are the national ids' words, which may follow the number further
+// than other types' words do: a sentence names the number last.
+var kwIDs = kwSSN | kwNINO | kwNHS | kwTaxID | kwNIR | kwDNI | kwNIE | kwCF | kwBSN | kwPNR | kwPESEL
 
 var kwVersion = words("version", "v.", "ver", "release", "build", "firmware", "upgrade", "update", "updated",
 	"installed", "install", "patch", "section", "art.", "chapter", "paragraph", "§")
