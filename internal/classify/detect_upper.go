@@ -28,11 +28,6 @@ func (s *scanner) onUpper(b []byte, i int) int {
 		j++
 	}
 	digits, lowers := held&cDigit != 0, held&cLower != 0
-	if (j-i == 1 || j-i == 8 && digits) && (b[i] == 'X' || b[i] == 'Y' || b[i] == 'Z') {
-		if e := s.separatedNIE(b, i); e > 0 {
-			return e
-		}
-	}
 	if j < len(b) && b[j] >= 0x80 {
 		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
 		return s.joinedNameAt(b, i, nameWordEnd(b, i))
@@ -81,6 +76,9 @@ func (s *scanner) onUpper(b []byte, i int) int {
 			return e
 		}
 	}
+	if j-i == 1 && (b[i] == 'X' || b[i] == 'Y' || b[i] == 'Z') {
+		return max(s.separatedNIE(b, i), j) // "X-1234567-L"
+	}
 	return j
 }
 
@@ -121,6 +119,11 @@ func (s *scanner) upperCode(b []byte, i, j int, digits bool) int {
 	if ibanStart(tok) {
 		if e := s.iban(b, i); e > 0 {
 			return e
+		}
+	}
+	if n == 8 && (tok[0] == 'X' || tok[0] == 'Y' || tok[0] == 'Z') {
+		if e := s.separatedNIE(b, i); e > 0 {
+			return e // "X1234567-L"
 		}
 	}
 	// Italian codice fiscale (16 characters), Spanish NIE (X/Y/Z, 7 digits,
