@@ -531,14 +531,14 @@ func (s *scanner) afterLower(b []byte, i int) int {
 	for ws > 0 && isAlpha(b[ws-1]) && i-ws < 6 {
 		ws--
 	}
-	if !wordStartAt(b, ws) {
-		return skipAlnum(b, i)
-	}
 	l := i - ws
-	if l == 2 && b[ws] == 'y' {
+	if l == 2 && b[ws] == 'y' { // gcpOAuth tests its own start: "„ya29.…"
 		if e := s.gcpOAuth(b, ws); e > 0 {
 			return e
 		}
+	}
+	if !wordStartAt(b, ws) {
+		return skipAlnum(b, i)
 	}
 	if l == 2 && i+1 < len(b) && isDigit(b[i+1]) {
 		if e := s.iban(b, ws); e > 0 {

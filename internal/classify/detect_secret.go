@@ -93,9 +93,62 @@ func runEnd(b []byte, i, set int) int {
 }
 
 // tokenBoundary reports whether a token may end at e: end of input or a byte
-// that is not part of any token.
+// that is not part of any token. Beyond ASCII, a quote, a space or other
+// punctuation ends a token as its ASCII kin do ("sk-…“", "«sk_live_…»");
+// a letter continues it.
 func tokenBoundary(b []byte, e int) bool {
-	return e >= len(b) || !isAlnum(b[e]) && b[e] != '_' && b[e] != '-' && b[e] < 0x80
+	if e >= len(b) {
+		return true
+	}
+	if c := b[e]; c < 0x80 {
+		return !isAlnum(c) && c != '_' && c != '-'
+	}
+	return highBoundary(b, e)
+}
+
+// highBoundary reports whether the rune at e (a byte >= 0x80) is no part
+// of a word: punctuation, a symbol or a space (typographic quotes, « », a
+// no-break space). Invalid bytes are kept in the word, as before.
+func highBoundary(b []byte, e int) bool {
+	r, n := utf8.DecodeRune(b[e:])
+	return n > 1 && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+}
+
+// highBoundaryBefore is highBoundary for the rune that ends b[:i].
+func highBoundaryBefore(b []byte, i int) bool {
+	r, n := utf8.DecodeLastRune(b[:i])
+	return n > 1 && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+}
+
+// quoteAt returns the length of the typographic quote or space at i (a
+// byte >= 0x80: “ ” „ ‘ ’ « » ‹ ›, a no-break space), or 0.
+func quoteAt(b []byte, i int) int {
+	r, n := utf8.DecodeRune(b[i:])
+	if n > 1 && quoteRune(r) {
+		return n
+	}
+	return 0
+}
+
+// quoteBefore is quoteAt for the rune that ends b[:i].
+func quoteBefore(b []byte, i int) int {
+	r, n := utf8.DecodeLastRune(b[:i])
+	if n > 1 && quoteRune(r) {
+		return n
+	}
+	return 0
+}
+
+func quoteRune(r rune) bool {
+	return unicode.In(r, unicode.Quotation_Mark, unicode.Pi, unicode.Pf) || unicode.IsSpace(r)
+}
+
+// secretStartAt reports whether a prefixed key may start at i: where a
+// word starts, or after a typographic quote or space ("„AKIA…", "«sk_…"),
+// which wordStartAt takes for a letter's byte. Only where a prefix is
+// there already: it decodes a rune.
+func secretStartAt(b []byte, i int) bool {
+	return wordStartAt(b, i) || b[i-1] >= 0x80 && highBoundaryBefore(b, i)
 }
 
 func (s *scanner) secret(rule string, start, end int, conf float64) int {
@@ -153,7 +206,7 @@ func (s *scanner) onDash(b []byte, i int) int {
 	for ws > 0 && i-ws < 8 && isAlnum(b[ws-1]) {
 		ws--
 	}
-	if ws == i || !wordStartAt(b, ws) {
+	if ws == i || !secretStartAt(b, ws) {
 		return i + 1
 	}
 	switch string(b[ws:i]) {
@@ -209,7 +262,7 @@ func (s *scanner) onUnderscore(b []byte, i int) int {
 	for ws > 0 && i-ws < 7 && isAlnum(b[ws-1]) {
 		ws--
 	}
-	if ws == i || !wordStartAt(b, ws) {
+	if ws == i || !secretStartAt(b, ws) {
 		return i + 1
 	}
 	switch string(b[ws:i]) {
@@ -513,6 +566,8 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	}
 	if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
 		k--
+	} else if k > 0 && b[k-1] >= 0x80 {
+		k -= quoteBefore(b, k) // "“password”: …"
 	}
 	ke := k
 	k = keyStart(b, ke, 48)
@@ -680,6 +735,8 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 	if v < len(b) && (b[v] == '"' || b[v] == '\'') {
 		q = b[v]
 		v++
+	} else if v < len(b) && b[v] >= 0x80 {
+		v += quoteAt(b, v) // "password: “Hunter2Xy9”": the quotes are no part of it
 	}
 	for _, scheme := range []string{"Bearer ", "Basic ", "Token ", "bearer "} {
 		if hasPrefixAt(b, v, scheme) {
@@ -696,6 +753,8 @@ func (s *scanner) credentialValue(b, key []byte, v int) int {
 			}
 		} else if c <= ' ' || c == '"' || c == '\'' || c == ')' || c == '}' || c == ']' || c == '<' {
 			break
+		} else if c >= 0x80 && quoteAt(b, e) > 0 {
+			break // a typographic quote closes it; letters beyond ASCII stay
 		} else if (c == '&' || c == ';' || c == ',') && separatorEnds(b, e) {
 			break
 		}
@@ -825,7 +884,7 @@ func ownRuleLikely(val []byte) bool {
 // gcpOAuth reads a Google OAuth access token at i ("ya29." and 20 or more
 // base64url characters), or returns 0.
 func (s *scanner) gcpOAuth(b []byte, i int) int {
-	if !hasPrefixAt(b, i, "ya29.") || !wordStartAt(b, i) {
+	if !hasPrefixAt(b, i, "ya29.") || !secretStartAt(b, i) {
 		return 0
 	}
 	e := runEnd(b, i+5, setURL)

@@ -1,6 +1,9 @@
 package classify
 
-import "unicode/utf8"
+import (
+	"unicode"
+	"unicode/utf8"
+)
 
 // Candidates that start with an upper-case letter: IBANs, UK NINOs, Italian
 // fiscal codes, Spanish NIEs, UK postcodes, AWS/GCP/SendGrid/Twilio keys,
@@ -10,8 +13,14 @@ import "unicode/utf8"
 func (s *scanner) onUpper(b []byte, i int) int {
 	if !wordStartAt(b, i) {
 		// A JWT starts "eyJ": the 'J' is the first trigger in it.
-		if b[i] == 'J' && i >= 2 && b[i-2] == 'e' && b[i-1] == 'y' && wordStartAt(b, i-2) {
+		if b[i] == 'J' && i >= 2 && b[i-2] == 'e' && b[i-1] == 'y' && secretStartAt(b, i-2) {
 			if e := s.jwt(b, i-2); e > 0 {
+				return e
+			}
+		}
+		if b[i-1] >= 0x80 && highBoundaryBefore(b, i) {
+			// After a typographic quote: "„AKIA…".
+			if e := s.upperSecret(b, i, skipAlnum(b, i)); e > 0 {
 				return e
 			}
 		}
@@ -29,6 +38,11 @@ func (s *scanner) onUpper(b []byte, i int) int {
 	}
 	digits, lowers := held&cDigit != 0, held&cLower != 0
 	if j < len(b) && b[j] >= 0x80 {
+		if highBoundary(b, j) { // "AKIA…“": a key before a typographic quote
+			if e := s.upperSecret(b, i, j); e > 0 {
+				return e
+			}
+		}
 		// "Léa", "Jürgen": a capitalized word with letters beyond ASCII.
 		return s.joinedNameAt(b, i, nameWordEnd(b, i))
 	}
@@ -94,6 +108,9 @@ func (s *scanner) onHigh(b []byte, i int) int {
 	}
 	// skip the rest of the word
 	j := i + size
+	if j < len(b) && isAlnum(b[j]) && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+		return j // a quote before a word is no part of it: "„AKIA…", "«Anna»"
+	}
 	for j < len(b) && (isAlpha(b[j]) || b[j] >= 0x80) {
 		j++
 	}
