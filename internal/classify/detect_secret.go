@@ -249,10 +249,47 @@ func (s *scanner) openAI(b []byte, ws, i int) int {
 		}
 		return e
 	}
-	if len(body) >= 20 && mixed(body) && shannon(body) >= 3.5 {
+	// A key's random part: after proj-, svcacct- or admin- (project,
+	// service-account and admin keys), or all of it (legacy keys, 48
+	// alphanumerics). Random base64url mixes cases and digits; a class
+	// name, a SKU or a file name after "sk-" is words and numbers
+	// ("sk-circle-bounce-delay-12", "sk-2024-05-01-order-export").
+	rnd := body
+	for _, p := range []string{"proj-", "svcacct-", "admin-"} {
+		if bytes.HasPrefix(body, []byte(p)) {
+			rnd = body[len(p):]
+			break
+		}
+	}
+	// OpenAI-compatible providers' keys (DeepSeek's) are sk- and 32 hex
+	// digits, the one random body of one case.
+	random := caseMixed(rnd) || len(rnd) >= 32 && hexLower(rnd)
+	if len(rnd) >= 20 && mixed(rnd) && random && !slugLike(rnd) && shannon(body) >= 3.5 {
 		return s.secret(ruleOpenAI, ws, e, 0.95)
 	}
 	return e
+}
+
+// slugLike reports a token whose every part between '-' and '_' is a
+// word (lower case, or capitalized) or a number: a slug, not a key. A
+// random key's parts mix classes.
+func slugLike(t []byte) bool {
+	for len(t) > 0 {
+		n := 0
+		for n < len(t) && t[n] != '-' && t[n] != '_' {
+			n++
+		}
+		part := t[:n]
+		if len(part) > 0 && countDigits(part) != len(part) {
+			for k, c := range part {
+				if !isLower(c) && !(k == 0 && isUpper(c)) {
+					return false
+				}
+			}
+		}
+		t = t[min(n+1, len(t)):]
+	}
+	return true
 }
 
 // onUnderscore: keys whose prefix ends in '_' (sk_live_, whsec_, ghp_,
