@@ -151,8 +151,13 @@ func secretStartAt(b []byte, i int) bool {
 	return wordStartAt(b, i) || b[i-1] >= 0x80 && highBoundaryBefore(b, i)
 }
 
+// secret adds a prefixed key at [start, end) and returns end. A template's
+// stand-in of the key's shape ("AKIAXXXXXXXXXXXXXXXX",
+// "xoxb-your-bot-token-here-1234") is no key: it is passed over whole.
 func (s *scanner) secret(rule string, start, end int, conf float64) int {
-	s.add(Secret, rule, start, end, conf)
+	if t := s.seg[start:end]; rule == rulePrivateKey || !fillerToken(t) && !templateWords(t) {
+		s.add(Secret, rule, start, end, conf)
+	}
 	return end
 }
 
@@ -903,7 +908,7 @@ func credentialRule(key, val []byte) string {
 // placeholder ("********", "<redacted>") or a variable ("${DB_PASS}",
 // "%PASSWORD%", "os.environ[...]", "process.env.KEY").
 func standIn(v []byte) bool {
-	return isPlaceholder(v) || v[0] == '$' || v[0] == '%' || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.")
+	return isPlaceholder(v) || filledKey(v) || v[0] == '$' || v[0] == '%' || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.")
 }
 
 // ownRuleLikely reports a credential value that may match a rule of its

@@ -1,6 +1,9 @@
 package classify
 
-import "bytes"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // Key-driven findings: a JSON value whose key names what it is (FirstName,
 // MailingStreet, password, MailingPostalCode) is reported as a whole when the
@@ -54,7 +57,7 @@ func (s *scanner) keyValue(b []byte) {
 			s.add(DateOfBirth, "", start, end, 0.9)
 		}
 	case hintCredential:
-		if isPlaceholder(v) {
+		if isPlaceholder(v) || filledKey(v) {
 			break
 		}
 		if s.inServiceAccount() {
@@ -250,6 +253,9 @@ func isPlaceholder(v []byte) bool {
 	if v[0] == '<' && v[len(v)-1] == '>' || v[0] == '$' && v[1] == '{' || v[0] == '{' && v[1] == '{' {
 		return true
 	}
+	if maskOnly(v) || templateWords(v) {
+		return true // "●●●●●●●●", "***REDACTED***", "YOUR_API_KEY", "your-api-key-here"
+	}
 	var buf [16]byte
 	if len(v) <= len(buf) {
 		lw := buf[:len(v)]
@@ -264,3 +270,80 @@ func isPlaceholder(v []byte) bool {
 	}
 	return false
 }
+
+// maskOnly reports a value of mask characters alone: '*', '#', and the
+// bullets and dots a form shows for a password ("••••", "●●●●").
+func maskOnly(v []byte) bool {
+	for k := 0; k < len(v); {
+		c := v[k]
+		if c == '*' || c == '#' {
+			k++
+			continue
+		}
+		if c < 0x80 {
+			return false
+		}
+		r, n := utf8.DecodeRune(v[k:])
+		switch r {
+		case '•', '●', '·', '∙', '⋅', '○', '◦', '⚫':
+		default:
+			return false
+		}
+		k += n
+	}
+	return true
+}
+
+// placeholderParts are the words a template puts where a credential goes:
+// "YOUR_API_KEY", "your-api-key-here", "REPLACE_WITH_YOUR_TOKEN",
+// "***REDACTED***", "TODO". A value holds one as a whole part (between
+// '_', '-', '.', spaces, brackets and masks), not inside a longer word
+// ("YourMom123" is a password).
+var placeholderParts = set("your", "here", "replace", "replaceme", "changeme", "redacted", "todo", "tbd",
+	"fixme", "placeholder", "example", "insert", "yourkey", "yourtoken")
+
+// templateWords reports a value with a part that is a placeholder word,
+// or a part of three or more x's ("sk_live_xxxx", "xxx-xxx").
+func templateWords(v []byte) bool {
+	for k := 0; k < len(v); {
+		for k < len(v) && !isAlnum(v[k]) {
+			k++
+		}
+		e := k
+		for e < len(v) && isAlnum(v[e]) {
+			e++
+		}
+		if e-k >= 3 && e-k <= 16 {
+			var buf [16]byte
+			w := buf[:e-k]
+			x := true
+			for i, c := range v[k:e] {
+				w[i] = lowerASCII(c)
+				x = x && w[i] == 'x'
+			}
+			if x || placeholderParts.has(w) {
+				return true
+			}
+		}
+		k = e
+	}
+	return false
+}
+
+// fillerToken reports a token that is mostly one character: a template's
+// filler after a key's prefix ("AKIAXXXXXXXXXXXXXXXX", "SK" and 32 zeros,
+// "ghp_XXXX..."), where a random key's characters spread.
+func fillerToken(t []byte) bool {
+	var counts [256]uint32
+	top := uint32(0)
+	for _, c := range t {
+		counts[c]++
+		top = max(top, counts[c])
+	}
+	return int(top)*2 >= len(t)
+}
+
+// filledKey reports a credential value that is a prefixed key's template
+// ("ghp_XXXX...", "sk_live_xxxx..."): its own rule passes it over, and so
+// must the key's.
+func filledKey(v []byte) bool { return ownRuleLikely(v) && fillerToken(v) }
