@@ -465,10 +465,12 @@ func (s *scanner) jwt(b []byte, i int) int {
 	if !tokenBoundary(b, e3) && b[e3] != '.' {
 		return 0
 	}
-	var hdr [48]byte
+	// The whole header, to 512 characters: "alg" may come after a long
+	// "kid" (Okta, Cognito: {"kid":"<43 characters>","alg":"RS256"}).
+	var hdr [384]byte
 	src := b[i:e1]
-	if len(src) > 64 {
-		src = src[:64]
+	if len(src) > 512 {
+		src = src[:512]
 	}
 	src = src[:len(src)/4*4]
 	n, err := base64.RawURLEncoding.Decode(hdr[:], src)
