@@ -582,7 +582,14 @@ func (s *scanner) onTilde(b []byte, i int) int {
 // credentialSuffixes end key names whose value is a credential.
 var credentialSuffixes = []string{"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey",
 	"accesskey", "secretkey", "privatekey", "accountkey", "clientsecret", "credential", "credentials",
-	"authorization", "sessionid", "subscriptionkey", "passwort", "kennwort", "motdepasse", "contrasena",
+	"authorization", "sessionid", "subscriptionkey",
+	// Keys that sign, encrypt or grant: AZURE_STORAGE_KEY, ENCRYPTION_KEY,
+	// SECRET_KEY_BASE, Laravel's APP_KEY, ALGOLIA_ADMIN_KEY, WordPress's
+	// AUTH_KEY. Not "primary_key", "sort_key", "public_key" or "cache_key",
+	// which name no secret.
+	"signingkey", "masterkey", "storagekey", "encryptionkey", "secretkeybase", "appkey", "adminkey", "authkey",
+	"hmackey", "sharedkey", "cosmosprimarykey", "cosmosdbprimarykey", "cosmoskey", "loggedinkey", "noncekey",
+	"passwort", "kennwort", "motdepasse", "contrasena",
 	"contraseña", "wachtwoord", "losenord", "lösenord", "haslo", "hasło"}
 
 // onAssign handles ':' and '=': IPv6 addresses led by letters or "::", and
@@ -604,8 +611,10 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	// The key: [A-Za-z0-9_.-] and the bytes of non-ASCII letters
 	// ("contraseña", "lösenord", "hasło"), before an optional quote and
 	// spaces (French puts one before a colon).
+	// Aligned assignments put tabs or runs of spaces before the sign
+	// ("DB_PASSWORD     = ...", "password\t=\t...").
 	k := i
-	for k > 0 && i-k < 2 && b[k-1] == ' ' {
+	for k > 0 && i-k < 16 && (b[k-1] == ' ' || b[k-1] == '\t') {
 		k--
 	}
 	if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
@@ -631,8 +640,8 @@ func (s *scanner) onAssign(b []byte, i int) int {
 		return i + 1
 	}
 	var buf [64]byte
-	key := lowerLatin(normKey(buf[:0], b[k:ke])) // "CONTRASEÑA", "HASŁO"
-	if !credentialKey(key) {
+	key := lowerLatin(normKey(buf[:0], b[k:ke]))   // "CONTRASEÑA", "HASŁO"
+	if !credentialKey(key) && !passWord(b[k:ke]) { // "SMTP_PASS=", "user_pass:", as in JSON
 		return i + 1
 	}
 	return s.credentialValue(b, key, i+1)
@@ -772,7 +781,7 @@ func credentialKey(key []byte) bool {
 
 // credentialValue reads the value after a credential key's ':' or '=' at v.
 func (s *scanner) credentialValue(b, key []byte, v int) int {
-	for sp := v; v < len(b) && v-sp < 2 && b[v] == ' '; {
+	for sp := v; v < len(b) && v-sp < 16 && (b[v] == ' ' || b[v] == '\t'); {
 		v++
 	}
 	var q byte
@@ -898,7 +907,7 @@ var passwordWords = []string{"wort", "haslo", "hasło", "wachtwoord", "contrasen
 // shape get the provider's rule, the rest are generic credentials.
 func credentialRule(key, val []byte) string {
 	switch {
-	case bytes.HasSuffix(key, []byte("accountkey")) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
+	case (bytes.HasSuffix(key, []byte("accountkey")) || bytes.HasSuffix(key, []byte("storagekey"))) && len(val) >= 80 && bytes.HasSuffix(val, []byte("==")):
 		return ruleAzureStorageKey
 	case bytes.Contains(key, []byte("aws")) && bytes.Contains(key, []byte("secret")) && len(val) == 40:
 		return ruleAWSSecretKey
