@@ -644,6 +644,9 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	if !credentialKey(key) && !passWord(b[k:ke]) { // "SMTP_PASS=", "user_pass:", as in JSON
 		return i + 1
 	}
+	if cursorKey(key) { // "?pageToken=...": a page cursor grants nothing, as in JSON
+		return i + 1
+	}
 	return s.credentialValue(b, key, i+1)
 }
 
