@@ -922,7 +922,42 @@ func credentialRule(key, val []byte) string {
 // placeholder ("********", "<redacted>") or a variable ("${DB_PASS}",
 // "%PASSWORD%", "os.environ[...]", "process.env.KEY").
 func standIn(v []byte) bool {
-	return isPlaceholder(v) || filledKey(v) || v[0] == '$' || v[0] == '%' || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.")
+	return isPlaceholder(v) || filledKey(v) || variable(v) || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.")
+}
+
+// variable reports a value that names a variable: "$DB_PASS", "$(cat
+// secret)", "$env:DB_PASS", "%PASSWORD%", "%(password)s" ("${...}" is
+// isPlaceholder's). A password may start with '$' or '%' too
+// ("$ommer2024!", "%Tg7h!2xQ"): lower case or a symbol after it is one.
+func variable(v []byte) bool {
+	switch {
+	case len(v) < 2:
+		return false
+	case v[0] == '$':
+		if v[1] == '(' || hasPrefixAt(v, 1, "env:") {
+			return true
+		}
+		for _, c := range v[1:] {
+			if !isUpper(c) && !isDigit(c) && c != '_' {
+				return false
+			}
+		}
+		return true // "$DB_PASS", and a shell's "$1"
+	case v[0] == '%':
+		if v[1] == '(' {
+			return true
+		}
+		if len(v) < 3 || v[len(v)-1] != '%' {
+			return false
+		}
+		for _, c := range v[1 : len(v)-1] {
+			if !isAlnum(c) && c != '_' {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // ownRuleLikely reports a credential value that may match a rule of its
