@@ -114,9 +114,9 @@ func (s *scanner) onDigit(b []byte, i int) int {
 			return e
 		}
 	}
-	if i > 0 && innerSymbol[b[i-1]] {
+	if i > 0 && (innerSymbol[b[i-1]] || i >= 2 && joinSymbol[b[i-1]] && isAlpha(b[i-2])) {
 		if e := s.spokenAt(b, valueStart(b, i)); e > 0 {
-			return e // "mein Passwort lautet Geheim#42"
+			return e // "mein Passwort lautet Geheim#42", "Hunde-2019", "Summer!2024"
 		}
 	}
 	if !numStart(b, i) {

@@ -13,7 +13,19 @@ import "bytes"
 // the quotes that may open the value: the one-byte test that keeps the
 // rest off nearly every word.
 var spokenLast = func() (t [256]bool) {
-	for _, c := range []byte("stroa\xa8\"'") {
+	// ':' after a verb ("is: Hunter2Xy9"); the last bytes of « “ „ ‘ ‹,
+	// which open a value too ("est « Soleil2024! »").
+	for _, c := range []byte("stroa\xa8\"':\xab\x9c\x9e\x98\xb9") {
+		t[c] = true
+	}
+	return t
+}()
+
+// spokenQuote marks the last bytes of the quotes that may open a value
+// with no space after them: the two ASCII quotes and « “ „ ‘ ‹ ("ist
+// „Hunde2019“").
+var spokenQuote = func() (t [256]bool) {
+	for _, c := range []byte("\"'\xab\x9c\x9e\x98\xb9") {
 		t[c] = true
 	}
 	return t
@@ -31,12 +43,22 @@ var innerSymbol = func() (t [256]bool) {
 	return t
 }()
 
+// joinSymbol marks the punctuation a password holds between its letters
+// and its digits ("Summer!2024", "Hunde-2019", "Anna.1985"), which
+// innerSymbol leaves out as it ends words and sentences too: after a
+// letter and before a digit it ends neither.
+var joinSymbol = func() (t [256]bool) {
+	for _, c := range []byte("!?.-") {
+		t[c] = true
+	}
+	return t
+}()
+
 // spokenLead reports whether the word at ws may follow a credential
 // word's verb: a space (or a space and a quote) before it, after a byte a
 // verb ends with.
 func spokenLead(b []byte, ws int) bool {
-	return ws >= 4 && b[ws-1] == ' ' && spokenLast[b[ws-2]] ||
-		ws >= 5 && (b[ws-1] == '"' || b[ws-1] == '\'') && b[ws-2] == ' ' && spokenLast[b[ws-3]]
+	return ws >= 4 && (b[ws-1] == ' ' && spokenLast[b[ws-2]] || spokenQuote[b[ws-1]])
 }
 
 // spokenVerb reports the verbs a password is given with, lower case: "is"
@@ -65,9 +87,28 @@ func (s *scanner) spokenAt(b []byte, ws int) int {
 
 // spokenPassword is spokenAt past the one-byte test.
 func (s *scanner) spokenPassword(b []byte, ws int) int {
-	ve := ws - 1 // the space after the verb
-	if b[ve] != ' ' {
-		ve-- // a quote opens the value
+	// Back from the value to the verb: spaces, a quote that opens the
+	// value, spaces, a colon ("is: Hunter2Xy9", "est « Soleil2024! »",
+	// "ist „Hunde2019“"), with a space somewhere between.
+	ve, spaces := ws, 0
+	for ve > 0 && ws-ve < 2 && b[ve-1] == ' ' {
+		ve--
+		spaces++
+	}
+	if ve > 0 && (b[ve-1] == '"' || b[ve-1] == '\'') {
+		ve--
+	} else if ve > 0 && b[ve-1] >= 0x80 {
+		ve -= quoteBefore(b, ve)
+	}
+	for q := ve; ve > 0 && q-ve < 2 && b[ve-1] == ' '; {
+		ve--
+		spaces++
+	}
+	if ve > 0 && b[ve-1] == ':' {
+		ve--
+	}
+	if spaces == 0 {
+		return 0
 	}
 	vs := ve
 	for vs > 0 && ve-vs < 6 && (isAlpha(b[vs-1]) || b[vs-1] >= 0x80) {
@@ -96,7 +137,7 @@ func (s *scanner) spokenPassword(b []byte, ws int) int {
 		return 0
 	}
 	e := ws
-	for e < len(b) && e-ws < 64 && b[e] > ' ' && b[e] != '"' && b[e] != '\'' {
+	for e < len(b) && e-ws < 64 && b[e] > ' ' && b[e] != '"' && b[e] != '\'' && !(b[e] >= 0x80 && quoteAt(b, e) > 0) {
 		e++
 	}
 	// A full stop or comma after the value ends the sentence, not the
@@ -111,10 +152,11 @@ func (s *scanner) spokenPassword(b []byte, ws int) int {
 }
 
 // valueStart returns where the token holding b[i] starts: after the last
-// space or quote within 32 bytes before it ("p@ss2024" from its '2').
+// space or quote (typographic too) within 32 bytes before it ("p@ss2024"
+// from its '2').
 func valueStart(b []byte, i int) int {
 	k := i
-	for k > 0 && i-k < 32 && b[k-1] > ' ' && b[k-1] != '"' && b[k-1] != '\'' {
+	for k > 0 && i-k < 32 && b[k-1] > ' ' && b[k-1] != '"' && b[k-1] != '\'' && !(b[k-1] >= 0x80 && quoteBefore(b, k) > 0) {
 		k--
 	}
 	return k

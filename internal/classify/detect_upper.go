@@ -19,8 +19,11 @@ func (s *scanner) onUpper(b []byte, i int) int {
 			}
 		}
 		if b[i-1] >= 0x80 && highBoundaryBefore(b, i) {
-			// After a typographic quote: "„AKIA…".
+			// After a typographic quote: "„AKIA…", "ist „Hunde2019“".
 			if e := s.upperSecret(b, i, skipAlnum(b, i)); e > 0 {
+				return e
+			}
+			if e := s.spokenAt(b, i); e > 0 {
 				return e
 			}
 		}
