@@ -580,7 +580,7 @@ func (s *scanner) onTilde(b []byte, i int) int {
 }
 
 // credentialSuffixes end key names whose value is a credential.
-var credentialSuffixes = []string{"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey",
+var credentialSuffixes = []string{"password", "passwd", "pwd", "passphrase", "passcode", "secret", "token", "apikey",
 	"accesskey", "secretkey", "privatekey", "accountkey", "clientsecret", "credential", "credentials",
 	"authorization", "sessionid", "subscriptionkey",
 	// Keys that sign, encrypt or grant: AZURE_STORAGE_KEY, ENCRYPTION_KEY,
@@ -758,7 +758,9 @@ func CredentialWords() []string {
 // credentialWholeKeys are credential keys only as a whole ("pass", not
 // "bypass"; "pw", not "kpw"). The keys of codes of digits ("PIN:", "CVV:")
 // are read by codeBefore, from their number.
-var credentialWholeKeys = []string{"pass", "auth", "pw"}
+// French "mdp" (mot de passe) and Spanish "clave" are whole keys too:
+// "autoclave" names no password.
+var credentialWholeKeys = []string{"pass", "auth", "pw", "mdp", "clave"}
 
 var credentialWholeSet = set(credentialWholeKeys...)
 
@@ -891,7 +893,8 @@ func credentialLike(key, val []byte) bool {
 // passwordKey reports a credential key (normalized, normKey) that names a
 // password, in one of the eight languages: under it any value is one.
 func passwordKey(key []byte) bool {
-	if bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) || string(key) == "pw" {
+	if bytes.Contains(key, []byte("pass")) || bytes.Contains(key, []byte("pwd")) || string(key) == "pw" ||
+		string(key) == "mdp" || string(key) == "clave" {
 		return true
 	}
 	for _, w := range passwordWords {
