@@ -299,7 +299,7 @@ func maskOnly(v []byte) bool {
 // "***REDACTED***", "TODO". A value holds one as a whole part (between
 // '_', '-', '.', spaces, brackets and masks), not inside a longer word
 // ("YourMom123" is a password).
-var placeholderParts = set("your", "here", "replace", "replaceme", "changeme", "redacted", "todo", "tbd",
+var placeholderParts = set("your", "replace", "replaceme", "changeme", "redacted", "todo", "tbd",
 	"fixme", "placeholder", "example", "insert", "yourkey", "yourtoken")
 
 // templateWords reports a value with a part that is a placeholder word,
