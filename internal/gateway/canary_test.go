@@ -218,6 +218,9 @@ func TestOutputGuardHoldsSecretStarts(t *testing.T) {
 		// classifier reads through.
 		{"Use key ", "ｓｋ－ｐｒｏｊ－ModelLeakedKey0123456789abcdefgh"},
 		{"Use key ", "sk-pr\u200boj-ModelLeakedKey0123456789abcdefgh"},
+		// Typographic quotes, a key's boundary as ASCII ones are.
+		{"Use key „", "sk-proj-ModelLeakedKey0123456789abcdefgh"},
+		{"La clé est «", "sk_live_51Hx8KqLm9Np4Rs1Tv6Wx3Yz8Ab5Cd"},
 		{"Get https://shop.blob.core.windows.net/x/a.csv?sv=2022-11-02&sp=r&sig=", "LKKjnTdPEFW1Xi1%2BOLxp5P62sXfHO%2BD%2FpEPtWgRDQtU%3D"},
 	}
 	var reply, split atomic.Value
