@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -111,6 +112,34 @@ func FuzzText(f *testing.F) {
 		// Scanning is a pure function of the body.
 		if again := e.Text(body, nil); !slices.Equal(fs, again) {
 			t.Fatalf("two scans differ")
+		}
+	})
+}
+
+// FuzzLongText puts each body across the first block boundary of a long
+// segment (blockSize), as text and as a JSON string's value, where
+// detectBlocks hands a candidate from one block to the next: a body that
+// ran to the end from the block before once indexed past it.
+func FuzzLongText(f *testing.F) {
+	addCorpusSeeds(f, false)
+	f.Add([]byte("x ORD1234567"))
+	f.Add([]byte("Regards, Anna Schmidt"))
+	e := fuzzEngine(f)
+	filler := bytes.Repeat([]byte("plain words and more words "), blockSize/27+1)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, lead := range []int{blockSize - 8, blockSize - len(body)/2 - 1} {
+			if lead < 0 || lead > len(filler) {
+				continue
+			}
+			long := append(filler[:lead:lead], body...)
+			checkFindings(t, long, e.Text(long, nil))
+			js, err := json.Marshal(map[string]string{"content": string(long)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fs, err := e.JSON(js, nil); err == nil {
+				checkFindings(t, js, fs)
+			}
 		}
 	})
 }
