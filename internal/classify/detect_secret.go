@@ -211,7 +211,10 @@ func (s *scanner) onDash(b []byte, i int) int {
 	for ws > 0 && i-ws < 8 && isAlnum(b[ws-1]) {
 		ws--
 	}
-	if ws == i || !secretStartAt(b, ws) {
+	if ws == i {
+		return s.option(b, i) // "--password Hunter2Xy9", "-pHunter2Xy9"
+	}
+	if !secretStartAt(b, ws) {
 		return i + 1
 	}
 	switch string(b[ws:i]) {
