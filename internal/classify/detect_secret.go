@@ -645,6 +645,9 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	var buf [64]byte
 	key := lowerLatin(normKey(buf[:0], b[k:ke]))   // "CONTRASEÑA", "HASŁO"
 	if !credentialKey(key) && !passWord(b[k:ke]) { // "SMTP_PASS=", "user_pass:", as in JSON
+		if valueKey(key) {
+			return s.namedValue(b, k, i+1) // "- name: DB_PASSWORD\n  value: ..."
+		}
 		return i + 1
 	}
 	if cursorKey(key) { // "?pageToken=...": a page cursor grants nothing, as in JSON

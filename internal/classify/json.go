@@ -342,6 +342,8 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 				top.hint, top.biz, top.keyPlain, top.keySlot = m.hint, m.biz, m.plain, slot
 				if top.hint == hintNameMaybe {
 					top.hint = s.nameUnder(len(j.stack) - 1)
+				} else if top.hint == hintValue {
+					top.hint = pairHint(b, i)
 				}
 				j.changed(len(j.stack) - 1)
 				if e < len(b) && b[e] == ':' { // compact JSON
@@ -372,6 +374,8 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 	top.hint, top.biz, top.keyPlain, top.keySlot = kf.hint, kf.biz, kf.plain, slot
 	if top.hint == hintNameMaybe {
 		top.hint = s.nameUnder(len(j.stack) - 1)
+	} else if top.hint == hintValue {
+		top.hint = pairHint(b, i)
 	}
 	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
 	// text, with no hint, under the member's path, unless they are plain
@@ -642,6 +646,28 @@ func (s *scanner) scalar(b []byte, start, end int) {
 		return
 	}
 	s.segment(b[start:end], start, nil, true)
+}
+
+// pairHint is the hint of a pair's value key whose quote is at i: a
+// credential's if the name before it is one ({"name": "DB_PASSWORD",
+// "value": ...}), else none.
+func pairHint(b []byte, i int) keyHint {
+	var buf [64]byte
+	if pairCredential(buf[:0], siblingName(b, i+1)) != nil {
+		return hintCredential
+	}
+	return hintNone
+}
+
+// pairName returns the name of the pair whose value is being scanned
+// (pairHint found it), as it is in the body; nil if there is none.
+func (j *jsonState) pairName() []byte {
+	for k := len(j.stack) - 1; k >= 0; k-- {
+		if f := &j.stack[k]; !f.array {
+			return siblingName(j.body, f.keyStart)
+		}
+	}
+	return nil
 }
 
 // plainKey returns the key of the member whose value is being scanned, or

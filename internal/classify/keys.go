@@ -41,6 +41,9 @@ const (
 	// ({"National_ID__c": ...}, "idNumber"): it lifts a candidate of any
 	// national id type, whose checksum says which.
 	hintNationalID
+	// hintValue: a name-value pair's value ("value", "ParameterValue"),
+	// which its sibling name decides (member): never left on a frame.
+	hintValue
 )
 
 // hintType is the finding type a hint confirms.
@@ -50,7 +53,7 @@ var hintType = [...]Type{
 	hintIP: IPAddress, hintCard: PaymentCard, hintIBAN: IBAN, hintSSN: USSSN, hintNINO: UKNINO,
 	hintNHS: UKNHS, hintTaxID: DETaxID, hintNIR: FRNIR, hintDNI: ESDNI, hintNIE: ESNIE,
 	hintFiscal: ITFiscalCode, hintBSN: NLBSN, hintPersonnummer: SEPersonnummer, hintPESEL: PLPESEL,
-	hintNotPII: "", hintCity: "", hintThingName: "", hintNationalID: "",
+	hintNotPII: "", hintCity: "", hintThingName: "", hintNationalID: "", hintValue: "",
 }
 
 // objectNames are the generic keys that hold an object's own name, a
@@ -142,6 +145,7 @@ func init() {
 		"idno", "personalid", "personalidnumber", "personalnumber", "personalidentitynumber", "identitynumber",
 		"identificationnumber", "idcardnumber", "taxnumber", "taxidnumber", "taxidentificationnumber", "citizenid")
 	add(hintNHS, "nhsno")
+	add(hintValue, "value", "parametervalue")
 	add(hintCity, "city", "town", "ort", "stadt", "ville", "ciudad", "citta", "città", "plaats", "stad", "miasto")
 }
 

@@ -71,6 +71,9 @@ func (s *scanner) keyValue(b []byte) {
 		if key != nil && len(key) <= len(buf) {
 			key = normKey(buf[:0], key)
 		}
+		if valueKey(key) {
+			key = pairCredential(buf[:0], s.js.pairName()) // the pair's name is its key
+		}
 		if c := codeKey(key); c != nil {
 			if maybeIndianPostcode(c, v) {
 				// {"pincode": "560001"}: India's postcode, under the
