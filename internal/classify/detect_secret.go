@@ -653,7 +653,11 @@ func (s *scanner) onAssign(b []byte, i int) int {
 	if cursorKey(key) { // "?pageToken=...": a page cursor grants nothing, as in JSON
 		return i + 1
 	}
-	return s.credentialValue(b, key, i+1)
+	v := i + 1
+	if v < len(b) && (b[i] == ':' && b[v] == '=' || b[i] == '=' && b[v] == '>') {
+		v++ // Go's "apiKey := ...", PHP's and Ruby's "'password' => ..."
+	}
+	return s.credentialValue(b, key, v)
 }
 
 // keyStart returns where the key that ends at ke starts, at most limit
@@ -931,7 +935,26 @@ func credentialRule(key, val []byte) string {
 // placeholder ("********", "<redacted>") or a variable ("${DB_PASS}",
 // "%PASSWORD%", "os.environ[...]", "process.env.KEY").
 func standIn(v []byte) bool {
-	return isPlaceholder(v) || filledKey(v) || variable(v) || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.")
+	return isPlaceholder(v) || filledKey(v) || variable(v) || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.") ||
+		call(v)
+}
+
+// call reports a value that is code which reads the credential: a call or
+// an index whose argument a quote starts, where the value stops ("env(" of
+// "env('DB_PASSWORD')", "getpass(" of "getpass()", "ENV[" of
+// "ENV['DB_PASS']"). A password that holds a bracket has more after it
+// ("Hunter(2)").
+func call(v []byte) bool {
+	n := len(v) - 1
+	if n < 2 || v[n] != '(' && v[n] != '[' || !isAlpha(v[0]) {
+		return false
+	}
+	for _, c := range v[:n] {
+		if !isAlnum(c) && c != '_' && c != '.' && c != ':' {
+			return false
+		}
+	}
+	return true
 }
 
 // variable reports a value that names a variable: "$DB_PASS", "$(cat
