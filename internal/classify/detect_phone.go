@@ -84,6 +84,11 @@ func (s *scanner) onPlus(b []byte, i int) int {
 // onParen reads a national number with its area code in parentheses.
 func (s *scanner) onParen(b []byte, i int) int {
 	if i+1 >= len(b) || !isDigit(b[i+1]) || i > 0 && isAlnum(b[i-1]) {
+		if i >= 6 && b[i-1] == 'e' && hasPrefixAt(b, i-6, "define") {
+			if e := s.define(b, i); e > 0 {
+				return e // define('DB_PASSWORD', '...')
+			}
+		}
 		return i + 1
 	}
 	var pr phoneRead

@@ -80,6 +80,23 @@ var spokenVerbs = set(spokenVerbList...)
 // ("hunter2Xy9", "Geheim#42"). The one-byte test comes first.
 func (s *scanner) spokenAt(b []byte, ws int) int {
 	if !spokenLead(b, ws) {
+		// Not after a verb; maybe in an element: "<password>Hunter2Xy9<",
+		// or the whole "<password>hunter2Xy9" that valueStart went back to.
+		if ws > 0 && b[ws-1] == '>' {
+			return s.tagValue(b, ws)
+		}
+		if ws < len(b) && b[ws] == '<' {
+			// The value starts after the last start tag: "<db><password>".
+			gt := 0
+			for k := ws; k < len(b) && k-ws < 128 && b[k] > ' ' && !hasPrefixAt(b, k, "</"); k++ {
+				if b[k] == '>' {
+					gt = k
+				}
+			}
+			if gt > 0 {
+				return s.tagValue(b, gt+1)
+			}
+		}
 		return 0
 	}
 	return s.spokenPassword(b, ws)
