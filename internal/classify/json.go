@@ -580,18 +580,24 @@ func objectNameKey(k []byte) bool {
 }
 
 // holderOf is the holderKind of frame f's current key, kept in the key's
-// memo slot once looked up.
+// memo slot once looked up. The slot must still be that key's: while an
+// object is open, the keys inside it may take its key's slot
+// ({"Contact": {"Account": {...}, "Name": ...}}), and a contact's name
+// read by the account's kind was a thing's.
 func (s *scanner) holderOf(f *frame) holderKind {
 	j := &s.js
-	var memo *keyMemo
-	if f.keySlot != 0 {
-		if memo = &j.keys[f.keySlot-1]; memo.holds != holderUnknown {
-			return memo.holds
-		}
-	}
 	key := j.body[f.keyStart:f.keyEnd]
 	if f.keyEsc {
 		key, _ = j.decode(key, f.keyStart)
+	}
+	var memo *keyMemo
+	if f.keySlot != 0 {
+		if m := &j.keys[f.keySlot-1]; int(m.n) == len(key) && string(m.k[:m.n]) == string(key) && m.eng == s.eng {
+			if m.holds != holderUnknown {
+				return m.holds
+			}
+			memo = m
+		}
 	}
 	h := holderKindOf(&j.kbuf, key)
 	if memo != nil {
