@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"net/netip"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -173,9 +174,7 @@ func (s *scanner) onPercent(b []byte, i int) int {
 func localStart(b []byte, i int) int {
 	k, lo := i, max(i-64, 0)
 	for {
-		for k > lo && localChar(b[k-1]) {
-			k--
-		}
+		k = localBack(b, k, lo)
 		// "anna(dot)schmidt@": a dot spelled out between two parts.
 		if n := spelledDotBefore(b, k); n > 0 && k-n > lo && localChar(b[k-n-1]) && b[k-n-1] != '.' {
 			k -= n
@@ -183,13 +182,68 @@ func localStart(b []byte, i int) int {
 		}
 		break
 	}
-	for k < i && (b[k] == '.' || b[k] == '\'' || b[k] >= 0x80 && !utf8.RuneStart(b[k])) {
+	// The walk stopped at the limit, within a longer run: no address.
+	if k == lo && k > 0 && b[k-1] < 0x80 && localChar(b[k-1]) {
+		return -1
+	}
+	// A quote or a dot before the address is not its start ('anna@...').
+	for k < i && (b[k] == '.' || b[k] == '\'') {
 		k++
 	}
-	if k == i || b[i-1] == '.' || k > 0 && localChar(b[k-1]) {
+	if k == i || b[i-1] == '.' {
 		return -1
 	}
 	return k
+}
+
+// localBack walks back from k to lo over the bytes of a local part: its
+// ASCII bytes, and letters beyond ASCII of the Latin, Greek and Cyrillic
+// scripts ("jürgen.müller@"), not the bullets, quotes, arrows, invisible
+// characters and other scripts that stand around an address ("•anna@",
+// "«anna@", "请联系anna@").
+func localBack(b []byte, k, lo int) int {
+	for k > lo {
+		if c := b[k-1]; c < 0x80 {
+			if !localChar(c) {
+				return k
+			}
+			k--
+			continue
+		}
+		r, n := utf8.DecodeLastRune(b[lo:k])
+		if n < 2 || !addressLetter(r) {
+			return k
+		}
+		k -= n
+	}
+	return k
+}
+
+// domainLabelEnd returns the end of the domain label's bytes from e (at
+// most to lim): domainChar's ASCII, and letters beyond ASCII as localBack
+// takes them ("bücher.de"; not "example.com谢谢" or "example.com。").
+func domainLabelEnd(b []byte, e, lim int) int {
+	for e < lim {
+		if c := b[e]; c < 0x80 {
+			if !domainChar(c) {
+				return e
+			}
+			e++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[e:lim])
+		if n < 2 || !addressLetter(r) {
+			return e
+		}
+		e += n
+	}
+	return e
+}
+
+// addressLetter reports a letter or a mark of the Latin, Greek or Cyrillic
+// scripts (below U+0530).
+func addressLetter(r rune) bool {
+	return r < 0x530 && (unicode.IsLetter(r) || unicode.IsMark(r))
 }
 
 // spelledDotBefore returns the length of a dot spelled out in brackets
@@ -218,9 +272,7 @@ func domainEnd(b []byte, e int, spelled bool) int {
 	end, labels, tldAlpha, tld := 0, 0, false, 0
 	for {
 		ls, lim := e, min(len(b), e+63)
-		for e < lim && domainChar(b[e]) {
-			e++
-		}
+		e = domainLabelEnd(b, e, lim)
 		if e == ls || b[ls] == '-' || b[e-1] == '-' {
 			break
 		}
@@ -240,7 +292,9 @@ func domainEnd(b []byte, e int, spelled bool) int {
 		break
 	}
 	e = end
-	if labels < 2 || !tldAlpha || e < len(b) && (b[e] == '@' || isWordByte(b[e])) || fileExtension(b[tld:e]) {
+	// (A byte beyond ASCII after it is no letter domainLabelEnd takes: a
+	// quote, an emoji, another script's sentence, "anna@example.com。".)
+	if labels < 2 || !tldAlpha || e < len(b) && (b[e] == '@' || b[e] < 0x80 && isWordByte(b[e])) || fileExtension(b[tld:e]) {
 		return -1
 	}
 	return e
