@@ -287,10 +287,22 @@ func (s *scanner) keyAdjust(t Type, conf float64) float64 {
 		// A key that names another type: the value is most likely that type.
 		return conf - 0.15
 	}
+	if h == hintNotPII && freeText(s.seg) {
+		// A sentence under an identifier's key ({"status": "Delivered to
+		// Anna Schmidt, Hauptstr. 5, ..."}) is text, which says what it
+		// holds itself.
+		return conf
+	}
 	if h == hintNotPII || t == PersonName { // hintThingName: a person's name is unlikely
 		return conf - 0.45
 	}
 	return conf
+}
+
+// freeText reports a value of several words, a sentence's: three spaces
+// or more, which no identifier, code or timestamp has.
+func freeText(v []byte) bool {
+	return len(v) >= 16 && bytes.Count(v, []byte(" ")) >= 3
 }
 
 // holderKind is what the key of an object says about the names inside it:
