@@ -28,7 +28,8 @@ Prints the findings in FILE (or standard input) as JSON:
   {"findings":[{"type":"email","class":"personal","start":12,"end":29,"path":"$.note","confidence":0.97}]}
 start and end are byte offsets into the input; path is the JSON key path (JSON
 input only); rule names the secret rule or business rule. A body that is a JSON
-object or array is walked as JSON, anything else is scanned as text.
+object or array is walked as JSON (after a byte order mark, if any), anything
+else is scanned as text; JSON nested deeper than 512 levels is refused.
 
   --jsonl      one JSON object per line; an object with a string field "text"
                has that string classified as text (offsets relative to it),
@@ -152,9 +153,18 @@ func (c *classifier) whole(in io.Reader, name string) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	// What Engine.Scan does, keeping whether the body was walked as JSON
-	// (the redactor needs to know).
-	fs, err := c.eng.JSON(body, c.fs[:0])
-	isJSON := err == nil
+	// (the redactor needs to know): an object or an array is walked, and
+	// what does not parse is scanned as text; but not JSON nested deeper
+	// than the walker goes, whose escapes would hide what it holds.
+	var fs []classify.Finding
+	isJSON := false
+	if container(body) {
+		fs, err = c.eng.JSON(body, c.fs[:0])
+		if errors.Is(err, classify.ErrTooDeep) {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		isJSON = err == nil
+	}
 	if !isJSON {
 		fs = c.eng.Text(body, c.fs[:0])
 	}
@@ -165,6 +175,16 @@ func (c *classifier) whole(in io.Reader, name string) error {
 	}
 	return c.emit(c.fs)
 }
+
+// container reports a body that is a JSON object or an array, after a
+// byte order mark and white space: one Engine.Scan walks.
+func container(b []byte) bool {
+	b = bytes.TrimLeft(bytes.TrimPrefix(b, []byte(bom)), " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
+}
+
+// bom is the UTF-8 byte order mark, which the engine's walker skips.
+const bom = "\xef\xbb\xbf"
 
 func (c *classifier) emit(fs []classify.Finding) error {
 	if fs == nil {
@@ -255,16 +275,21 @@ func (c *classifier) line(line []byte) error {
 		}
 		return c.emit(nil)
 	}
-	text, span, err := textField(line)
+	// A byte order mark (the first line's) is no part of the object.
+	lead := 0
+	if bytes.HasPrefix(line, []byte(bom)) {
+		lead = len(bom)
+	}
+	text, span, err := textField(line[lead:])
 	if err != nil {
 		return err
 	}
 	if span.end > 0 {
+		span.start, span.end = span.start+lead, span.end+lead
 		c.fs = c.eng.Text([]byte(text), c.fs[:0])
 		if c.redact {
-			red, _ := json.Marshal(string(redactBody([]byte(text), c.fs, false)))
 			c.out.Write(line[:span.start])
-			c.out.Write(red)
+			c.out.Write(quoteJSON(redactBody([]byte(text), c.fs, false)))
 			c.out.Write(line[span.end:])
 			return c.out.WriteByte('\n')
 		}
@@ -280,6 +305,16 @@ func (c *classifier) line(line []byte) error {
 		return c.out.WriteByte('\n')
 	}
 	return c.emit(fs)
+}
+
+// quoteJSON returns s as a JSON string, '<', '>' and '&' as they are (the
+// encoder's HTML escapes would change the text the redaction keeps).
+func quoteJSON(s []byte) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(string(s)) // a string always encodes
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 type span struct{ start, end int }

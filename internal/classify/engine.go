@@ -201,6 +201,9 @@ func FromConfig(c config.Classify) (*Engine, error) {
 
 // looksJSON reports whether body starts, after whitespace, with '{' or '['.
 func looksJSON(body []byte) bool {
+	if hasPrefixAt(body, 0, bom) {
+		body = body[len(bom):]
+	}
 	for _, c := range body {
 		switch c {
 		case ' ', '\t', '\r', '\n':

@@ -122,8 +122,22 @@ func TestMalformedJSON(t *testing.T) {
 		t.Fatal("Scan found nothing in a malformed JSON body scanned as text")
 	}
 	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
-	if _, err := e.JSON([]byte(deep), nil); !errors.Is(err, ErrMalformedJSON) {
+	if _, err := e.JSON([]byte(deep), nil); !errors.Is(err, ErrMalformedJSON) || !errors.Is(err, ErrTooDeep) {
 		t.Fatalf("deep nesting: %v", err)
+	}
+	if _, err := e.JSON([]byte(`{"a":"x"`), nil); errors.Is(err, ErrTooDeep) {
+		t.Fatalf("a truncated body is too deep: %v", err)
+	}
+}
+
+// A byte order mark before a body is skipped (RFC 8259 lets a parser), and
+// spans count it.
+func TestByteOrderMark(t *testing.T) {
+	e, _ := New(Config{})
+	body := []byte("\ufeff {\"Email\":\"anna@example.com\"}")
+	fs := e.Scan(body, nil)
+	if len(fs) != 1 || fs[0].Path != "$.Email" || string(body[fs[0].Start:fs[0].End]) != "anna@example.com" {
+		t.Fatalf("findings %v", fs)
 	}
 }
 

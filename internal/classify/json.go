@@ -144,6 +144,25 @@ func (e *syntaxError) Error() string {
 
 func (e *syntaxError) Unwrap() error { return ErrMalformedJSON }
 
+// depthError is a syntaxError for nesting deeper than maxDepth.
+type depthError struct{ off int }
+
+func (e *depthError) Error() string {
+	return fmt.Sprintf("classify: malformed JSON at byte %d: nested deeper than %d levels", e.off, maxDepth)
+}
+
+func (e *depthError) Unwrap() error { return ErrTooDeep }
+
+// ErrTooDeep reports a body nested deeper than the walker goes (maxDepth),
+// which may be valid JSON: a caller that scans what is not JSON as text
+// must not scan it so, for its escapes would hide what it holds. It is an
+// ErrMalformedJSON too.
+var ErrTooDeep = fmt.Errorf("%w: nested deeper than %d levels", ErrMalformedJSON, maxDepth)
+
+// bom is the UTF-8 byte order mark, which a body may start with (RFC 8259
+// lets a parser ignore it).
+const bom = "\xef\xbb\xbf"
+
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func skipSpace(b []byte, i int) int {
@@ -170,8 +189,11 @@ func (s *scanner) scanJSON(body []byte) error {
 			s.stopNext()
 		}
 	}()
-	i := skipSpace(body, 0)
-	i, err := s.valueFrom(body, i, 0)
+	i := 0
+	if hasPrefixAt(body, 0, bom) {
+		i = len(bom)
+	}
+	i, err := s.valueFrom(body, skipSpace(body, i), 0)
 	if err != nil {
 		return err
 	}
@@ -195,7 +217,7 @@ func (s *scanner) valueFrom(b []byte, i, base int) (int, error) {
 		switch c := b[i]; {
 		case c == '{' || c == '[':
 			if len(j.stack) >= maxDepth {
-				return i, &syntaxError{i, "nesting too deep"}
+				return i, &depthError{i}
 			}
 			j.changed(len(j.stack))
 			j.stack = append(j.stack, frame{array: c == '[', parentKey: j.holderKey()})
