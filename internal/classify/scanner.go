@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"math"
 	"math/bits"
 	"slices"
@@ -26,6 +27,12 @@ type scanner struct {
 	// growDst sizes dst by them.
 	dstBase, bodyLen int
 
+	// unesc holds a segment whose escapes were blanked (blankEscapes).
+	unesc []byte
+	// nested counts the JSON strings this walk is inside (nestedJSON);
+	// nestBuf holds a nested walk's findings.
+	nested  int
+	nestBuf []Finding
 	// The segment being scanned: decoded and normalized bytes, and how to map
 	// their offsets back to the original body.
 	seg  []byte
@@ -81,6 +88,7 @@ func (s *scanner) reset() {
 	s.dst = nil
 	s.own, s.next, s.large = nil, nil, false
 	s.memoOn, s.scope = false, 0
+	s.nested = 0
 	s.seg = nil
 	s.omap = nil
 	s.cands = s.cands[:0]
@@ -96,6 +104,77 @@ func (s *scanner) scanText(body []byte) {
 	s.segment(body, 0, nil, false)
 }
 
+// maxNestedJSON is how many JSON strings deep JSON is walked: a tool
+// call's arguments are one, a tool's result quoted in them two.
+const maxNestedJSON = 3
+
+// nestedJSON walks a decoded string value b (mapped to the body by omap)
+// that is itself a JSON object or array, as a tool call's arguments and a
+// tool's results are: their keys say what their values are ({"first_name":
+// "Anna"}), as in the body. The findings carry the string's own path. It
+// returns false, having done nothing, where b does not parse, and the
+// caller scans it as text.
+func (s *scanner) nestedJSON(b []byte, omap []int32) bool {
+	if s.nested >= maxNestedJSON {
+		return false
+	}
+	sub := s.eng.get()
+	defer s.eng.put(sub)
+	sub.nested = s.nested + 1
+	sub.dst, sub.dstBase, sub.bodyLen = s.nestBuf[:0], 0, len(b)
+	err := sub.scanJSON(b)
+	s.nestBuf = sub.dst[:0]
+	if err != nil {
+		return false
+	}
+	s.begin(b, 0, omap)
+	if len(sub.dst) > 0 {
+		path := s.js.path()
+		for _, f := range sub.dst {
+			s.appendFinding(f.Type, f.Rule, f.Start, f.End, f.Confidence, path)
+		}
+	}
+	return true
+}
+
+// blankEscapes returns b, or a copy with its JSON escapes of one letter
+// blanked (the first backslash at i): JSON inside a JSON string (a tool
+// call's arguments, a tool's result) or pasted as text keeps its escapes
+// once decoded, and "Contact:\nanna@example.com" read "nanna@example.com"
+// and "\nAnna Schmidt" no name. Each escape becomes as many bytes ("\n"
+// two spaces, "\"" a space and a quote), so offsets stay as they were;
+// "\\" stays, and so do the escapes of more than a letter ("\u00fc").
+func (s *scanner) blankEscapes(b []byte, i int) []byte {
+	var out []byte
+	for ; i+1 < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		var with string
+		switch b[i+1] {
+		case 'n', 'r', 't', 'b', 'f':
+			with = "  "
+		case '"':
+			with = ` "`
+		case '\\':
+			i++ // an escaped backslash: what follows it is no escape
+			continue
+		default:
+			continue
+		}
+		if out == nil {
+			out = append(s.unesc[:0], b...)
+			s.unesc = out
+		}
+		copy(out[i:], with)
+		i++
+	}
+	if out == nil {
+		return b
+	}
+	return out
+}
+
 // blockSize is how much of a long segment is checked for normalization
 // just before it is scanned, so that both passes read it from cache: a
 // megabyte read twice from main memory ran at half the speed of 256 KiB.
@@ -106,6 +185,15 @@ const blockSize = 64 << 10
 // offset (len(b)+1 entries); otherwise b starts at original offset off.
 // ascii says b is known to hold no byte >= 0x80, so nothing to normalize.
 func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
+	if omap != nil && s.inJSON && s.hint == hintNone && s.bizRule == 0 && len(b) > 1 && (b[0] == '{' || b[0] == '[') &&
+		s.nestedJSON(b, omap) {
+		return
+	}
+	if s.hint == hintNone || !s.inJSON {
+		if i := bytes.IndexByte(b, '\\'); i >= 0 {
+			b = s.blankEscapes(b, i)
+		}
+	}
 	ans := keyAsks
 	if len(b) <= blockSize || omap != nil {
 		normalized := !ascii && needsNormalization(b)
