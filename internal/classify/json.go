@@ -43,6 +43,9 @@ type frame struct {
 	// the object has had a member.
 	keySlot, parentKey uint16
 	hadKey             bool
+	// keyGen is the memo slot's gen when this key took it: while the
+	// object is open, the keys inside it may take the slot.
+	keyGen uint32
 }
 
 // jsonState is the walker's reusable state.
@@ -123,6 +126,9 @@ type keyMemo struct {
 	// object last time, child that of the first key of the object that
 	// was this key's value (0: none): records repeat their keys in order.
 	next, child uint16
+	// gen counts the keys the slot has held: a frame's key is the slot's
+	// still if the gens agree (holderOf).
+	gen uint32
 }
 
 // keyFacts is what the walker learns from a key.
@@ -361,7 +367,7 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 			if e := j.patterns[slot].at(b, i); e > 0 {
 				m := &j.keys[slot-1]
 				top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, false
-				top.hint, top.biz, top.keyPlain, top.keySlot = m.hint, m.biz, m.plain, slot
+				top.hint, top.biz, top.keyPlain, top.keySlot, top.keyGen = m.hint, m.biz, m.plain, slot, m.gen
 				if top.hint == hintNameMaybe {
 					top.hint = s.nameUnder(len(j.stack) - 1)
 				} else if top.hint == hintValue {
@@ -394,6 +400,9 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 		*link = slot // only raw identifiers are predicted (keyPattern)
 	}
 	top.hint, top.biz, top.keyPlain, top.keySlot = kf.hint, kf.biz, kf.plain, slot
+	if slot != 0 {
+		top.keyGen = j.keys[slot-1].gen
+	}
 	if top.hint == hintNameMaybe {
 		top.hint = s.nameUnder(len(j.stack) - 1)
 	} else if top.hint == hintValue {
@@ -516,6 +525,7 @@ func (s *scanner) keyInfo(key []byte) (keyFacts, uint16) {
 	j.keyFlip = !j.keyFlip
 	e.eng, e.n, e.hint, e.biz, e.plain, e.ident, e.w0, e.w1 = s.eng, uint8(n), f.hint, f.biz, f.plain, f.ident, w0, w1
 	e.holds = holderUnknown
+	e.gen++
 	// Links to this slot now lead to another key, which its new pattern
 	// refuses (keyPattern.at); the links from it are the old key's.
 	e.next, e.child = 0, 0
@@ -602,24 +612,24 @@ func objectNameKey(k []byte) bool {
 }
 
 // holderOf is the holderKind of frame f's current key, kept in the key's
-// memo slot once looked up. The slot must still be that key's: while an
-// object is open, the keys inside it may take its key's slot
-// ({"Contact": {"Account": {...}, "Name": ...}}), and a contact's name
-// read by the account's kind was a thing's.
+// memo slot once looked up. The slot must still be that key's (its gen
+// the frame's): while an object is open, the keys inside it may take its
+// key's slot ({"Contact": {"Account": {...}, "Name": ...}}), and a
+// contact's name read by the account's kind was a thing's.
 func (s *scanner) holderOf(f *frame) holderKind {
 	j := &s.js
-	key := j.body[f.keyStart:f.keyEnd]
-	if f.keyEsc {
-		key, _ = j.decode(key, f.keyStart)
-	}
 	var memo *keyMemo
 	if f.keySlot != 0 {
-		if m := &j.keys[f.keySlot-1]; int(m.n) == len(key) && string(m.k[:m.n]) == string(key) && m.eng == s.eng {
+		if m := &j.keys[f.keySlot-1]; m.gen == f.keyGen {
 			if m.holds != holderUnknown {
 				return m.holds
 			}
 			memo = m
 		}
+	}
+	key := j.body[f.keyStart:f.keyEnd]
+	if f.keyEsc {
+		key, _ = j.decode(key, f.keyStart)
 	}
 	h := holderKindOf(&j.kbuf, key)
 	if memo != nil {

@@ -104,6 +104,25 @@ func (s *scanner) scanText(body []byte) {
 	s.segment(body, 0, nil, false)
 }
 
+// escaped handles what escapes leave in a segment b: JSON inside a JSON
+// string, walked (nestedJSON; done), and one-letter escapes left in text,
+// blanked (blankEscapes). It is not inlined, so that segment, which every
+// value goes through, stays small.
+//
+//go:noinline
+func (s *scanner) escaped(b []byte, omap []int32) (_ []byte, done bool) {
+	if s.inJSON && s.hint != hintNone {
+		return b, false // a key says what the value is
+	}
+	if s.inJSON && s.bizRule == 0 && len(b) > 1 && (b[0] == '{' || b[0] == '[') && s.nestedJSON(b, omap) {
+		return b, true
+	}
+	if i := bytes.IndexByte(b, '\\'); i >= 0 {
+		b = s.blankEscapes(b, i)
+	}
+	return b, false
+}
+
 // maxNestedJSON is how many JSON strings deep JSON is walked: a tool
 // call's arguments are one, a tool's result quoted in them two.
 const maxNestedJSON = 3
@@ -185,13 +204,12 @@ const blockSize = 64 << 10
 // offset (len(b)+1 entries); otherwise b starts at original offset off.
 // ascii says b is known to hold no byte >= 0x80, so nothing to normalize.
 func (s *scanner) segment(b []byte, off int, omap []int32, ascii bool) {
-	if omap != nil && s.inJSON && s.hint == hintNone && s.bizRule == 0 && len(b) > 1 && (b[0] == '{' || b[0] == '[') &&
-		s.nestedJSON(b, omap) {
-		return
-	}
-	if s.hint == hintNone || !s.inJSON {
-		if i := bytes.IndexByte(b, '\\'); i >= 0 {
-			b = s.blankEscapes(b, i)
+	// A JSON string's value holds a backslash, or JSON, only if it had an
+	// escape (then it is mapped, by omap): most values take no test.
+	if omap != nil || !s.inJSON {
+		var done bool
+		if b, done = s.escaped(b, omap); done {
+			return
 		}
 	}
 	ans := keyAsks
