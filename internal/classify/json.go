@@ -368,10 +368,8 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 				m := &j.keys[slot-1]
 				top.keyStart, top.keyEnd, top.keyEsc = i+1, e-1, false
 				top.hint, top.biz, top.keyPlain, top.keySlot, top.keyGen = m.hint, m.biz, m.plain, slot, m.gen
-				if top.hint == hintNameMaybe {
-					top.hint = s.nameUnder(len(j.stack) - 1)
-				} else if top.hint == hintValue {
-					top.hint = pairHint(b, i)
+				if top.hint == hintNameMaybe || top.hint == hintValue {
+					top.hint = s.hintUnder(top.hint, b, i)
 				}
 				j.changed(len(j.stack) - 1)
 				if e < len(b) && b[e] == ':' { // compact JSON
@@ -403,10 +401,8 @@ func (s *scanner) member(b []byte, i int) (int, error) {
 	if slot != 0 {
 		top.keyGen = j.keys[slot-1].gen
 	}
-	if top.hint == hintNameMaybe {
-		top.hint = s.nameUnder(len(j.stack) - 1)
-	} else if top.hint == hintValue {
-		top.hint = pairHint(b, i)
+	if top.hint == hintNameMaybe || top.hint == hintValue {
+		top.hint = s.hintUnder(top.hint, b, i)
 	}
 	// Keys can hold data too ({"anna@example.com": {...}}): scan them as
 	// text, with no hint, under the member's path, unless they are plain
@@ -666,7 +662,25 @@ func (s *scanner) stringSegment(b []byte, start, end int, flags uint8) {
 // escapedSegment scans a raw string with escapes, decoded.
 func (s *scanner) escapedSegment(b []byte, start, end int) {
 	str, m := s.js.decode(b[start:end], start)
-	s.segment(str, 0, m, false)
+	s.escapedString(str, m)
+}
+
+// mappedSegment is segment for a string value, decoded (mapped by omap)
+// or not: a decoded one is escapedString's.
+func (s *scanner) mappedSegment(b []byte, off int, omap []int32, ascii bool) {
+	if omap != nil {
+		s.escapedString(b, omap)
+		return
+	}
+	s.segment(b, off, omap, ascii)
+}
+
+// escapedString scans a decoded string str (mapped by m) that had escapes:
+// JSON inside it, and escapes of its own, first (escaped).
+func (s *scanner) escapedString(str []byte, m []int32) {
+	if str, done := s.escaped(str, m); !done {
+		s.segment(str, 0, m, false)
+	}
 }
 
 // scalar scans a number (cards and phones are sometimes stored as numbers).
@@ -684,6 +698,15 @@ func (s *scanner) scalar(b []byte, start, end int) {
 		return
 	}
 	s.segment(b[start:end], start, nil, true)
+}
+
+// hintUnder decides the hints a key's place decides: a generic name key's
+// (nameUnder) and a pair's value key's (pairHint), whose quote is at i.
+func (s *scanner) hintUnder(h keyHint, b []byte, i int) keyHint {
+	if h == hintValue {
+		return pairHint(b, i)
+	}
+	return s.nameUnder(len(s.js.stack) - 1)
 }
 
 // pairHint is the hint of a pair's value key whose quote is at i: a

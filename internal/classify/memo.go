@@ -347,7 +347,7 @@ func (s *scanner) memoSegment(b []byte, off int, omap []int32, ascii bool) bool 
 		return true
 	}
 	mark := len(s.dst)
-	s.segment(b, off, omap, ascii)
+	s.mappedSegment(b, off, omap, ascii)
 	found := s.dst[mark:]
 	if len(found) > memoCands || len(s.seg) != len(b) || len(b) > 0 && &s.seg[0] != &b[0] {
 		return true // too many to keep, or normalized: its spans map through s.norm's table
