@@ -64,10 +64,10 @@ var (
 		"me llamo", "soy", "mi chiamo", "sono", "ik ben", "ik heet", "jag heter", "jag är", "nazywam się", "jestem")
 	kwNegative = words("order", "order no", "order number", "order #", "invoice", "sku", "item", "article",
 		"art.-nr", "artikel", "artikelnummer", "bestellnummer", "bestellung", "rechnung", "commande", "facture",
-		"ordernummer", "auftragsnummer", "auftrag", "kundennummer", "kundennr", "kunden-nr", "bestell-nr", "bestellnr",
+		"ordernummer", "auftragsnummer", "kundennummer", "kundennr", "kunden-nr", "bestell-nr", "bestellnr",
 		"bestelnummer", "klantnummer", "kundnummer", "numer zamówienia", "numer klienta", "numéro client",
-		"número de cliente", "numero cliente", "customer number", "customer no", "referenz", "po#", "po number",
-		"confirmation number", "reservation", "booking", "lieferschein", "delivery note",
+		"número de cliente", "numero cliente", "customer number", "customer no", "po#", "po number",
+		"confirmation number", "lieferschein", "delivery note",
 		"référence", "pedido", "factura", "referencia", "ordine", "fattura", "bestelling", "factuur",
 		"beställning", "faktura", "zamówienie", "tracking", "track", "shipment", "parcel", "sendungsnummer",
 		"colis", "envío", "spedizione", "zending", "paket", "ean", "gtin", "upc", "barcode", "serial", "s/n",
@@ -304,7 +304,7 @@ func (s *scanner) ctx(start, end int, conf float64, kws kwList, up, down float64
 		// number a type's word is near stays ("Steuer-ID der Bestellung,
 		// order ID: 86095742719"): missing an id costs more than masking
 		// an order number.
-		if !lifted || s.lastHitBefore(start, kws, 48) < s.lastHitBefore(start, kwNegative, 32) {
+		if !lifted || s.lastHitBefore(start, kws, 48, 0) < s.lastHitBefore(start, kwNegative, 32, kws) {
 			conf -= down
 		}
 	}
@@ -312,15 +312,23 @@ func (s *scanner) ctx(start, end int, conf float64, kws kwList, up, down float64
 }
 
 // lastHitBefore returns where the last keyword of kws that ends by start,
-// and starts at most before bytes before it, starts; -1 if none. near has
-// walked that window.
-func (s *scanner) lastHitBefore(start int, kws kwList, before int) int {
+// and starts at most before bytes before it, starts, but for one inside a
+// keyword of inside ("ID" in "Steuer-ID"); -1 if none. near has walked that
+// window.
+func (s *scanner) lastHitBefore(start int, kws kwList, before int, inside kwList) int {
 	last := -1
-	for _, x := range s.kwHits {
+	for i, x := range s.kwHits {
 		if int(x.start) >= start {
 			break
 		}
-		if x.mask&kws != 0 && int(x.end) <= start && int(x.start) >= start-before {
+		if x.mask&kws == 0 || int(x.end) > start || int(x.start) < start-before {
+			continue
+		}
+		within := false
+		for j := i - 1; j >= 0 && inside != 0 && !within && x.start-s.kwHits[j].start < 64; j-- {
+			within = s.kwHits[j].mask&inside != 0 && s.kwHits[j].end > x.start
+		}
+		if !within {
 			last = int(x.start)
 		}
 	}

@@ -29,8 +29,17 @@ var (
 	// germanStreetWords stand as a word of their own after a town's or a
 	// person's name made an adjective ("Mariahilfer Straße", "Frankfurter
 	// Allee", "Wiener Platz").
-	germanStreetWords = set("straße", "strasse", "str.", "allee", "platz", "gasse", "ring", "damm", "ufer", "chaussee", "weg")
-	particles         = set("de", "du", "des", "la", "le", "les", "l'", "d'", "del", "della", "dei", "degli", "di", "da",
+	// ("Ring" and "Weg" are left out: "Goldener Ring 18 Karat", "Jeder Weg
+	// 5 Minuten".)
+	germanStreetWords = set("straße", "strasse", "str.", "allee", "platz", "gasse", "damm", "ufer", "chaussee")
+	// notPlaceAdjectives end in "-er" and are no town's or person's name
+	// made an adjective: "Dieser Platz", "Jeder Platz", a material's
+	// ("Goldener Platz" is a shop's text as often).
+	notPlaceAdjectives = set("dieser", "jeder", "welcher", "jener", "mancher", "solcher", "einer", "keiner",
+		"meiner", "deiner", "seiner", "ihrer", "unser", "euer", "aller", "anderer", "oder", "aber", "immer",
+		"wieder", "unter", "hinter", "über", "ueber", "goldener", "silberner", "eiserner", "hölzerner",
+		"gläserner", "kupferner", "seidener", "steinerner", "bronzener")
+	particles = set("de", "du", "des", "la", "le", "les", "l'", "d'", "del", "della", "dei", "degli", "di", "da",
 		"das", "dos", "van", "von", "der", "den", "het", "y", "e", "of", "the", "st", "saint", "san", "santa")
 )
 
@@ -339,7 +348,8 @@ func (s *scanner) streetBackward(b []byte, start, end int) int {
 			first = k
 			break
 		}
-		if words == 1 && capital && afterAdjective && len(lw) >= 4 && string(lw[len(lw)-2:]) == "er" {
+		if words == 1 && capital && afterAdjective && len(lw) >= 4 && string(lw[len(lw)-2:]) == "er" &&
+			!notPlaceAdjectives.has(lw) {
 			first = k
 			break
 		}
@@ -553,6 +563,11 @@ func (s *scanner) postcodeNumeric(b []byte, r *numRun, k int, d []byte, start, e
 		if !townAfter(b, end) || !s.rightAfterAddress(start) && !s.near(start, end, kwPostcodeWord, 24, 0) {
 			return 0
 		}
+		// A year and a noun go on as a sentence ("Musterweg 3, 2024
+		// Bestellung aufgegeben"); a postcode's town ends the address.
+		if y := atoi(d); y >= 1900 && y < 2100 && sentenceAfterTown(b, end) {
+			return 0
+		}
 		ok = true
 	case k == 1 && L == 5:
 		ok = true
@@ -594,6 +609,14 @@ func townAfter(b []byte, end int) bool {
 	var buf [32]byte
 	w, _ := wordAfter(&buf, b, end)
 	return len(w) >= 2 && !unitWords.has(w)
+}
+
+// sentenceAfterTown reports a word in lower case after the capitalized word
+// after end: a sentence, not an address's town.
+func sentenceAfterTown(b []byte, end int) bool {
+	var buf [32]byte
+	_, e := wordAfter(&buf, b, end)
+	return e > 0 && e+1 < len(b) && b[e] == ' ' && isLower(b[e+1])
 }
 
 // postcodeBacked reports what lifts a postcode-shaped candidate [start,end):

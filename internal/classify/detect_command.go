@@ -106,6 +106,9 @@ func (s *scanner) passwordOption(b []byte, i int) int {
 		if v >= len(b) || b[v] == '-' || b[v] <= ' ' {
 			return v
 		}
+		if portOrPath(b[v:wordEnd(b, v)]) {
+			return v // "-p 8080": a port
+		}
 	case c == '"' || c == '\'':
 		// A quoted value glued to -p is a password's; not a port or a path.
 		e := bytes.IndexByte(b[v+1:min(len(b), v+258)], c)
@@ -115,6 +118,9 @@ func (s *scanner) passwordOption(b []byte, i int) int {
 	case c > ' ' && c != '-':
 		if !commandOnLine(b, i, "mysql") && !commandOnLine(b, i, "mariadb") {
 			return v
+		}
+		if portOrPath(b[v:wordEnd(b, v)]) {
+			return v // "-p3306": a port
 		}
 	default:
 		return v
@@ -176,8 +182,13 @@ func (s *scanner) credentialQuoted(b []byte, v, e int) {
 	}
 }
 
-// commandOnLine reports whether a word of the line before i starts with
-// cmd ("mysql", "mysqldump", "/usr/bin/mysql"; "docker login"). A line
+// commandOnLine reports whether the command that the option at i belongs
+// to is cmd: the first word of its part of the line (after a ';', '|',
+// '&', '(', '`' or a sentence's stop, a "sudo" and variables set before it) starts with cmd
+// ("mysql", "mysqldump", "/usr/bin/mysql"), or, for "login", its second
+// or third word is it ("docker login", "helm registry login"). A word
+// of the line elsewhere ("Check the mysql logs, then grep -pattern",
+// "login then run docker run -p 8080:80") is another command's. A line
 // that a backslash continues is the same command's.
 func commandOnLine(b []byte, i int, cmd string) bool {
 	ls := i
@@ -185,14 +196,40 @@ func commandOnLine(b []byte, i int, cmd string) bool {
 		ls--
 	}
 	line := b[ls:i]
-	for {
-		k := bytes.Index(line, []byte(cmd))
-		if k < 0 {
-			return false
-		}
-		if k == 0 || bytes.IndexByte([]byte(" \t/`(\"';|&"), line[k-1]) >= 0 {
-			return true
-		}
-		line = line[k+len(cmd):]
+	if k := bytes.LastIndexAny(line, ";|&(`"); k >= 0 {
+		line = line[k+1:]
 	}
+	if k := bytes.LastIndex(line, []byte(". ")); k >= 0 {
+		line = line[k+2:] // a sentence before the command
+	}
+	words := bytes.Fields(line)
+	for len(words) > 1 && (string(words[0]) == "sudo" || string(words[0]) == "env" || bytes.IndexByte(words[0], '=') > 0) {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return false
+	}
+	if cmd == "login" {
+		for _, w := range words[1:min(3, len(words))] {
+			if string(w) == "login" {
+				return true
+			}
+		}
+		return false
+	}
+	first := words[0]
+	if k := bytes.LastIndexByte(first, '/'); k >= 0 {
+		first = first[k+1:]
+	}
+	return bytes.HasPrefix(first, []byte(cmd))
+}
+
+// wordEnd returns where the option's value at v ends: at white space, at
+// most 64 bytes on.
+func wordEnd(b []byte, v int) int {
+	e := v
+	for e < len(b) && e-v < 64 && b[e] > ' ' {
+		e++
+	}
+	return e
 }

@@ -416,8 +416,8 @@ func (s *scanner) ipv6(b []byte, i int) int {
 	if k < len(b) && (isWordByte(b[k]) || b[k] == ':' || b[k] == '.' && k+1 < len(b) && isDigit(b[k+1])) {
 		return 0
 	}
-	if fewWordGroups(b[i:k]) {
-		return 0
+	if fewWordGroups(b[i:k]) && !s.keyConfirms(IPAddress) && !s.near(i, k, kwIP, 16, 0) {
+		return 0 // but under an IP key or after an IP word it is one ("ip: face::b00c")
 	}
 	conf := s.ctxAdjust(i, k, 0.75, kwIP, 0.2)
 	if addressOfNoOne(netip.AddrFrom16(addr)) {
@@ -465,7 +465,7 @@ func readIPv6(b []byte, i int) (int, [16]byte) {
 		if h-k > 4 {
 			return 0, addr
 		}
-		if h < len(b) && b[h] == '.' { // an IPv4 tail: "::ffff:10.1.2.3"
+		if h+1 < len(b) && b[h] == '.' && isDigit(b[h+1]) { // an IPv4 tail: "::ffff:10.1.2.3" (not a sentence's stop)
 			e, q := ipv4At(b, k)
 			if e == 0 || n > 6 {
 				return 0, addr

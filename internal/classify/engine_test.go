@@ -438,3 +438,27 @@ func TestFindingsDoNotDependOnEarlierBodies(t *testing.T) {
 		}
 	}
 }
+
+// A pooled scanner keeps no body data: reset clears the copies it made of a
+// segment (blankEscapes) and a nested walk's findings, whose paths are the
+// body's keys.
+func TestResetKeepsNoBodyData(t *testing.T) {
+	e, _ := New(Config{Serial: true})
+	s := e.get()
+	body := []byte(`{"note":"{\"email\":\"canary@example.com\"}","log":"{\\\"x\\\":\\\"y\\\"} canary\\nsecret"}`)
+	if _, err := s.json(body, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.unesc) == 0 || cap(s.nestBuf) == 0 {
+		t.Fatalf("the scan made no copy (%d) or nested findings (%d): the test tests nothing", len(s.unesc), cap(s.nestBuf))
+	}
+	e.put(s)
+	if bytes.Contains(s.unesc, []byte("canary")) {
+		t.Errorf("unesc keeps %q", s.unesc)
+	}
+	for _, f := range s.nestBuf[:cap(s.nestBuf)] {
+		if f.Path != "" || f.End != 0 {
+			t.Errorf("nestBuf keeps %+v", f)
+		}
+	}
+}

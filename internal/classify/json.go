@@ -160,9 +160,10 @@ func (e *depthError) Error() string {
 func (e *depthError) Unwrap() error { return ErrTooDeep }
 
 // ErrTooDeep reports a body nested deeper than the walker goes (maxDepth),
-// which may be valid JSON: a caller that scans what is not JSON as text
-// must not scan it so, for its escapes would hide what it holds. It is an
-// ErrMalformedJSON too.
+// which may be valid JSON: scanned as text, its escapes would hide what it
+// holds, so a caller that must not miss anything refuses it (the gateway
+// and the CLI do; Engine.Scan, which returns no error, scans it as text,
+// at its best). It is an ErrMalformedJSON too.
 var ErrTooDeep = fmt.Errorf("%w: nested deeper than %d levels", ErrMalformedJSON, maxDepth)
 
 // bom is the UTF-8 byte order mark, which a body may start with (RFC 8259

@@ -290,7 +290,11 @@ func (s *scanner) keyAdjust(t Type, conf float64) float64 {
 	if h == hintNotPII && freeText(s.seg) {
 		// A sentence under an identifier's key ({"status": "Delivered to
 		// Anna Schmidt, Hauptstr. 5, ..."}) is text, which says what it
-		// holds itself.
+		// holds itself; but a name there must have words around it
+		// ({"model": "Tommy Hilfiger Men's Watch"} names a brand).
+		if t == PersonName {
+			return conf - 0.25
+		}
 		return conf
 	}
 	if h == hintNotPII || t == PersonName { // hintThingName: a person's name is unlikely

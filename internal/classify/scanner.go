@@ -89,6 +89,9 @@ func (s *scanner) reset() {
 	s.own, s.next, s.large = nil, nil, false
 	s.memoOn, s.scope = false, 0
 	s.nested = 0
+	// No body data stays in a pooled scanner's buffers.
+	clear(s.unesc)
+	clear(s.nestBuf[:cap(s.nestBuf)])
 	s.seg = nil
 	s.omap = nil
 	s.cands = s.cands[:0]
@@ -118,7 +121,10 @@ func (s *scanner) escaped(b []byte, omap []int32) (_ []byte, done bool) {
 	if s.inJSON && s.bizRule == 0 && len(b) > 1 && (b[0] == '{' || b[0] == '[') && s.nestedJSON(b, omap) {
 		return b, true
 	}
-	if i := bytes.IndexByte(b, '\\'); i >= 0 {
+	// Only where an escaped quote says the text is JSON's: a backslash
+	// before a letter is a path's or a domain's as often
+	// ("\\\\fileserver\\share\\tom.becker@...", "CORP\\nadia.schmidt@...").
+	if i := bytes.IndexByte(b, '\\'); i >= 0 && bytes.Contains(b[i:], []byte(`\"`)) {
 		b = s.blankEscapes(b, i)
 	}
 	return b, false

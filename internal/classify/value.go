@@ -305,9 +305,14 @@ func maskOnly(v []byte) bool {
 var placeholderParts = set("your", "replace", "replaceme", "changeme", "redacted", "todo", "tbd",
 	"fixme", "placeholder", "example", "insert", "yourkey", "yourtoken")
 
-// templateWords reports a value with a part that is a placeholder word,
-// or a part of three or more x's ("sk_live_xxxx", "xxx-xxx").
+// templateWords reports a value made of a template's words alone: at least
+// one placeholder part (placeholderParts, or three or more x's: "sk_live_xxxx")
+// and no other part but the words a template names a credential with
+// ("api", "key", "token", ...) and short numbers ("xoxb-your-bot-token-here-1234").
+// A password with such a word among others is one ("Example-Phrase-2024",
+// "Insert-Coin-42").
 func templateWords(v []byte) bool {
+	placeholder := false
 	for k := 0; k < len(v); {
 		for k < len(v) && !isAlnum(v[k]) {
 			k++
@@ -316,22 +321,36 @@ func templateWords(v []byte) bool {
 		for e < len(v) && isAlnum(v[e]) {
 			e++
 		}
-		if e-k >= 3 && e-k <= 16 {
-			var buf [16]byte
-			w := buf[:e-k]
-			x := true
-			for i, c := range v[k:e] {
-				w[i] = lowerASCII(c)
-				x = x && w[i] == 'x'
-			}
-			if x || placeholderParts.has(w) {
-				return true
-			}
+		if e == k {
+			break
+		}
+		if e-k > 16 {
+			return false
+		}
+		var buf [16]byte
+		w := buf[:e-k]
+		x, digits := true, true
+		for i, c := range v[k:e] {
+			w[i] = lowerASCII(c)
+			x = x && w[i] == 'x'
+			digits = digits && isDigit(c)
+		}
+		switch {
+		case x && e-k >= 3 || placeholderParts.has(w):
+			placeholder = true
+		case digits && e-k <= 4, templateFiller.has(w):
+		default:
+			return false
 		}
 		k = e
 	}
-	return false
+	return placeholder
 }
+
+// templateFiller are the other words of a template's stand-in.
+var templateFiller = set("api", "key", "keys", "token", "secret", "access", "password", "pass", "client", "id",
+	"bot", "app", "here", "with", "the", "of", "a", "sk", "pk", "live", "test", "xoxb", "xoxp", "user", "aws",
+	"db", "my", "own", "value", "auth", "webhook", "account", "whsec", "ghp", "glpat", "me", "it", "this")
 
 // fillerToken reports a token that is mostly one character: a template's
 // filler after a key's prefix ("AKIAXXXXXXXXXXXXXXXX", "SK" and 32 zeros,
