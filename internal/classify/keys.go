@@ -172,6 +172,9 @@ func normKey(dst, key []byte) []byte {
 // credential, unless it is a page cursor ("nextPageToken").
 func lookupKey(buf *[256]byte, key []byte) keyHint {
 	h := lookupNormalized(buf, key, keyHints, hintNone)
+	if h == hintNone {
+		h = pluralKey(buf, key)
+	}
 	if h == hintNone && versionKey(key) {
 		return hintNotPII // "Firmware_Version__c", "appBuild": "1.2.3.4" is no address
 	}
@@ -190,6 +193,26 @@ func nationalIDType(t Type) bool {
 		return true
 	}
 	return false
+}
+
+// pluralKey is the hint of a list's key that names its items in the
+// plural ("phones", "emails", "phoneNumbers", "ipAddresses",
+// "addresses"), or none; not a credential's ("tokens" counts them as
+// often as it holds them).
+func pluralKey(buf *[256]byte, key []byte) keyHint {
+	k := bytes.TrimSuffix(key, []byte("__c"))
+	n := len(k)
+	if n < 4 || k[n-1] != 's' {
+		return hintNone
+	}
+	h := lookupNormalized(buf, k[:n-1], keyHints, hintNone)
+	if h == hintNone && n > 4 && k[n-2] == 'e' && (k[n-3] == 's' || k[n-3] == 'x') {
+		h = lookupNormalized(buf, k[:n-2], keyHints, hintNone)
+	}
+	if h == hintCredential {
+		return hintNone
+	}
+	return h
 }
 
 // versionKey reports a key whose last word is "version" or "build"
