@@ -702,12 +702,32 @@ func (s *scanner) scalar(b []byte, start, end int) {
 }
 
 // hintUnder decides the hints a key's place decides: a generic name key's
-// (nameUnder) and a pair's value key's (pairHint), whose quote is at i.
+// (nameUnder), and a value's or a number's key's, whose quote is at i: the
+// pair's name says what it is (pairHint), or else the key that holds the
+// object ({"phone": {"number": "..."}}, {"email": {"value": "..."}}).
 func (s *scanner) hintUnder(h keyHint, b []byte, i int) keyHint {
 	if h == hintValue {
-		return pairHint(b, i)
+		if p := pairHint(b, i); p != hintNone {
+			return p
+		}
+		return s.holderHint()
 	}
 	return s.nameUnder(len(s.js.stack) - 1)
+}
+
+// holderHint is the hint of the key that holds the current object, if it
+// names a type; none otherwise.
+func (s *scanner) holderHint() keyHint {
+	st := s.js.stack
+	for k := len(st) - 2; k >= 0; k-- {
+		if !st[k].array {
+			if h := st[k].hint; h < hintNotPII && h != hintNameMaybe && h != hintValue {
+				return h
+			}
+			return hintNone
+		}
+	}
+	return hintNone
 }
 
 // pairHint is the hint of a pair's value key whose quote is at i: a

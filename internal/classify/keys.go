@@ -145,7 +145,7 @@ func init() {
 		"idno", "personalid", "personalidnumber", "personalnumber", "personalidentitynumber", "identitynumber",
 		"identificationnumber", "idcardnumber", "taxnumber", "taxidnumber", "taxidentificationnumber", "citizenid")
 	add(hintNHS, "nhsno")
-	add(hintValue, "value", "parametervalue")
+	add(hintValue, "value", "parametervalue", "number")
 	add(hintCity, "city", "town", "ort", "stadt", "ville", "ciudad", "citta", "città", "plaats", "stad", "miasto")
 }
 
