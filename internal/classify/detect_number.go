@@ -152,6 +152,13 @@ func (s *scanner) onDigit(b []byte, i int) int {
 			return end
 		}
 	}
+	// A card in groups of four split by two spaces, as text pasted from a
+	// PDF has it ("4532  0151  1283  0366").
+	if i+22 <= len(b) && b[i+4] == ' ' && b[i+5] == ' ' {
+		if e := s.doubleSpacedCard(b, i); e > 0 {
+			return e
+		}
+	}
 	if b[i] == '1' && i+2 < len(b) && b[i+1] == 'Z' && b[i+2] == ' ' {
 		if e := upsSpaced(b, i); e > 0 {
 			return e // a parcel, not a phone in its last groups
@@ -551,6 +558,25 @@ func (s *scanner) afterLower(b []byte, i int) int {
 		}
 	}
 	return skipAlnum(b, i)
+}
+
+// doubleSpacedCard reads a card number of four groups of four digits split
+// by two spaces at i, and returns its end, or 0.
+func (s *scanner) doubleSpacedCard(b []byte, i int) int {
+	var d [16]byte
+	for g := 0; g < 4; g++ {
+		k := i + 6*g
+		if !allDigits(b[k:k+4]) || g < 3 && (b[k+4] != ' ' || b[k+5] != ' ') {
+			return 0
+		}
+		copy(d[4*g:], b[k:k+4])
+	}
+	end := i + 22
+	if !wordEndAt(b, end) || !cardBrandOK(d[:]) || !luhn(d[:]) {
+		return 0
+	}
+	s.add(PaymentCard, "", i, end, s.ctx(i, end, 0.85, kwCard, 0.14, 0.2))
+	return end
 }
 
 // upsSpaced returns the end of a UPS tracking number written in groups at

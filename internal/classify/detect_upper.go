@@ -281,6 +281,8 @@ func (s *scanner) iban(b []byte, i int) int {
 		switch {
 		case (c == ' ' || c == '-' || c == '.') && j+1 < len(b) && isAlnum(b[j+1]):
 			w = 1
+		case c == ' ' && j+2 < len(b) && b[j+1] == ' ' && isAlnum(b[j+2]):
+			w = 2 // "DE89  3704  0044 ...", as text pasted from a PDF has it
 		case spacedDashAt(b, j) && isAlnum(b[j+3]):
 			w = 3
 		}
