@@ -89,9 +89,18 @@ func (s *scanner) reset() {
 	s.own, s.next, s.large = nil, nil, false
 	s.memoOn, s.scope = false, 0
 	s.nested = 0
-	// No body data stays in a pooled scanner's buffers.
-	clear(s.unesc)
-	clear(s.nestBuf[:cap(s.nestBuf)])
+	// No body data stays in a pooled scanner's buffers. A buffer used since
+	// the last reset has a length; it is cleared whole, once, and its length
+	// goes back to zero, so that resets after a scan that used none clear
+	// nothing.
+	if len(s.unesc) > 0 {
+		clear(s.unesc[:cap(s.unesc)])
+		s.unesc = s.unesc[:0]
+	}
+	if len(s.nestBuf) > 0 {
+		clear(s.nestBuf[:cap(s.nestBuf)])
+		s.nestBuf = s.nestBuf[:0]
+	}
 	s.seg = nil
 	s.omap = nil
 	s.cands = s.cands[:0]
@@ -149,7 +158,7 @@ func (s *scanner) nestedJSON(b []byte, omap []int32) bool {
 	sub.nested = s.nested + 1
 	sub.dst, sub.dstBase, sub.bodyLen = s.nestBuf[:0], 0, len(b)
 	err := sub.scanJSON(b)
-	s.nestBuf = sub.dst[:0]
+	s.nestBuf = sub.dst[:cap(sub.dst)] // used: reset clears it
 	if err != nil {
 		return false
 	}
