@@ -158,7 +158,7 @@ func (c *classifier) whole(in io.Reader, name string) error {
 	// than the walker goes, whose escapes would hide what it holds.
 	var fs []classify.Finding
 	isJSON := false
-	if container(body) {
+	if classify.LooksJSON(body) {
 		fs, err = c.eng.JSON(body, c.fs[:0])
 		if errors.Is(err, classify.ErrTooDeep) {
 			return fmt.Errorf("%s: %w", name, err)
@@ -176,14 +176,8 @@ func (c *classifier) whole(in io.Reader, name string) error {
 	return c.emit(c.fs)
 }
 
-// container reports a body that is a JSON object or an array, after a
-// byte order mark and white space: one Engine.Scan walks.
-func container(b []byte) bool {
-	b = bytes.TrimLeft(bytes.TrimPrefix(b, []byte(bom)), " \t\r\n")
-	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
-}
-
-// bom is the UTF-8 byte order mark, which the engine's walker skips.
+// bom is the UTF-8 byte order mark, which a --jsonl file's first line may
+// start with (the engine's walker skips it in a whole body).
 const bom = "\xef\xbb\xbf"
 
 func (c *classifier) emit(fs []classify.Finding) error {

@@ -37,14 +37,13 @@ var (
 		"nacido", "nacida", "nacimiento", "fecha de nacimiento", "nato", "nata", "data di nascita", "nascita",
 		"geboortedatum", "geb", "född", "fodd", "födelsedatum", "födelsedag", "urodzony", "urodzona",
 		"data urodzenia", "urodzenia", "ur.")
-	kwPostcode = words("postcode", "post code", "postal code", "postal", "zip", "zip code", "zipcode", "plz",
-		"postleitzahl", "code postal", "npa", "cp", "código postal", "codigo postal", "c.p.", "cap", "postnummer",
-		"kod pocztowy", "postcode:", "address", "adresse", "anschrift", "dirección", "indirizzo", "adres", "adress")
-	// kwPostcodeWord: the words that name a postcode alone, without those
-	// for an address, for the codes no shape tells from other numbers
-	// (four digits: "PLZ 1010 Wien").
+	// kwPostcodeWord: the words that name a postcode alone, for the codes
+	// no shape tells from other numbers (four digits: "PLZ 1010 Wien");
+	// kwPostcode adds the short ones and an address's words.
 	kwPostcodeWord = words("postcode", "post code", "postal code", "zip", "zip code", "zipcode", "plz",
 		"postleitzahl", "code postal", "npa", "código postal", "codigo postal", "postnummer", "kod pocztowy", "postcode:")
+	kwPostcode = kwPostcodeWord | words("postal", "cp", "c.p.", "cap",
+		"address", "adresse", "anschrift", "dirección", "indirizzo", "adres", "adress")
 	kwAddress = words("address", "addr", "lives at", "living at", "live at", "ship to", "deliver to", "delivery to",
 		"residing", "resident", "adresse", "anschrift", "wohnhaft", "wohnt", "lieferadresse", "domicile",
 		"habite", "dirección", "direccion", "domicilio", "vive en", "indirizzo", "abita", "residente", "adres",

@@ -560,12 +560,13 @@ func (s *scanner) postcodeNumeric(b []byte, r *numRun, k int, d []byte, start, e
 	ok := false
 	switch {
 	case k == 1 && L == 4 && s.hint != hintPostcode:
-		if !townAfter(b, end) || !s.rightAfterAddress(start) && !s.near(start, end, kwPostcodeWord, 24, 0) {
+		te := townAfter(b, end)
+		if te == 0 || !s.rightAfterAddress(start) && !s.near(start, end, kwPostcodeWord, 24, 0) {
 			return 0
 		}
 		// A year and a noun go on as a sentence ("Musterweg 3, 2024
 		// Bestellung aufgegeben"); a postcode's town ends the address.
-		if y := atoi(d); y >= 1900 && y < 2100 && sentenceAfterTown(b, end) {
+		if y := atoi(d); y >= 1900 && y < 2100 && te+1 < len(b) && b[te] == ' ' && isLower(b[te+1]) {
 			return 0
 		}
 		ok = true
@@ -599,24 +600,19 @@ func (s *scanner) postcodeNumeric(b []byte, r *numRun, k int, d []byte, start, e
 	return 0
 }
 
-// townAfter reports a town's name after a postcode ending at end: a space
-// and a capitalized word of letters ("8001 Zürich", "1010 Wien"), not a
-// unit or a currency ("1200 Stück", "1000 CHF").
-func townAfter(b []byte, end int) bool {
+// townAfter returns the end of a town's name after a postcode ending at
+// end, or 0: a space and a capitalized word of letters ("8001 Zürich",
+// "1010 Wien"), not a unit or a currency ("1200 Stück", "1000 CHF").
+func townAfter(b []byte, end int) int {
 	if !isCap(b, end+1) {
-		return false
+		return 0
 	}
 	var buf [32]byte
-	w, _ := wordAfter(&buf, b, end)
-	return len(w) >= 2 && !unitWords.has(w)
-}
-
-// sentenceAfterTown reports a word in lower case after the capitalized word
-// after end: a sentence, not an address's town.
-func sentenceAfterTown(b []byte, end int) bool {
-	var buf [32]byte
-	_, e := wordAfter(&buf, b, end)
-	return e > 0 && e+1 < len(b) && b[e] == ' ' && isLower(b[e+1])
+	w, e := wordAfter(&buf, b, end)
+	if len(w) < 2 || unitWords.has(w) {
+		return 0
+	}
+	return e
 }
 
 // postcodeBacked reports what lifts a postcode-shaped candidate [start,end):
@@ -631,18 +627,28 @@ func (s *scanner) postcodeBacked(start, end int) bool {
 // town there ("12 Baker Street\nLondon NW1 6XE", "1600 Main St\nAustin, TX
 // 78701"), as addresses are written on envelopes and in address fields.
 func (s *scanner) afterAddress(start int) bool {
+	ae := s.addressEndBefore(start, 40)
+	if ae < 0 {
+		return false
+	}
+	between := s.seg[ae:start]
+	nl := bytes.IndexByte(between, '\n')
+	if nl < 0 {
+		return true
+	}
+	return nextLineTown(between[:nl], between[nl+1:]) && !s.near(start, start, kwNegative, 32, 0)
+}
+
+// addressEndBefore returns where the last postal address candidate (of the
+// last three) that ends by start, at most within bytes before it, ends;
+// -1 if there is none.
+func (s *scanner) addressEndBefore(start, within int) int {
 	for k := len(s.cands) - 1; k >= 0 && k >= len(s.cands)-3; k-- {
-		c := s.cands[k]
-		if c.typ == PostalAddress && c.end <= start && start-c.end <= 40 {
-			between := s.seg[c.end:start]
-			nl := bytes.IndexByte(between, '\n')
-			if nl < 0 {
-				return true
-			}
-			return nextLineTown(between[:nl], between[nl+1:]) && !s.near(start, start, kwNegative, 32, 0)
+		if c := s.cands[k]; c.typ == PostalAddress && c.end <= start && start-c.end <= within {
+			return c.end
 		}
 	}
-	return false
+	return -1
 }
 
 // rightAfterAddress reports a postal address candidate that ends right
@@ -650,17 +656,16 @@ func (s *scanner) afterAddress(start int) bool {
 // four-digit postcode stands ("Bahnhofstrasse 12, 8001 Zürich"), unlike a
 // number further on ("1234 Main Street. LAPEL PIN 1234 GOLD").
 func (s *scanner) rightAfterAddress(start int) bool {
-	for k := len(s.cands) - 1; k >= 0 && k >= len(s.cands)-3; k-- {
-		if c := s.cands[k]; c.typ == PostalAddress && c.end <= start && start-c.end <= 3 {
-			for _, x := range s.seg[c.end:start] {
-				if x != ',' && x != ' ' && x != '\n' && x != '\r' {
-					return false
-				}
-			}
-			return true
+	ae := s.addressEndBefore(start, 3)
+	if ae < 0 {
+		return false
+	}
+	for _, x := range s.seg[ae:start] {
+		if x != ',' && x != ' ' && x != '\n' && x != '\r' {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // nextLineTown reports whether the text between an address and a postcode

@@ -48,7 +48,7 @@ func (s *scanner) longOption(b []byte, i int) int {
 	}
 	var buf [64]byte
 	key := normKey(buf[:0], name)
-	if !credentialKey(key) && !passWord(name) || cursorKey(key) {
+	if !credentialName(key, name) {
 		return n
 	}
 	v := n

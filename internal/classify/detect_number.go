@@ -561,7 +561,9 @@ func (s *scanner) afterLower(b []byte, i int) int {
 }
 
 // doubleSpacedCard reads a card number of four groups of four digits split
-// by two spaces at i, and returns its end, or 0.
+// by two spaces at i, and returns its end, or 0. It is a reader of its own,
+// not a separator readRun takes: two spaces split a table's columns as
+// often, and a run read across them would join their numbers.
 func (s *scanner) doubleSpacedCard(b []byte, i int) int {
 	var d [16]byte
 	for g := 0; g < 4; g++ {

@@ -84,10 +84,18 @@ func pairCredential(buf []byte, name []byte) []byte {
 		return nil
 	}
 	key := lowerLatin(normKey(buf, name))
-	if !credentialKey(key) && !passWord(name) || cursorKey(key) {
+	if !credentialName(key, name) {
 		return nil
 	}
 	return key
+}
+
+// credentialName reports a key, normalized (key) and as written (raw),
+// that names a credential in text and in JSON alike: one ending as
+// credential keys end, or whose last word is "pass" ("SMTP_PASS"); not a
+// page cursor ("nextPageToken").
+func credentialName(key, raw []byte) bool {
+	return (credentialKey(key) || passWord(raw)) && !cursorKey(key)
 }
 
 // namedValue reads the value at v of a pair's value key that starts at k

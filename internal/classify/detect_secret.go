@@ -111,14 +111,17 @@ func tokenBoundary(b []byte, e int) bool {
 // no-break space). Invalid bytes are kept in the word, as before.
 func highBoundary(b []byte, e int) bool {
 	r, n := utf8.DecodeRune(b[e:])
-	return n > 1 && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	return n > 1 && !wordRune(r)
 }
 
 // highBoundaryBefore is highBoundary for the rune that ends b[:i].
 func highBoundaryBefore(b []byte, i int) bool {
 	r, n := utf8.DecodeLastRune(b[:i])
-	return n > 1 && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	return n > 1 && !wordRune(r)
 }
+
+// wordRune reports a rune a word is made of: a letter, a digit or a mark.
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
 // quoteAt returns the length of the typographic quote or space at i (a
 // byte >= 0x80: “ ” „ ‘ ’ « » ‹ ›, a no-break space), or 0.
@@ -643,14 +646,11 @@ func (s *scanner) onAssign(b []byte, i int) int {
 		return i + 1
 	}
 	var buf [64]byte
-	key := lowerLatin(normKey(buf[:0], b[k:ke]))   // "CONTRASEÑA", "HASŁO"
-	if !credentialKey(key) && !passWord(b[k:ke]) { // "SMTP_PASS=", "user_pass:", as in JSON
+	key := lowerLatin(normKey(buf[:0], b[k:ke])) // "CONTRASEÑA", "HASŁO"
+	if !credentialName(key, b[k:ke]) {           // "SMTP_PASS=" is one, "?pageToken=" none, as in JSON
 		if valueKey(key) {
 			return s.namedValue(b, k, i+1) // "- name: DB_PASSWORD\n  value: ..."
 		}
-		return i + 1
-	}
-	if cursorKey(key) { // "?pageToken=...": a page cursor grants nothing, as in JSON
 		return i + 1
 	}
 	v := i + 1
@@ -935,7 +935,7 @@ func credentialRule(key, val []byte) string {
 // placeholder ("********", "<redacted>") or a variable ("${DB_PASS}",
 // "%PASSWORD%", "os.environ[...]", "process.env.KEY").
 func standIn(v []byte) bool {
-	return isPlaceholder(v) || filledKey(v) || variable(v) || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.") ||
+	return isPlaceholder(v) || variable(v) || hasPrefixAt(v, 0, "os.") || hasPrefixAt(v, 0, "process.") ||
 		call(v)
 }
 

@@ -1,9 +1,6 @@
 package classify
 
-import (
-	"unicode"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // Candidates that start with an upper-case letter: IBANs, UK NINOs, Italian
 // fiscal codes, Spanish NIEs, UK postcodes, AWS/GCP/SendGrid/Twilio keys,
@@ -111,7 +108,7 @@ func (s *scanner) onHigh(b []byte, i int) int {
 	}
 	// skip the rest of the word
 	j := i + size
-	if j < len(b) && isAlnum(b[j]) && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+	if j < len(b) && isAlnum(b[j]) && !wordRune(r) {
 		return j // a quote before a word is no part of it: "„AKIA…", "«Anna»"
 	}
 	for j < len(b) && (isAlpha(b[j]) || b[j] >= 0x80) {

@@ -117,7 +117,7 @@ func New(cfg Config) (*Engine, error) {
 // object or array that parses, as text otherwise. Findings are appended to dst
 // (which may be nil) sorted by Start, without overlaps.
 func (e *Engine) Scan(body []byte, dst []Finding) []Finding {
-	if looksJSON(body) {
+	if LooksJSON(body) {
 		out, err := e.JSON(body, dst)
 		if err == nil {
 			return out
@@ -199,8 +199,9 @@ func FromConfig(c config.Classify) (*Engine, error) {
 	return New(cc)
 }
 
-// looksJSON reports whether body starts, after whitespace, with '{' or '['.
-func looksJSON(body []byte) bool {
+// LooksJSON reports whether body starts, after a byte order mark and
+// whitespace, with '{' or '[': a body Scan walks as JSON if it parses.
+func LooksJSON(body []byte) bool {
 	if hasPrefixAt(body, 0, bom) {
 		body = body[len(bom):]
 	}

@@ -179,7 +179,7 @@ func lookupKey(buf *[256]byte, key []byte) keyHint {
 		return hintNotPII // "Firmware_Version__c", "appBuild": "1.2.3.4" is no address
 	}
 	if h == hintNone && len(key) <= len(buf) {
-		if k := normKey(buf[:0], key); credentialKey(k) && !cursorKey(k) || passWord(key) {
+		if k := normKey(buf[:0], key); credentialName(k, key) {
 			return hintCredential
 		}
 	}

@@ -57,7 +57,7 @@ func (s *scanner) keyValue(b []byte) {
 			s.add(DateOfBirth, "", start, end, 0.9)
 		}
 	case hintCredential:
-		if isPlaceholder(v) || filledKey(v) {
+		if isPlaceholder(v) {
 			break
 		}
 		if s.inServiceAccount() {
@@ -256,8 +256,8 @@ func isPlaceholder(v []byte) bool {
 	if v[0] == '<' && v[len(v)-1] == '>' || v[0] == '$' && v[1] == '{' || v[0] == '{' && v[1] == '{' {
 		return true
 	}
-	if maskOnly(v) || templateWords(v) {
-		return true // "●●●●●●●●", "***REDACTED***", "YOUR_API_KEY", "your-api-key-here"
+	if maskOnly(v) || templateWords(v) || filledKey(v) {
+		return true // "●●●●●●●●", "***REDACTED***", "YOUR_API_KEY", "your-api-key-here", "ghp_XXXX..."
 	}
 	var buf [16]byte
 	if len(v) <= len(buf) {
