@@ -121,8 +121,9 @@ func TestMalformedJSON(t *testing.T) {
 	if fs := e.Scan([]byte(`{"note": broken `+canary), nil); len(fs) == 0 {
 		t.Fatal("Scan found nothing in a malformed JSON body scanned as text")
 	}
-	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
-	if _, err := e.JSON([]byte(deep), nil); !errors.Is(err, ErrMalformedJSON) || !errors.Is(err, ErrTooDeep) {
+	deep := strings.Repeat("[", maxDepth+1) + `"` + canary + `"` + strings.Repeat("]", maxDepth+1)
+	if _, err := e.JSON([]byte(deep), nil); !errors.Is(err, ErrMalformedJSON) || !errors.Is(err, ErrTooDeep) ||
+		strings.Contains(err.Error(), "canary") || strings.Contains(err.Error(), "4111") {
 		t.Fatalf("deep nesting: %v", err)
 	}
 	if _, err := e.JSON([]byte(`{"a":"x"`), nil); errors.Is(err, ErrTooDeep) {
@@ -143,11 +144,13 @@ func TestByteOrderMark(t *testing.T) {
 
 func TestFindingLogValueHasNoData(t *testing.T) {
 	e, _ := New(Config{})
-	// The last two findings are keys: a map by email address, by phone.
+	// Two findings are keys: a map by email address, by phone. The last is
+	// a key of JSON inside a string, whose path is the string's.
 	body := []byte(`{"Email":"canary.value@example.com","note":"card 4111 1111 1111 1111",` +
-		`"by_email":{"canary.key@example.com":{"score":3}},"by_phone":{"+49 30 41114111":true}}`)
+		`"by_email":{"canary.key@example.com":{"score":3}},"by_phone":{"+49 30 41114111":true},` +
+		`"args":"{\"canary.nested@example.com\":1}"}`)
 	fs, err := e.JSON(body, nil)
-	if err != nil || len(fs) != 4 {
+	if err != nil || len(fs) != 5 {
 		t.Fatalf("findings %v, %v", fs, err)
 	}
 	var buf bytes.Buffer
@@ -162,7 +165,8 @@ func TestFindingLogValueHasNoData(t *testing.T) {
 		}
 	}
 	if !strings.Contains(out, `"type":"email"`) || !strings.Contains(out, `"path":"$.Email"`) ||
-		!strings.Contains(out, `"path":"$.by_email[*]"`) || !strings.Contains(out, `"path":"$.by_phone[*]"`) {
+		!strings.Contains(out, `"path":"$.by_email[*]"`) || !strings.Contains(out, `"path":"$.by_phone[*]"`) ||
+		!strings.Contains(out, `"path":"$.args"`) {
 		t.Fatalf("log line lacks the finding's type and path: %s", out)
 	}
 }
